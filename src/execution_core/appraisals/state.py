@@ -1,0 +1,68 @@
+"""A person's appraisal for a cycle, as its events leave it."""
+
+from __future__ import annotations
+
+from functools import singledispatch
+from uuid import UUID
+
+import attrs
+
+from execution_core.appraisals.events import AppraisalRecorded, RatingCalibrated
+from execution_core.event import Event
+
+__all__ = ["Appraisal", "evolve"]
+
+
+@attrs.frozen
+class Appraisal:
+    """The state of an appraisal stream; ``recorded`` is false until AppraisalRecorded."""
+
+    version: int = 0
+    person_id: str | None = None
+    cycle_id: UUID | None = None
+    reviewer_id: str | None = None
+    recorded_rating: int | None = None
+    calibrated_rating: int | None = None
+    summary: str = ""
+
+    @property
+    def recorded(self) -> bool:
+        """Whether a reviewer recorded a rating."""
+        return self.recorded_rating is not None
+
+    @property
+    def rating(self) -> int | None:
+        """The rating that stands: calibrated over recorded."""
+        return (
+            self.calibrated_rating
+            if self.calibrated_rating is not None
+            else self.recorded_rating
+        )
+
+
+def evolve(state: Appraisal, event: Event) -> Appraisal:
+    """Apply one appraisal event (pure)."""
+    return _apply(event, state)
+
+
+@singledispatch
+def _apply(event: Event, state: Appraisal) -> Appraisal:
+    raise TypeError(f"not an appraisal event: {type(event).__name__}")
+
+
+@_apply.register
+def _(event: AppraisalRecorded, state: Appraisal) -> Appraisal:
+    return attrs.evolve(
+        state,
+        version=event.version,
+        person_id=event.person_id,
+        cycle_id=event.cycle_id,
+        reviewer_id=event.reviewer_id,
+        recorded_rating=event.rating,
+        summary=event.summary,
+    )
+
+
+@_apply.register
+def _(event: RatingCalibrated, state: Appraisal) -> Appraisal:
+    return attrs.evolve(state, version=event.version, calibrated_rating=event.to_rating)

@@ -1,0 +1,62 @@
+"""Coaching commands: coach a person, agree commitments, record how they ended."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from execution_core.coaching.events import CoachingKind
+from execution_core.command import Command, Id, Name, Text
+
+__all__ = [
+    "CommitmentSpec",
+    "GiveCoaching",
+    "KeepCommitment",
+    "MakeCommitment",
+    "MissCommitment",
+]
+
+
+class CommitmentSpec(BaseModel):
+    """An action the person commits to by a date."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    commitment_id: Id
+    action: Name
+    due_on: date
+
+
+class GiveCoaching(Command):
+    """The actor coaches a person (optionally about one of their goals) and may agree commitments."""
+
+    person_id: Id
+    goal_id: UUID | None = None
+    kind: CoachingKind = CoachingKind.GUIDANCE
+    note: Text = ""
+    commitments: tuple[CommitmentSpec, ...] = Field(default=(), max_length=20)
+
+
+class MakeCommitment(Command):
+    """Record a commitment outside a coaching conversation."""
+
+    person_id: Id
+    commitment: CommitmentSpec
+    goal_id: UUID | None = None
+
+
+class KeepCommitment(Command):
+    """Record that a commitment was kept."""
+
+    person_id: Id
+    commitment_id: Id
+
+
+class MissCommitment(Command):
+    """Record that a commitment was missed."""
+
+    person_id: Id
+    commitment_id: Id
+    note: Text = ""

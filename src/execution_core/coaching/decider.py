@@ -1,0 +1,198 @@
+"""Decisions of a coaching journal: who may coach whom is read from the organization."""
+
+from __future__ import annotations
+
+from functools import singledispatch
+
+import attrs
+
+from execution_core.access import Owner, Permission
+from execution_core.coaching.commands import (
+    CommitmentSpec,
+    GiveCoaching,
+    KeepCommitment,
+    MakeCommitment,
+    MissCommitment,
+)
+from execution_core.coaching.events import (
+    CoachingGiven,
+    CommitmentKept,
+    CommitmentMade,
+    CommitmentMissed,
+)
+from execution_core.coaching.state import CoachingJournal, evolve
+from execution_core.command import Command
+from execution_core.cycles.state import Cycle
+from execution_core.decider import (
+    Context,
+    Decider,
+    Stamper,
+    authorise,
+    refuse,
+    require_person,
+)
+from execution_core.errors import NotFound
+from execution_core.event import Event
+from execution_core.goals.state import Goal
+from execution_core.ids import coaching_stream_id
+
+__all__ = ["COACHING", "CoachingFacts", "decide"]
+
+COACHING: Decider[CoachingJournal] = Decider("coaching", CoachingJournal(), evolve)
+"""A coaching journal stream (one per person)."""
+
+
+@attrs.frozen(kw_only=True)
+class CoachingFacts:
+    """The goal a coaching conversation is about, and its cycle, when it names one."""
+
+    goal: Goal | None = None
+    cycle: Cycle | None = None
+
+
+def decide(
+    state: CoachingJournal,
+    command: Command,
+    context: Context,
+    facts: CoachingFacts | None = None,
+) -> tuple[Event, ...]:
+    """Decide what a coaching command records, or refuse it with a typed error."""
+    facts = facts or CoachingFacts()
+    person_id: str = getattr(command, "person_id")  # noqa: B009 - every coaching command has it
+    require_person(
+        context.org,
+        person_id,
+        active=not isinstance(command, KeepCommitment | MissCommitment),
+    )
+    permission = (
+        Permission.COACH
+        if isinstance(command, GiveCoaching)
+        else Permission.RESOLVE_COMMITMENT
+    )
+    authorise(context, command.actor, permission, Owner("person", person_id))
+    stamp = Stamper(coaching_stream_id(person_id), state.version, command, context.now)
+    _decide(command, state, stamp, context, facts)
+    return stamp.done()
+
+
+@singledispatch
+def _decide(
+    command: Command,
+    state: CoachingJournal,
+    stamp: Stamper,
+    context: Context,
+    facts: CoachingFacts,
+) -> None:
+    raise TypeError(f"not a coaching command: {type(command).__name__}")
+
+
+def _check_goal(
+    person_id: str, at: Command, context: Context, facts: CoachingFacts
+) -> None:
+    goal = facts.goal
+    if goal is None or not goal.exists:
+        raise NotFound(f"unknown goal {getattr(at, 'goal_id', None)}")
+    owner = goal.owner
+    person = context.org.people[person_id]
+    unit = context.org.units.get(owner.id) if owner.kind == "unit" else None
+    concerns_person = (owner.kind == "person" and owner.id == person_id) or (
+        unit is not None and (person.unit_id == unit.id or unit.lead_id == person_id)
+    )
+    if not concerns_person:
+        refuse(f"goal {goal.title!r} is not {person_id!r}'s goal")
+    cycle = facts.cycle
+    if (
+        cycle is not None
+        and cycle.closed_at is not None
+        and at.occurred_at >= cycle.closed_at
+    ):
+        refuse(f"cycle {cycle.name!r} of goal {goal.title!r} is closed")
+
+
+def _commit(
+    spec: CommitmentSpec,
+    person_id: str,
+    goal_id: object,
+    state: CoachingJournal,
+    stamp: Stamper,
+) -> None:
+    if spec.commitment_id in state.commitments:
+        refuse(f"commitment {spec.commitment_id!r} already exists for {person_id!r}")
+    stamp(
+        CommitmentMade,
+        commitment_id=spec.commitment_id,
+        person_id=person_id,
+        action=spec.action,
+        due_on=spec.due_on,
+        goal_id=goal_id,
+    )
+
+
+@_decide.register
+def _(
+    command: GiveCoaching,
+    state: CoachingJournal,
+    stamp: Stamper,
+    context: Context,
+    facts: CoachingFacts,
+) -> None:
+    if command.goal_id is not None:
+        _check_goal(command.person_id, command, context, facts)
+    ids = [c.commitment_id for c in command.commitments]
+    if len(ids) != len(set(ids)):
+        refuse("commitment ids must be unique")
+    stamp(
+        CoachingGiven,
+        coach_id=command.actor,
+        person_id=command.person_id,
+        goal_id=command.goal_id,
+        kind=command.kind,
+        note=command.note,
+    )
+    for spec in command.commitments:
+        _commit(spec, command.person_id, command.goal_id, state, stamp)
+
+
+@_decide.register
+def _(
+    command: MakeCommitment,
+    state: CoachingJournal,
+    stamp: Stamper,
+    context: Context,
+    facts: CoachingFacts,
+) -> None:
+    if command.goal_id is not None:
+        _check_goal(command.person_id, command, context, facts)
+    _commit(command.commitment, command.person_id, command.goal_id, state, stamp)
+
+
+def _open(state: CoachingJournal, commitment_id: str) -> None:
+    commitment = state.commitments.get(commitment_id)
+    if commitment is None:
+        raise NotFound(f"unknown commitment {commitment_id!r}")
+    if commitment.status != "open":
+        refuse(f"commitment {commitment_id!r} was already {commitment.status}")
+
+
+@_decide.register
+def _(
+    command: KeepCommitment,
+    state: CoachingJournal,
+    stamp: Stamper,
+    context: Context,
+    facts: CoachingFacts,
+) -> None:
+    _open(state, command.commitment_id)
+    stamp(CommitmentKept, commitment_id=command.commitment_id)
+
+
+@_decide.register
+def _(
+    command: MissCommitment,
+    state: CoachingJournal,
+    stamp: Stamper,
+    context: Context,
+    facts: CoachingFacts,
+) -> None:
+    _open(state, command.commitment_id)
+    stamp(CommitmentMissed, commitment_id=command.commitment_id, note=command.note)

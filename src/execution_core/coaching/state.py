@@ -1,0 +1,100 @@
+"""A person's coaching journal as its events leave it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from functools import singledispatch
+from typing import Literal
+from uuid import UUID
+
+import attrs
+
+from execution_core.coaching.events import (
+    CoachingGiven,
+    CommitmentKept,
+    CommitmentMade,
+    CommitmentMissed,
+)
+from execution_core.event import Event
+
+__all__ = ["CoachingJournal", "Commitment", "evolve"]
+
+
+@attrs.frozen
+class Commitment:
+    """An action the person committed to, and how it ended."""
+
+    id: str
+    action: str
+    due_on: date
+    goal_id: UUID | None = None
+    status: Literal["open", "kept", "missed"] = "open"
+
+
+@attrs.frozen
+class CoachingJournal:
+    """The state of a person's coaching journal stream."""
+
+    version: int = 0
+    person_id: str | None = None
+    sessions: int = 0
+    last_coached_at: datetime | None = None
+    commitments: Mapping[str, Commitment] = attrs.Factory(dict)
+
+    def open_commitments(self) -> tuple[Commitment, ...]:
+        """Commitments not yet kept or missed."""
+        return tuple(c for c in self.commitments.values() if c.status == "open")
+
+
+def evolve(state: CoachingJournal, event: Event) -> CoachingJournal:
+    """Apply one coaching event (pure)."""
+    return _apply(event, state)
+
+
+@singledispatch
+def _apply(event: Event, state: CoachingJournal) -> CoachingJournal:
+    raise TypeError(f"not a coaching event: {type(event).__name__}")
+
+
+def _commit(
+    state: CoachingJournal, event: Event, commitment: Commitment
+) -> CoachingJournal:
+    commitments = dict(state.commitments)
+    commitments[commitment.id] = commitment
+    return attrs.evolve(state, version=event.version, commitments=commitments)
+
+
+@_apply.register
+def _(event: CoachingGiven, state: CoachingJournal) -> CoachingJournal:
+    last = state.last_coached_at
+    return attrs.evolve(
+        state,
+        version=event.version,
+        person_id=event.person_id,
+        sessions=state.sessions + 1,
+        last_coached_at=event.occurred_at
+        if last is None
+        else max(last, event.occurred_at),
+    )
+
+
+@_apply.register
+def _(event: CommitmentMade, state: CoachingJournal) -> CoachingJournal:
+    commitment = Commitment(
+        event.commitment_id, event.action, event.due_on, event.goal_id
+    )
+    state = attrs.evolve(state, person_id=event.person_id)
+    return _commit(state, event, commitment)
+
+
+@_apply.register
+def _(event: CommitmentKept, state: CoachingJournal) -> CoachingJournal:
+    kept = attrs.evolve(state.commitments[event.commitment_id], status="kept")
+    return _commit(state, event, kept)
+
+
+@_apply.register
+def _(event: CommitmentMissed, state: CoachingJournal) -> CoachingJournal:
+    missed = attrs.evolve(state.commitments[event.commitment_id], status="missed")
+    return _commit(state, event, missed)

@@ -1,0 +1,82 @@
+"""Decisions of a cycle stream."""
+
+from __future__ import annotations
+
+from functools import singledispatch
+
+from execution_core.access import Permission
+from execution_core.command import Command
+from execution_core.cycles.commands import AdoptPolicy, CloseCycle, OpenCycle
+from execution_core.cycles.events import CycleClosed, CycleOpened, PolicyAdopted
+from execution_core.cycles.state import Cycle, evolve
+from execution_core.decider import Context, Decider, Stamper, authorise, refuse
+from execution_core.errors import InvalidInput, NotFound
+from execution_core.event import Event
+from execution_core.policy import Policy
+
+__all__ = ["CYCLE", "decide"]
+
+CYCLE: Decider[Cycle] = Decider("cycle", Cycle(), evolve)
+"""A cycle stream (one per cycle)."""
+
+
+def decide(state: Cycle, command: Command, context: Context) -> tuple[Event, ...]:
+    """Decide what a cycle command records, or refuse it with a typed error."""
+    cycle_id = getattr(command, "cycle_id", None)
+    if cycle_id is None:
+        raise InvalidInput("cycle_id must be assigned before deciding")
+    permission = (
+        Permission.ADOPT_POLICY
+        if isinstance(command, AdoptPolicy)
+        else Permission.RUN_CYCLE
+    )
+    authorise(context, command.actor, permission)
+    stamp = Stamper(cycle_id, state.version, command, context.now)
+    _decide(command, state, stamp)
+    return stamp.done()
+
+
+@singledispatch
+def _decide(command: Command, state: Cycle, stamp: Stamper) -> None:
+    raise TypeError(f"not a cycle command: {type(command).__name__}")
+
+
+def _require_open(state: Cycle, command: Command) -> None:
+    if not state.opened:
+        raise NotFound(f"unknown cycle {getattr(command, 'cycle_id', None)}")
+    if state.closed_at is not None:
+        refuse(f"cycle {state.name!r} is closed")
+
+
+@_decide.register
+def _(command: OpenCycle, state: Cycle, stamp: Stamper) -> None:
+    if state.opened:
+        refuse(f"cycle {command.cycle_id} is already opened")
+    stamp(
+        CycleOpened,
+        cycle_name=command.name,
+        starts_on=command.starts_on,
+        ends_on=command.ends_on,
+        cadence_days=command.cadence_days,
+    )
+    policy = Policy() if command.policy is None else command.policy.to_policy()
+    stamp(PolicyAdopted, policy=policy)
+
+
+@_decide.register
+def _(command: AdoptPolicy, state: Cycle, stamp: Stamper) -> None:
+    _require_open(state, command)
+    policy = command.policy.to_policy()
+    if policy == state.policy:
+        refuse("this policy is already in force")
+    stamp(PolicyAdopted, policy=policy)
+
+
+@_decide.register
+def _(command: CloseCycle, state: Cycle, stamp: Stamper) -> None:
+    _require_open(state, command)
+    if command.occurred_at < state.starts_at:
+        refuse(
+            f"cycle {state.name!r} cannot close before it starts ({state.starts_on})"
+        )
+    stamp(CycleClosed)

@@ -1,0 +1,36 @@
+"""The typed errors a command can raise; a refused command records nothing."""
+
+from __future__ import annotations
+
+__all__ = [
+    "ConcurrentChange",
+    "ExecutionError",
+    "InvalidInput",
+    "NotFound",
+    "NotPermitted",
+    "RuleViolated",
+]
+
+
+class ExecutionError(Exception):
+    """Root of every error execution-core raises on purpose, so an app catches one type."""
+
+
+class InvalidInput(ExecutionError, ValueError):
+    """The command itself is malformed: wrong types, missing fields, values out of range."""
+
+
+class NotFound(ExecutionError, LookupError):
+    """The command names a person, unit, theme, cycle, goal or key result that does not exist."""
+
+
+class RuleViolated(ExecutionError):
+    """The command is well formed but breaks a rule of the domain in the current state."""
+
+
+class NotPermitted(RuleViolated):
+    """The access policy refused the actor: they may not do this to this subject."""
+
+
+class ConcurrentChange(ExecutionError):
+    """Someone else wrote the same stream between our read and our write; re-read and retry."""

@@ -1,0 +1,417 @@
+"""Decisions of a goal stream, including the rules that read other streams.
+
+A goal decision reads, besides the goal: its cycle (dates, closed or not), the strategy (themes
+to align to) and the goals above a new parent (to refuse alignment loops). The service loads
+them into ``GoalFacts``; the decision itself stays pure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import singledispatch
+from uuid import UUID
+
+import attrs
+
+from execution_core.access import Owner, Permission
+from execution_core.command import Command
+from execution_core.cycles.state import Cycle
+from execution_core.decider import (
+    Context,
+    Decider,
+    Stamper,
+    authorise,
+    refuse,
+    require_owner,
+    require_person,
+)
+from execution_core.errors import InvalidInput, NotFound
+from execution_core.event import Event
+from execution_core.goals.commands import (
+    AddKeyResult,
+    AdjustTarget,
+    CompleteAction,
+    CompleteGoal,
+    DropAction,
+    DropGoal,
+    KeyResultSpec,
+    LogProgress,
+    PlanAction,
+    RealignGoal,
+    ReassignGoal,
+    ReviewGoal,
+    SetGoal,
+    WeightGoal,
+    criteria_problem,
+)
+from execution_core.goals.events import (
+    ActionDone,
+    ActionDropped,
+    ActionPlanned,
+    Alignment,
+    GoalCompleted,
+    GoalDropped,
+    GoalKind,
+    GoalRealigned,
+    GoalReassigned,
+    GoalReviewed,
+    GoalSet,
+    GoalWeighted,
+    KeyResultAdded,
+    ProgressLogged,
+    TargetAdjusted,
+)
+from execution_core.goals.state import Goal, evolve
+from execution_core.strategy.state import Strategy
+
+__all__ = ["GOAL", "PERMISSIONS", "GoalFacts", "decide"]
+
+GOAL: Decider[Goal] = Decider("goal", Goal(), evolve)
+"""A goal stream (one per goal)."""
+
+PERMISSIONS: Mapping[type[Command], Permission] = {
+    SetGoal: Permission.SET_GOAL,
+    AddKeyResult: Permission.PLAN_GOAL,
+    PlanAction: Permission.PLAN_GOAL,
+    CompleteAction: Permission.PLAN_GOAL,
+    DropAction: Permission.PLAN_GOAL,
+    CompleteGoal: Permission.PLAN_GOAL,
+    ReviewGoal: Permission.PLAN_GOAL,
+    LogProgress: Permission.LOG_PROGRESS,
+    AdjustTarget: Permission.ADJUST_GOAL,
+    RealignGoal: Permission.ADJUST_GOAL,
+    ReassignGoal: Permission.ADJUST_GOAL,
+    WeightGoal: Permission.ADJUST_GOAL,
+    DropGoal: Permission.ADJUST_GOAL,
+}
+"""What each goal command asks of the access policy, for the goal's owner."""
+
+
+@attrs.frozen(kw_only=True)
+class GoalFacts:
+    """What a goal decision reads beyond the goal stream."""
+
+    cycle: Cycle
+    """The goal's cycle (for SetGoal: the cycle named by the command)."""
+    strategy: Strategy = attrs.Factory(Strategy)
+    goals: Mapping[UUID, Goal] = attrs.Factory(dict)
+    """The parent goal named by the command and every goal above it."""
+
+
+def decide(
+    state: Goal, command: Command, context: Context, facts: GoalFacts
+) -> tuple[Event, ...]:
+    """Decide what a goal command records, or refuse it with a typed error."""
+    goal_id = getattr(command, "goal_id", None)
+    if goal_id is None:
+        raise InvalidInput("goal_id must be assigned before deciding")
+    if isinstance(command, SetGoal):
+        if state.exists:
+            refuse(f"goal {goal_id} already exists")
+        subject = command.owner.to_owner()
+    else:
+        if not state.exists:
+            raise NotFound(f"unknown goal {goal_id}")
+        subject = state.owner
+    authorise(context, command.actor, PERMISSIONS[type(command)], subject)
+    cycle = facts.cycle
+    if not cycle.opened:
+        raise NotFound(f"unknown cycle {getattr(command, 'cycle_id', state.cycle_id)}")
+    if not isinstance(command, ReviewGoal):
+        if cycle.closed_at is not None and command.occurred_at >= cycle.closed_at:
+            refuse(
+                f"cycle {cycle.name!r} closed on {cycle.closed_at:%Y-%m-%d}: only reviews"
+            )
+        if state.exists and state.status != "active":
+            refuse(f"goal {state.title!r} is {state.status}")
+    stamp = Stamper(goal_id, state.version, command, context.now)
+    _decide(command, state, stamp, context, facts)
+    return stamp.done()
+
+
+@singledispatch
+def _decide(
+    command: Command, state: Goal, stamp: Stamper, context: Context, facts: GoalFacts
+) -> None:
+    raise TypeError(f"not a goal command: {type(command).__name__}")
+
+
+def _check_alignment(
+    alignment: Alignment | None, goal_id: UUID, cycle_id: UUID | None, facts: GoalFacts
+) -> None:
+    if alignment is None:
+        return
+    if alignment.theme_id is not None:
+        theme = facts.strategy.themes.get(alignment.theme_id)
+        if theme is None:
+            raise NotFound(f"unknown theme {alignment.theme_id!r}")
+        if theme.retired:
+            refuse(f"theme {alignment.theme_id!r} is retired: it takes no new goals")
+        return
+    parent_id = alignment.parent_id
+    if parent_id == goal_id:
+        refuse("a goal cannot be aligned to itself")
+    parent = facts.goals.get(parent_id) if parent_id is not None else None
+    if parent is None or not parent.exists:
+        raise NotFound(f"unknown parent goal {parent_id}")
+    if parent.cycle_id != cycle_id:
+        refuse("a goal cascades only from a goal of the same cycle")
+    if parent.status == "dropped":
+        refuse(f"parent goal {parent.title!r} was dropped")
+    seen: set[UUID] = set()
+    above: Goal | None = parent
+    while (
+        above is not None
+        and above.parent_id is not None
+        and above.parent_id not in seen
+    ):
+        if above.parent_id == goal_id:
+            refuse("a goal cannot be aligned to its own descendant")
+        seen.add(above.parent_id)
+        above = facts.goals.get(above.parent_id)
+
+
+def _check_owner(owner: Owner, kind: GoalKind, context: Context) -> None:
+    require_owner(context.org, owner)
+    if kind is GoalKind.DEVELOPMENTAL and owner.kind != "person":
+        refuse("a developmental goal belongs to a person")
+
+
+def _add_key_result(spec: KeyResultSpec, stamp: Stamper) -> None:
+    stamp(
+        KeyResultAdded,
+        kr_id=spec.kr_id,
+        kr_name=spec.name,
+        unit=spec.unit,
+        baseline=spec.baseline,
+        target=spec.target,
+        stretch=spec.stretch,
+        direction=spec.direction,
+        milestone=spec.milestone,
+        weight=spec.weight,
+    )
+
+
+@_decide.register
+def _(
+    command: SetGoal, state: Goal, stamp: Stamper, context: Context, facts: GoalFacts
+) -> None:
+    assert command.goal_id is not None
+    owner = command.owner.to_owner()
+    _check_owner(owner, command.kind, context)
+    _check_alignment(command.alignment, command.goal_id, command.cycle_id, facts)
+    for action in command.actions:
+        require_person(context.org, action.owner_id)
+    stamp(
+        GoalSet,
+        title=command.title,
+        kind=command.kind,
+        owner=owner,
+        cycle_id=command.cycle_id,
+        aligned_to=command.alignment,
+        weight=command.weight,
+    )
+    for spec in command.key_results:
+        _add_key_result(spec, stamp)
+    for action in command.actions:
+        stamp(
+            ActionPlanned,
+            action_id=action.action_id,
+            task=action.task,
+            owner_id=action.owner_id,
+            due_on=action.due_on,
+        )
+
+
+@_decide.register
+def _(
+    command: AddKeyResult,
+    state: Goal,
+    stamp: Stamper,
+    context: Context,
+    facts: GoalFacts,
+) -> None:
+    if command.key_result.kr_id in state.key_results:
+        refuse(f"key result {command.key_result.kr_id!r} already exists in this goal")
+    _add_key_result(command.key_result, stamp)
+
+
+def _key_result_of(state: Goal, kr_id: str) -> None:
+    if kr_id not in state.key_results:
+        raise NotFound(f"unknown key result {kr_id!r} in goal {state.title!r}")
+
+
+@_decide.register
+def _(
+    command: LogProgress,
+    state: Goal,
+    stamp: Stamper,
+    context: Context,
+    facts: GoalFacts,
+) -> None:
+    _key_result_of(state, command.kr_id)
+    if not facts.cycle.contains(command.occurred_at):
+        refuse(
+            f"progress dated {command.occurred_at:%Y-%m-%d} is outside the goal's cycle "
+            f"({facts.cycle.starts_on} to {facts.cycle.ends_on})"
+        )
+    if state.key_results[command.kr_id].milestone and command.value not in (0.0, 1.0):
+        refuse("a milestone is logged as 1 (done) or 0 (not done)")
+    stamp(
+        ProgressLogged,
+        kr_id=command.kr_id,
+        value=command.value,
+        confidence=command.confidence,
+        comment=command.comment,
+    )
+
+
+@_decide.register
+def _(
+    command: AdjustTarget,
+    state: Goal,
+    stamp: Stamper,
+    context: Context,
+    facts: GoalFacts,
+) -> None:
+    _key_result_of(state, command.kr_id)
+    kr = state.key_results[command.kr_id]
+    if kr.milestone:
+        refuse("a milestone has no target to adjust")
+    problem = criteria_problem(
+        kr.baseline, command.target, command.stretch, kr.direction, milestone=False
+    )
+    if problem:
+        refuse(problem)
+    if (command.target, command.stretch) == (kr.target, kr.stretch):
+        refuse("the target and stretch are already these")
+    stamp(
+        TargetAdjusted,
+        kr_id=kr.id,
+        old_target=kr.target,
+        new_target=command.target,
+        old_stretch=kr.stretch,
+        new_stretch=command.stretch,
+        reason=command.reason,
+    )
+
+
+@_decide.register
+def _(
+    command: RealignGoal,
+    state: Goal,
+    stamp: Stamper,
+    context: Context,
+    facts: GoalFacts,
+) -> None:
+    alignment = command.alignment
+    if alignment == state.aligned_to:
+        refuse(f"the goal is already aligned to {alignment}")
+    _check_alignment(alignment, command.goal_id, state.cycle_id, facts)
+    stamp(
+        GoalRealigned,
+        old_alignment=state.aligned_to,
+        new_alignment=alignment,
+        reason=command.reason,
+    )
+
+
+@_decide.register
+def _(
+    command: ReassignGoal,
+    state: Goal,
+    stamp: Stamper,
+    context: Context,
+    facts: GoalFacts,
+) -> None:
+    owner = command.owner.to_owner()
+    if owner == state.owner:
+        refuse(f"the goal already belongs to {owner}")
+    _check_owner(owner, state.kind, context)
+    stamp(GoalReassigned, old_owner=state.owner, new_owner=owner, reason=command.reason)
+
+
+@_decide.register
+def _(
+    command: WeightGoal, state: Goal, stamp: Stamper, context: Context, facts: GoalFacts
+) -> None:
+    if command.weight == state.weight:
+        refuse(f"the goal already weighs {state.weight}")
+    stamp(GoalWeighted, old_weight=state.weight, new_weight=command.weight)
+
+
+@_decide.register
+def _(
+    command: PlanAction, state: Goal, stamp: Stamper, context: Context, facts: GoalFacts
+) -> None:
+    action = command.action
+    if action.action_id in state.actions:
+        refuse(f"action {action.action_id!r} already exists in this goal")
+    require_person(context.org, action.owner_id)
+    stamp(
+        ActionPlanned,
+        action_id=action.action_id,
+        task=action.task,
+        owner_id=action.owner_id,
+        due_on=action.due_on,
+    )
+
+
+def _open_action(state: Goal, action_id: str) -> None:
+    action = state.actions.get(action_id)
+    if action is None:
+        raise NotFound(f"unknown action {action_id!r} in goal {state.title!r}")
+    if action.status != "open":
+        refuse(f"action {action_id!r} is already {action.status}")
+
+
+@_decide.register
+def _(
+    command: CompleteAction,
+    state: Goal,
+    stamp: Stamper,
+    context: Context,
+    facts: GoalFacts,
+) -> None:
+    _open_action(state, command.action_id)
+    stamp(ActionDone, action_id=command.action_id)
+
+
+@_decide.register
+def _(
+    command: DropAction, state: Goal, stamp: Stamper, context: Context, facts: GoalFacts
+) -> None:
+    _open_action(state, command.action_id)
+    stamp(ActionDropped, action_id=command.action_id, reason=command.reason)
+
+
+@_decide.register
+def _(
+    command: CompleteGoal,
+    state: Goal,
+    stamp: Stamper,
+    context: Context,
+    facts: GoalFacts,
+) -> None:
+    stamp(GoalCompleted)
+
+
+@_decide.register
+def _(
+    command: DropGoal, state: Goal, stamp: Stamper, context: Context, facts: GoalFacts
+) -> None:
+    stamp(GoalDropped, reason=command.reason)
+
+
+@_decide.register
+def _(
+    command: ReviewGoal, state: Goal, stamp: Stamper, context: Context, facts: GoalFacts
+) -> None:
+    if state.reviewed:
+        refuse(f"goal {state.title!r} has already been reviewed")
+    stamp(
+        GoalReviewed,
+        worked=command.worked,
+        did_not_work=command.did_not_work,
+        lessons=command.lessons,
+    )

@@ -1,0 +1,235 @@
+"""A goal as its events leave it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from functools import singledispatch
+from typing import Literal
+from uuid import UUID
+
+import attrs
+
+from execution_core.access import Owner
+from execution_core.event import Event
+from execution_core.goals.events import (
+    ActionDone,
+    ActionDropped,
+    ActionPlanned,
+    Alignment,
+    Direction,
+    GoalCompleted,
+    GoalDropped,
+    GoalKind,
+    GoalRealigned,
+    GoalReassigned,
+    GoalReviewed,
+    GoalSet,
+    GoalWeighted,
+    KeyResultAdded,
+    ProgressLogged,
+    TargetAdjusted,
+)
+
+__all__ = ["Action", "Goal", "GoalStatus", "KeyResult", "evolve"]
+
+GoalStatus = Literal["active", "completed", "dropped"]
+ActionStatus = Literal["open", "done", "dropped"]
+
+
+@attrs.frozen
+class KeyResult:
+    """A key result with its latest check-in."""
+
+    id: str
+    name: str
+    unit: str
+    baseline: float
+    target: float
+    stretch: float | None
+    direction: Direction
+    milestone: bool
+    weight: float
+    original_target: float
+    value: float | None = None
+    confidence: float | None = None
+    logged_at: datetime | None = None
+
+    @property
+    def progress(self) -> float:
+        """Raw progress ``(value - baseline) / (target - baseline)``; 0 before any check-in."""
+        if self.value is None:
+            return 0.0
+        return (self.value - self.baseline) / (self.target - self.baseline)
+
+
+@attrs.frozen
+class Action:
+    """A task of the goal's plan."""
+
+    id: str
+    task: str
+    owner_id: str
+    due_on: date
+    status: ActionStatus = "open"
+
+
+@attrs.frozen
+class Goal:
+    """The state of a goal stream; ``exists`` is false until GoalSet."""
+
+    version: int = 0
+    id: UUID | None = None
+    title: str = ""
+    kind: GoalKind = GoalKind.INDIVIDUAL
+    owner: Owner = attrs.Factory(lambda: Owner("person", "-"))
+    cycle_id: UUID | None = None
+    aligned_to: Alignment | None = None
+    weight: float = 1.0
+    key_results: Mapping[str, KeyResult] = attrs.Factory(dict)
+    actions: Mapping[str, Action] = attrs.Factory(dict)
+    status: GoalStatus = "active"
+    reviewed: bool = False
+    set_at: datetime | None = None
+    last_checkin_at: datetime | None = None
+
+    @property
+    def exists(self) -> bool:
+        """Whether the goal has been set."""
+        return self.version > 0
+
+    @property
+    def parent_id(self) -> UUID | None:
+        """The parent goal this goal cascades from, if any."""
+        return self.aligned_to.parent_id if self.aligned_to is not None else None
+
+
+def evolve(state: Goal, event: Event) -> Goal:
+    """Apply one goal event (pure)."""
+    return _apply(event, state)
+
+
+@singledispatch
+def _apply(event: Event, state: Goal) -> Goal:
+    raise TypeError(f"not a goal event: {type(event).__name__}")
+
+
+def _kr(state: Goal, event: Event, kr: KeyResult) -> Goal:
+    key_results = dict(state.key_results)
+    key_results[kr.id] = kr
+    return attrs.evolve(state, version=event.version, key_results=key_results)
+
+
+def _action(state: Goal, event: Event, action: Action) -> Goal:
+    actions = dict(state.actions)
+    actions[action.id] = action
+    return attrs.evolve(state, version=event.version, actions=actions)
+
+
+@_apply.register
+def _(event: GoalSet, state: Goal) -> Goal:
+    return attrs.evolve(
+        state,
+        version=event.version,
+        id=event.stream_id,
+        title=event.title,
+        kind=event.kind,
+        owner=event.owner,
+        cycle_id=event.cycle_id,
+        aligned_to=event.aligned_to,
+        weight=event.weight,
+        set_at=event.occurred_at,
+    )
+
+
+@_apply.register
+def _(event: KeyResultAdded, state: Goal) -> Goal:
+    kr = KeyResult(
+        id=event.kr_id,
+        name=event.kr_name,
+        unit=event.unit,
+        baseline=event.baseline,
+        target=event.target,
+        stretch=event.stretch,
+        direction=event.direction,
+        milestone=event.milestone,
+        weight=event.weight,
+        original_target=event.target,
+    )
+    return _kr(state, event, kr)
+
+
+@_apply.register
+def _(event: ProgressLogged, state: Goal) -> Goal:
+    kr = state.key_results[event.kr_id]
+    if kr.logged_at is not None and event.occurred_at < kr.logged_at:
+        # A backdated check-in is history, not the latest reading.
+        return attrs.evolve(state, version=event.version)
+    kr = attrs.evolve(
+        kr, value=event.value, confidence=event.confidence, logged_at=event.occurred_at
+    )
+    state = _kr(state, event, kr)
+    latest = state.last_checkin_at
+    if latest is None or event.occurred_at > latest:
+        state = attrs.evolve(state, last_checkin_at=event.occurred_at)
+    return state
+
+
+@_apply.register
+def _(event: TargetAdjusted, state: Goal) -> Goal:
+    kr = attrs.evolve(
+        state.key_results[event.kr_id],
+        target=event.new_target,
+        stretch=event.new_stretch,
+    )
+    return _kr(state, event, kr)
+
+
+@_apply.register
+def _(event: GoalRealigned, state: Goal) -> Goal:
+    return attrs.evolve(state, version=event.version, aligned_to=event.new_alignment)
+
+
+@_apply.register
+def _(event: GoalReassigned, state: Goal) -> Goal:
+    return attrs.evolve(state, version=event.version, owner=event.new_owner)
+
+
+@_apply.register
+def _(event: GoalWeighted, state: Goal) -> Goal:
+    return attrs.evolve(state, version=event.version, weight=event.new_weight)
+
+
+@_apply.register
+def _(event: ActionPlanned, state: Goal) -> Goal:
+    action = Action(event.action_id, event.task, event.owner_id, event.due_on)
+    return _action(state, event, action)
+
+
+@_apply.register
+def _(event: ActionDone, state: Goal) -> Goal:
+    return _action(
+        state, event, attrs.evolve(state.actions[event.action_id], status="done")
+    )
+
+
+@_apply.register
+def _(event: ActionDropped, state: Goal) -> Goal:
+    return _action(
+        state, event, attrs.evolve(state.actions[event.action_id], status="dropped")
+    )
+
+
+@_apply.register
+def _(event: GoalCompleted, state: Goal) -> Goal:
+    return attrs.evolve(state, version=event.version, status="completed")
+
+
+@_apply.register
+def _(event: GoalDropped, state: Goal) -> Goal:
+    return attrs.evolve(state, version=event.version, status="dropped")
+
+
+@_apply.register
+def _(event: GoalReviewed, state: Goal) -> Goal:
+    return attrs.evolve(state, version=event.version, reviewed=True)

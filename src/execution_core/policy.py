@@ -1,0 +1,90 @@
+"""The thresholds and rubric in force: one value, adopted by a cycle as an event.
+
+Every number a view or an appraisal uses lives here, so old results can always be recomputed
+under the rules of their time, and a caller can evaluate the same history under another policy.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+__all__ = ["RATINGS", "Policy"]
+
+RATINGS = (1, 2, 3, 4, 5)
+"""The appraisal scale."""
+
+
+def _unit_interval(_instance: Any, attribute: Any, value: float) -> None:
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(f"{attribute.name} must be within 0..1, got {value}")
+
+
+def _positive(_instance: Any, attribute: Any, value: float) -> None:
+    if value <= 0:
+        raise ValueError(f"{attribute.name} must be > 0, got {value}")
+
+
+def _five(_instance: Any, attribute: Any, value: tuple[float, ...]) -> None:
+    if len(value) != 5:
+        raise ValueError(
+            f"{attribute.name} needs one value per rating 1..5, got {len(value)}"
+        )
+
+
+@attrs.frozen(kw_only=True)
+class Policy:
+    """Thresholds for health and outcomes, the appraisal rubric and the calibration guideline.
+
+    Tuples indexed by rating are ordered from rating 1 to rating 5.
+    """
+
+    on_track: float = attrs.field(default=0.9, validator=_unit_interval)
+    """Forecast at or above which a goal is on track."""
+    at_risk: float = attrs.field(default=0.7, validator=_unit_interval)
+    """Forecast at or above which a goal is at risk (below: off track)."""
+    not_started_expected: float = attrs.field(default=0.1, validator=_unit_interval)
+    """Expected progress from which a goal with no check-in counts as not started."""
+    stale_cadences: float = attrs.field(default=2.0, validator=_positive)
+    """A goal is stale when its last check-in is older than this many cadences."""
+    okr_sweet_spot: float = attrs.field(default=0.7, validator=_unit_interval)
+    """The OKR-style score that counts as a well-set stretch."""
+    rating_floors: tuple[float, float, float, float] = (0.5, 0.7, 0.85, 1.0)
+    """Attainment needed for ratings 2, 3, 4 and 5 (below the first: rating 1)."""
+    bonus_multipliers: tuple[float, ...] = attrs.field(
+        default=(0.0, 0.5, 1.0, 1.2, 1.5), validator=_five
+    )
+    """Bonus multiplier for ratings 1..5."""
+    guideline: tuple[float, ...] = attrs.field(
+        default=(0.1, 0.2, 0.4, 0.2, 0.1), validator=_five
+    )
+    """Guideline share of ratings 1..5 in a unit, for calibration."""
+    coaching_windows_days: tuple[int, int] = (14, 30)
+    """The two look-back windows of the coaching radar."""
+
+    def __attrs_post_init__(self) -> None:
+        if self.at_risk > self.on_track:
+            raise ValueError("at_risk must not exceed on_track")
+        if list(self.rating_floors) != sorted(self.rating_floors):
+            raise ValueError("rating_floors must rise from rating 2 to rating 5")
+        if abs(sum(self.guideline) - 1.0) > 1e-9:
+            raise ValueError(
+                f"guideline shares must add up to 1, got {sum(self.guideline)}"
+            )
+        if min(self.guideline) < 0 or min(self.bonus_multipliers) < 0:
+            raise ValueError(
+                "guideline shares and bonus multipliers must not be negative"
+            )
+
+    def rating_for(self, attainment: float) -> int:
+        """The computed rating (1..5) of an attainment under this rubric."""
+        rating = 1
+        for floor in self.rating_floors:
+            if attainment >= floor:
+                rating += 1
+        return rating
+
+    def bonus_for(self, rating: int) -> float:
+        """The bonus multiplier of a rating (1..5)."""
+        return self.bonus_multipliers[rating - 1]

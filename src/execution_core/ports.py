@@ -1,0 +1,65 @@
+"""The ports the service layer talks through; adapters implement them (see ``adapters``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Protocol, TypeVar
+from uuid import UUID
+
+import attrs
+
+from execution_core.decider import Decider
+from execution_core.event import Event
+
+__all__ = ["EventStore", "Recorded"]
+
+S = TypeVar("S")
+
+
+@attrs.frozen
+class Recorded:
+    """An event with its position in the store's total order (its notification id)."""
+
+    position: int
+    event: Event
+
+
+class EventStore(Protocol):
+    """Where events live: append with optimistic concurrency, read back, follow in order.
+
+    ``append`` raises :class:`~execution_core.errors.ConcurrentChange` when another writer took
+    one of the versions first, and then stores none of the events.
+    """
+
+    def now(self) -> datetime:
+        """The store's clock: the ``recorded_at`` of the events appended next (aware UTC)."""
+        ...
+
+    def load(self, stream_id: UUID, decider: Decider[S]) -> S:
+        """The current state of a stream (from a snapshot and/or cache where it can)."""
+        ...
+
+    def append(self, events: Sequence[Event], decider: Decider[S], state: S) -> None:
+        """Store the events of one decision atomically; ``state`` is the state they lead to."""
+        ...
+
+    def read(
+        self, stream_id: UUID, *, after: int = 0, upto: int | None = None
+    ) -> list[Event]:
+        """A stream's events with ``after < version <= upto``, in order."""
+        ...
+
+    def read_all(
+        self, *, after: int = 0, limit: int | None = None
+    ) -> Iterator[Recorded]:
+        """Every event of the store in the order it was recorded, from ``position > after``."""
+        ...
+
+    def last_position(self) -> int:
+        """The position of the newest event (0 for an empty store)."""
+        ...
+
+    def close(self) -> None:
+        """Release connections and files."""
+        ...

@@ -1,0 +1,661 @@
+"""The application service: one command in, the rules of every stream it touches, events out.
+
+Each command writes exactly one stream, atomically, with optimistic concurrency. The states of
+other streams it must respect (the organization, the cycle, the strategy, the goals above a new
+parent) are read just before deciding. See docs/architecture.md for what that guarantees.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any, Self, TypeVar
+from uuid import UUID, uuid4
+
+import attrs
+from pydantic import ValidationError
+
+from execution_core.access import AccessPolicy, DefaultAccessPolicy, Owner
+from execution_core.appraisals import commands as appraisal_cmd
+from execution_core.appraisals.decider import APPRAISAL
+from execution_core.appraisals.decider import decide as decide_appraisal
+from execution_core.appraisals.state import Appraisal
+from execution_core.catalog import describe_validation_error, parse_command
+from execution_core.coaching import commands as coaching_cmd
+from execution_core.coaching.decider import COACHING, CoachingFacts
+from execution_core.coaching.decider import decide as decide_coaching
+from execution_core.coaching.events import CoachingKind
+from execution_core.coaching.state import CoachingJournal
+from execution_core.command import Command
+from execution_core.cycles import commands as cycle_cmd
+from execution_core.cycles.decider import CYCLE
+from execution_core.cycles.decider import decide as decide_cycle
+from execution_core.cycles.state import Cycle
+from execution_core.decider import Context, Decider
+from execution_core.errors import InvalidInput
+from execution_core.event import Event
+from execution_core.goals import commands as goal_cmd
+from execution_core.goals.decider import GOAL, GoalFacts
+from execution_core.goals.decider import decide as decide_goal
+from execution_core.goals.events import GoalKind
+from execution_core.goals.state import Goal
+from execution_core.ids import (
+    ORGANIZATION_ID,
+    STRATEGY_ID,
+    appraisal_stream_id,
+    coaching_stream_id,
+)
+from execution_core.organization import commands as org_cmd
+from execution_core.organization.decider import ORGANIZATION
+from execution_core.organization.decider import decide as decide_organization
+from execution_core.organization.events import Role
+from execution_core.organization.state import Organization
+from execution_core.policy import Policy
+from execution_core.ports import EventStore
+from execution_core.strategy import commands as strategy_cmd
+from execution_core.strategy.decider import STRATEGY
+from execution_core.strategy.decider import decide as decide_strategy
+from execution_core.strategy.events import Perspective
+from execution_core.strategy.state import Strategy
+
+__all__ = ["Execution", "Outcome"]
+
+S = TypeVar("S")
+C = TypeVar("C", bound=Command)
+
+
+class _Keep:
+    """Marks an argument left out (distinct from an explicit ``None``)."""
+
+    def __repr__(self) -> str:
+        return "KEEP"
+
+
+KEEP = _Keep()
+
+
+def _owner(owner: str | Owner | Mapping[str, str]) -> Mapping[str, str]:
+    if isinstance(owner, str):
+        return {"kind": "person", "id": owner}
+    if isinstance(owner, Owner):
+        return {"kind": owner.kind, "id": owner.id}
+    return owner
+
+
+def _commands_of(module: Any) -> tuple[type[Command], ...]:
+    return tuple(
+        obj
+        for name in module.__all__
+        if isinstance(obj := getattr(module, name), type) and issubclass(obj, Command)
+    )
+
+
+_ORG_COMMANDS = _commands_of(org_cmd)
+_STRATEGY_COMMANDS = _commands_of(strategy_cmd)
+_CYCLE_COMMANDS = _commands_of(cycle_cmd)
+_GOAL_COMMANDS = _commands_of(goal_cmd)
+_COACHING_COMMANDS = _commands_of(coaching_cmd)
+_APPRAISAL_COMMANDS = _commands_of(appraisal_cmd)
+
+STORE_ADAPTER = "adapters.store"
+"""The module ``Execution.open`` loads a store from; the core never imports it statically."""
+
+
+@attrs.frozen
+class Outcome:
+    """What one command recorded: the stream it wrote, the events, and the state they lead to."""
+
+    stream_id: UUID
+    events: tuple[Event, ...]
+    state: object
+
+
+class Execution:
+    """The facade an app uses: open a store, run commands, read states and events.
+
+    Every method that records takes ``actor`` (who asks) and ``occurred_at`` (business time,
+    aware); a refused command raises a subclass of ``ExecutionError`` and records nothing.
+    """
+
+    def __init__(
+        self,
+        store: EventStore,
+        *,
+        access: AccessPolicy | None = None,
+        new_id: Callable[[], UUID] = uuid4,
+    ) -> None:
+        self.store = store
+        self.access: AccessPolicy = access or DefaultAccessPolicy()
+        self._new_id = new_id
+
+    @classmethod
+    def open(
+        cls,
+        url: str = "sqlite:///execution.db",
+        *,
+        access: AccessPolicy | None = None,
+        new_id: Callable[[], UUID] = uuid4,
+        **store_options: Any,
+    ) -> Execution:
+        """Open a store by URL: ``memory://``, ``sqlite:///path.db`` (or a plain path),
+        ``postgresql://user@host:port/dbname``. Options go to the store adapter."""
+        adapter = importlib.import_module(STORE_ADAPTER)
+        store: EventStore = adapter.open_store(url, **store_options)
+        return cls(store, access=access, new_id=new_id)
+
+    def close(self) -> None:
+        """Close the store."""
+        self.store.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # -- running commands ------------------------------------------------------------------
+
+    def execute(self, command: Command | Mapping[str, Any] | str | bytes) -> Outcome:
+        """Validate (if untrusted), decide and record one command; return what it recorded."""
+        if not isinstance(command, Command):
+            command = parse_command(command)
+        command = self._assign_ids(command)
+        context = Context(now=self.store.now(), org=self._org(), access=self.access)
+        stream_id, decider, state, events = self._decide(command, context)
+        if not events:
+            return Outcome(stream_id, (), state)
+        new_state = decider.fold(events, state)
+        self.store.append(events, decider, new_state)
+        return Outcome(stream_id, events, new_state)
+
+    def _assign_ids(self, command: Command) -> Command:
+        if isinstance(command, cycle_cmd.OpenCycle) and command.cycle_id is None:
+            return command.model_copy(update={"cycle_id": self._new_id()})
+        if isinstance(command, goal_cmd.SetGoal) and command.goal_id is None:
+            return command.model_copy(update={"goal_id": self._new_id()})
+        return command
+
+    def _org(self) -> Organization:
+        return self.store.load(ORGANIZATION_ID, ORGANIZATION)
+
+    def _decide(
+        self, command: Command, context: Context
+    ) -> tuple[UUID, Decider[Any], Any, tuple[Event, ...]]:
+        if isinstance(command, _ORG_COMMANDS):
+            return (
+                ORGANIZATION_ID,
+                ORGANIZATION,
+                context.org,
+                decide_organization(context.org, command, context),
+            )
+        if isinstance(command, _STRATEGY_COMMANDS):
+            strategy = self.store.load(STRATEGY_ID, STRATEGY)
+            return (
+                STRATEGY_ID,
+                STRATEGY,
+                strategy,
+                decide_strategy(strategy, command, context),
+            )
+        if isinstance(command, _CYCLE_COMMANDS):
+            assert command.cycle_id is not None
+            cycle = self.store.load(command.cycle_id, CYCLE)
+            return command.cycle_id, CYCLE, cycle, decide_cycle(cycle, command, context)
+        if isinstance(command, _GOAL_COMMANDS):
+            goal_id: UUID = command.goal_id  # type: ignore[assignment]
+            goal = self.store.load(goal_id, GOAL)
+            facts = self._goal_facts(command, goal)
+            return goal_id, GOAL, goal, decide_goal(goal, command, context, facts)
+        if isinstance(command, _COACHING_COMMANDS):
+            stream_id = coaching_stream_id(command.person_id)
+            journal = self.store.load(stream_id, COACHING)
+            facts_c = CoachingFacts()
+            goal_ref = getattr(command, "goal_id", None)
+            if goal_ref is not None:
+                about = self.store.load(goal_ref, GOAL)
+                cycle = (
+                    self.store.load(about.cycle_id, CYCLE) if about.cycle_id else None
+                )
+                facts_c = CoachingFacts(goal=about, cycle=cycle)
+            return (
+                stream_id,
+                COACHING,
+                journal,
+                decide_coaching(journal, command, context, facts_c),
+            )
+        if isinstance(command, _APPRAISAL_COMMANDS):
+            stream_id = appraisal_stream_id(command.cycle_id, command.person_id)
+            appraisal = self.store.load(stream_id, APPRAISAL)
+            cycle = self.store.load(command.cycle_id, CYCLE)
+            return (
+                stream_id,
+                APPRAISAL,
+                appraisal,
+                decide_appraisal(appraisal, command, context, cycle),
+            )
+        raise InvalidInput(
+            f"not a command execution-core knows: {type(command).__name__}"
+        )
+
+    def _goal_facts(self, command: Command, goal: Goal) -> GoalFacts:
+        cycle_id = (
+            command.cycle_id if isinstance(command, goal_cmd.SetGoal) else goal.cycle_id
+        )
+        cycle = self.store.load(cycle_id, CYCLE) if cycle_id is not None else Cycle()
+        if not isinstance(command, goal_cmd.SetGoal | goal_cmd.RealignGoal):
+            return GoalFacts(cycle=cycle)
+        strategy = self.store.load(STRATEGY_ID, STRATEGY)
+        goals: dict[UUID, Goal] = {}
+        above = command.parent_goal_id
+        while above is not None and above not in goals:
+            parent = self.store.load(above, GOAL)
+            goals[above] = parent
+            above = parent.parent_id
+        return GoalFacts(cycle=cycle, strategy=strategy, goals=goals)
+
+    def _run(self, cls: type[C], **fields: Any) -> Outcome:
+        try:
+            command = cls(**fields)
+        except ValidationError as error:
+            raise InvalidInput(describe_validation_error(cls.__name__, error)) from None
+        return self.execute(command)
+
+    # -- organization ------------------------------------------------------------------------
+
+    def found_unit(
+        self,
+        unit_id: str,
+        name: str,
+        *,
+        parent_id: str | None = None,
+        lead_id: str | None = None,
+        actor: str,
+        occurred_at: datetime,
+    ) -> Organization:
+        """Found a unit under ``parent_id`` (or at the top)."""
+        return self._state(org_cmd.FoundUnit, locals())
+
+    def appoint_unit_lead(
+        self, unit_id: str, lead_id: str, *, actor: str, occurred_at: datetime
+    ) -> Organization:
+        """Make a person the lead of a unit."""
+        return self._state(org_cmd.AppointUnitLead, locals())
+
+    def add_person(
+        self,
+        person_id: str,
+        name: str,
+        unit_id: str,
+        *,
+        manager_id: str | None = None,
+        roles: Sequence[Role | str] = (),
+        actor: str,
+        occurred_at: datetime,
+    ) -> Organization:
+        """Bring a person into a unit, reporting to ``manager_id`` (their default coach)."""
+        return self._state(org_cmd.AddPerson, locals())
+
+    def move_person(
+        self,
+        person_id: str,
+        *,
+        unit_id: str | None = None,
+        manager_id: str | None | _Keep = KEEP,
+        actor: str,
+        occurred_at: datetime,
+    ) -> Organization:
+        """Change a person's unit and/or manager (``manager_id=None``: no manager)."""
+        fields = dict(locals())
+        if isinstance(manager_id, _Keep):
+            del fields["manager_id"]
+        return self._state(org_cmd.MovePerson, fields)
+
+    def remove_person(
+        self, person_id: str, *, reason: str = "", actor: str, occurred_at: datetime
+    ) -> Organization:
+        """Record that a person left (their reports must be moved first)."""
+        return self._state(org_cmd.RemovePerson, locals())
+
+    def set_roles(
+        self,
+        person_id: str,
+        roles: Sequence[Role | str],
+        *,
+        actor: str,
+        occurred_at: datetime,
+    ) -> Organization:
+        """Set a person's roles to exactly these."""
+        return self._state(org_cmd.SetRoles, locals())
+
+    def authorise_coach(
+        self, coach_id: str, person_id: str, *, actor: str, occurred_at: datetime
+    ) -> Organization:
+        """Let someone outside the reporting line coach a person."""
+        return self._state(org_cmd.AuthoriseCoach, locals())
+
+    def deauthorise_coach(
+        self, coach_id: str, person_id: str, *, actor: str, occurred_at: datetime
+    ) -> Organization:
+        """End a coach's authorisation for a person."""
+        return self._state(org_cmd.DeauthoriseCoach, locals())
+
+    # -- strategy ----------------------------------------------------------------------------
+
+    def define_strategy(
+        self, vision: str, *, actor: str, occurred_at: datetime
+    ) -> Strategy:
+        """State or restate the vision."""
+        return self._state(strategy_cmd.DefineStrategy, locals())
+
+    def add_theme(
+        self,
+        theme_id: str,
+        title: str,
+        *,
+        perspective: Perspective | str | None = None,
+        actor: str,
+        occurred_at: datetime,
+    ) -> Strategy:
+        """Add a strategic theme goals can align to."""
+        return self._state(strategy_cmd.AddTheme, locals())
+
+    def retire_theme(
+        self, theme_id: str, *, reason: str = "", actor: str, occurred_at: datetime
+    ) -> Strategy:
+        """Retire a theme: it takes no new goals."""
+        return self._state(strategy_cmd.RetireTheme, locals())
+
+    # -- cycles ------------------------------------------------------------------------------
+
+    def open_cycle(
+        self,
+        name: str,
+        starts_on: date,
+        ends_on: date,
+        *,
+        cadence_days: int = 7,
+        policy: Policy | None = None,
+        cycle_id: UUID | None = None,
+        actor: str,
+        occurred_at: datetime,
+    ) -> Cycle:
+        """Open a cycle; its policy (default ``Policy()``) is adopted with it."""
+        fields = dict(locals())
+        fields["policy"] = None if policy is None else attrs.asdict(policy)
+        return self._state(cycle_cmd.OpenCycle, fields)
+
+    def adopt_policy(
+        self, cycle_id: UUID, policy: Policy, *, actor: str, occurred_at: datetime
+    ) -> Cycle:
+        """Put a new policy in force in a cycle from ``occurred_at`` on."""
+        fields = dict(locals())
+        fields["policy"] = attrs.asdict(policy)
+        return self._state(cycle_cmd.AdoptPolicy, fields)
+
+    def close_cycle(
+        self, cycle_id: UUID, *, actor: str, occurred_at: datetime
+    ) -> Cycle:
+        """Close a cycle: only reviews and appraisals may be dated after it."""
+        return self._state(cycle_cmd.CloseCycle, locals())
+
+    # -- goals -------------------------------------------------------------------------------
+
+    def set_goal(
+        self,
+        cycle_id: UUID,
+        title: str,
+        owner: str | Owner,
+        *,
+        kind: GoalKind | str = GoalKind.INDIVIDUAL,
+        theme_id: str | None = None,
+        parent_goal_id: UUID | None = None,
+        weight: float = 1.0,
+        key_results: Sequence[goal_cmd.KeyResultSpec | Mapping[str, Any]] = (),
+        actions: Sequence[goal_cmd.ActionSpec | Mapping[str, Any]] = (),
+        goal_id: UUID | None = None,
+        actor: str,
+        occurred_at: datetime,
+    ) -> Goal:
+        """Set a goal for a person (``owner="ana"``) or a unit (``Owner("unit", "sales")``),
+        aligned to a theme or a parent goal, with its key results and action plan."""
+        fields = dict(locals())
+        fields["owner"] = _owner(owner)
+        return self._state(goal_cmd.SetGoal, fields)
+
+    def add_key_result(
+        self,
+        goal_id: UUID,
+        key_result: goal_cmd.KeyResultSpec | Mapping[str, Any],
+        *,
+        actor: str,
+        occurred_at: datetime,
+    ) -> Goal:
+        """Add a key result to a goal."""
+        return self._state(goal_cmd.AddKeyResult, locals())
+
+    def log_progress(
+        self,
+        goal_id: UUID,
+        kr_id: str,
+        *,
+        value: float,
+        confidence: float,
+        comment: str = "",
+        actor: str,
+        occurred_at: datetime,
+    ) -> Goal:
+        """Check in: a key result's value now, and the confidence (0..1) of reaching it."""
+        return self._state(goal_cmd.LogProgress, locals())
+
+    def adjust_target(
+        self,
+        goal_id: UUID,
+        kr_id: str,
+        *,
+        target: float,
+        stretch: float | None = None,
+        reason: str,
+        actor: str,
+        occurred_at: datetime,
+    ) -> Goal:
+        """Agree a new target (and stretch) for a key result, saying why."""
+        return self._state(goal_cmd.AdjustTarget, locals())
+
+    def realign_goal(
+        self,
+        goal_id: UUID,
+        *,
+        theme_id: str | None = None,
+        parent_goal_id: UUID | None = None,
+        reason: str,
+        actor: str,
+        occurred_at: datetime,
+    ) -> Goal:
+        """Align a goal to another theme or parent goal (neither: to nothing)."""
+        return self._state(goal_cmd.RealignGoal, locals())
+
+    def reassign_goal(
+        self,
+        goal_id: UUID,
+        owner: str | Owner,
+        *,
+        reason: str,
+        actor: str,
+        occurred_at: datetime,
+    ) -> Goal:
+        """Hand a goal to another owner."""
+        fields = dict(locals())
+        fields["owner"] = _owner(owner)
+        return self._state(goal_cmd.ReassignGoal, fields)
+
+    def weight_goal(
+        self, goal_id: UUID, weight: float, *, actor: str, occurred_at: datetime
+    ) -> Goal:
+        """Change a goal's weight."""
+        return self._state(goal_cmd.WeightGoal, locals())
+
+    def plan_action(
+        self,
+        goal_id: UUID,
+        action: goal_cmd.ActionSpec | Mapping[str, Any],
+        *,
+        actor: str,
+        occurred_at: datetime,
+    ) -> Goal:
+        """Add a task to a goal's plan."""
+        return self._state(goal_cmd.PlanAction, locals())
+
+    def complete_action(
+        self, goal_id: UUID, action_id: str, *, actor: str, occurred_at: datetime
+    ) -> Goal:
+        """Mark a planned task done."""
+        return self._state(goal_cmd.CompleteAction, locals())
+
+    def drop_action(
+        self,
+        goal_id: UUID,
+        action_id: str,
+        *,
+        reason: str = "",
+        actor: str,
+        occurred_at: datetime,
+    ) -> Goal:
+        """Drop a planned task."""
+        return self._state(goal_cmd.DropAction, locals())
+
+    def complete_goal(
+        self, goal_id: UUID, *, actor: str, occurred_at: datetime
+    ) -> Goal:
+        """Declare a goal complete."""
+        return self._state(goal_cmd.CompleteGoal, locals())
+
+    def drop_goal(
+        self, goal_id: UUID, *, reason: str, actor: str, occurred_at: datetime
+    ) -> Goal:
+        """Abandon a goal, saying why."""
+        return self._state(goal_cmd.DropGoal, locals())
+
+    def review_goal(
+        self,
+        goal_id: UUID,
+        *,
+        worked: str = "",
+        did_not_work: str = "",
+        lessons: str = "",
+        actor: str,
+        occurred_at: datetime,
+    ) -> Goal:
+        """Record the game review of a goal (allowed after its cycle closed)."""
+        return self._state(goal_cmd.ReviewGoal, locals())
+
+    # -- coaching ----------------------------------------------------------------------------
+
+    def give_coaching(
+        self,
+        person_id: str,
+        *,
+        kind: CoachingKind | str = CoachingKind.GUIDANCE,
+        note: str = "",
+        goal_id: UUID | None = None,
+        commitments: Sequence[coaching_cmd.CommitmentSpec | Mapping[str, Any]] = (),
+        actor: str,
+        occurred_at: datetime,
+    ) -> CoachingJournal:
+        """The actor coaches a person (about a goal, or in general) and may agree commitments."""
+        return self._state(coaching_cmd.GiveCoaching, locals())
+
+    def make_commitment(
+        self,
+        person_id: str,
+        commitment: coaching_cmd.CommitmentSpec | Mapping[str, Any],
+        *,
+        goal_id: UUID | None = None,
+        actor: str,
+        occurred_at: datetime,
+    ) -> CoachingJournal:
+        """Record a commitment outside a coaching conversation."""
+        return self._state(coaching_cmd.MakeCommitment, locals())
+
+    def keep_commitment(
+        self, person_id: str, commitment_id: str, *, actor: str, occurred_at: datetime
+    ) -> CoachingJournal:
+        """Record that a commitment was kept."""
+        return self._state(coaching_cmd.KeepCommitment, locals())
+
+    def miss_commitment(
+        self,
+        person_id: str,
+        commitment_id: str,
+        *,
+        note: str = "",
+        actor: str,
+        occurred_at: datetime,
+    ) -> CoachingJournal:
+        """Record that a commitment was missed."""
+        return self._state(coaching_cmd.MissCommitment, locals())
+
+    # -- appraisals --------------------------------------------------------------------------
+
+    def record_appraisal(
+        self,
+        cycle_id: UUID,
+        person_id: str,
+        rating: int,
+        *,
+        summary: str = "",
+        actor: str,
+        occurred_at: datetime,
+    ) -> Appraisal:
+        """The actor, as reviewer, records a person's rating (1..5) for a cycle."""
+        return self._state(appraisal_cmd.RecordAppraisal, locals())
+
+    def calibrate_rating(
+        self,
+        cycle_id: UUID,
+        person_id: str,
+        rating: int,
+        *,
+        reason: str,
+        actor: str,
+        occurred_at: datetime,
+    ) -> Appraisal:
+        """Change a recorded rating in calibration, saying why."""
+        return self._state(appraisal_cmd.CalibrateRating, locals())
+
+    def _state(self, cls: type[Command], fields: dict[str, Any]) -> Any:
+        fields = {k: v for k, v in fields.items() if k != "self"}
+        return self._run(cls, **fields).state
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def organization(self) -> Organization:
+        """The organization as it stands."""
+        return self._org()
+
+    def strategy(self) -> Strategy:
+        """The strategy as it stands."""
+        return self.store.load(STRATEGY_ID, STRATEGY)
+
+    def cycle(self, cycle_id: UUID) -> Cycle:
+        """A cycle as it stands (``opened`` is false for an unknown id)."""
+        return self.store.load(cycle_id, CYCLE)
+
+    def goal(self, goal_id: UUID) -> Goal:
+        """A goal as it stands (``exists`` is false for an unknown id)."""
+        return self.store.load(goal_id, GOAL)
+
+    def coaching_journal(self, person_id: str) -> CoachingJournal:
+        """A person's coaching journal."""
+        return self.store.load(coaching_stream_id(person_id), COACHING)
+
+    def appraisal(self, cycle_id: UUID, person_id: str) -> Appraisal:
+        """A person's appraisal for a cycle."""
+        return self.store.load(appraisal_stream_id(cycle_id, person_id), APPRAISAL)
+
+    def events(self, stream_id: UUID) -> list[Event]:
+        """Every event of one stream, in order."""
+        return self.store.read(stream_id)
+
+    def history(self, *, after: int = 0) -> list[Event]:
+        """Every event of the store, in the order it was recorded."""
+        return [recorded.event for recorded in self.store.read_all(after=after)]
