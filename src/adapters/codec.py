@@ -55,9 +55,7 @@ _strict(str, (str,))
 _strict(bool, (bool,))
 _converter.register_unstructure_hook(UUID, str)
 _converter.register_structure_hook(UUID, lambda value, _t: UUID(value))
-_converter.register_structure_hook(
-    datetime, lambda value, _t: datetime.fromisoformat(value)
-)
+_converter.register_structure_hook(datetime, lambda value, _t: datetime.fromisoformat(value))
 _converter.register_structure_hook(date, lambda value, _t: date.fromisoformat(value))
 
 _ENVELOPE = ("stream_id", "version")
@@ -65,9 +63,7 @@ _ENVELOPE = ("stream_id", "version")
 
 def dumps(data: Any) -> bytes:
     """Canonical JSON bytes."""
-    return json.dumps(
-        data, sort_keys=True, separators=(",", ":"), ensure_ascii=False
-    ).encode()
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def event_payload(event: Event) -> dict[str, Any]:
@@ -85,9 +81,7 @@ def encode_event(event: Event) -> tuple[str, bytes]:
     return type(event).name, dumps(payload)
 
 
-def event_from_payload(
-    name: str, stream_id: UUID, version: int, payload: dict[str, Any]
-) -> Event:
+def event_from_payload(name: str, stream_id: UUID, version: int, payload: dict[str, Any]) -> Event:
     """Restore an event from its stored fields, upcasting older schema versions first."""
     if name not in EVENT_TYPES:
         raise CodecError(f"unknown event type {name!r}")
@@ -99,9 +93,7 @@ def event_from_payload(
         fields["version"] = version
         return _converter.structure(fields, EVENT_TYPES[name].cls)
     except (cattrs.BaseValidationError, ValueError, TypeError, KeyError) as error:
-        raise CodecError(
-            f"{name} v{version} of {stream_id}: {_reason(error)}"
-        ) from None
+        raise CodecError(f"{name} v{version} of {stream_id}: {_reason(error)}") from None
 
 
 def decode_event(name: str, stream_id: UUID, version: int, data: bytes) -> Event:
@@ -109,9 +101,7 @@ def decode_event(name: str, stream_id: UUID, version: int, data: bytes) -> Event
     try:
         payload = json.loads(data)
     except ValueError as error:
-        raise CodecError(
-            f"{name} v{version} of {stream_id}: not JSON: {error}"
-        ) from None
+        raise CodecError(f"{name} v{version} of {stream_id}: not JSON: {error}") from None
     if not isinstance(payload, dict):
         raise CodecError(f"{name} v{version} of {stream_id}: not a JSON object")
     return event_from_payload(name, stream_id, version, payload)

@@ -81,9 +81,7 @@ class _EventMapper(Mapper[UUID]):
                 stored_event.topic[len(SNAPSHOT_TOPIC) :],
                 data,
             )
-        return decode_event(
-            stored_event.topic, stream_id, stored_event.originator_version, data
-        )
+        return decode_event(stored_event.topic, stream_id, stored_event.originator_version, data)
 
 
 def _uuid(value: UUID | str) -> UUID:
@@ -126,15 +124,11 @@ def store_env(url: str) -> dict[str, str]:
             "max_overflow": "POSTGRES_MAX_OVERFLOW",
             "connect_timeout": "POSTGRES_CONNECT_TIMEOUT",
             "lock_timeout": "POSTGRES_LOCK_TIMEOUT",
-            "idle_in_transaction_session_timeout": (
-                "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT"
-            ),
+            "idle_in_transaction_session_timeout": ("POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT"),
         }
         for key, value in options.items():
             if key not in known:
-                raise InvalidInput(
-                    f"unknown PostgreSQL option {key!r}; known: {sorted(known)}"
-                )
+                raise InvalidInput(f"unknown PostgreSQL option {key!r}; known: {sorted(known)}")
             env[known[key]] = value
         return env
     if parts.scheme == "sqlite":
@@ -229,9 +223,7 @@ class ExecutionStore:
         self._remember(events[0].stream_id, state)
         self._maybe_snapshot(events, decider, state)
 
-    def read(
-        self, stream_id: UUID, *, after: int = 0, upto: int | None = None
-    ) -> list[Event]:
+    def read(self, stream_id: UUID, *, after: int = 0, upto: int | None = None) -> list[Event]:
         """A stream's events with ``after < version <= upto``."""
         return cast(
             list[Event],
@@ -252,7 +244,7 @@ class ExecutionStore:
             if not notifications:
                 return
             for notification in notifications:
-                event = self.app.mapper.to_domain_event(notification)
+                event = cast(Event, self.app.mapper.to_domain_event(notification))
                 yield Recorded(notification.id, event)
             position = notifications[-1].id
             if remaining is not None:
@@ -279,16 +271,12 @@ class ExecutionStore:
         snapshot = cast(_Snapshot, snapshots[0])
         return decode_state(snapshot.state, type(decider.initial))
 
-    def _maybe_snapshot(
-        self, events: Sequence[Event], decider: Decider[S], state: S
-    ) -> None:
+    def _maybe_snapshot(self, events: Sequence[Event], decider: Decider[S], state: S) -> None:
         if self.app.snapshots is None or self._snapshot_interval <= 0:
             return
         first, last = events[0].version, events[-1].version
         if last // self._snapshot_interval > (first - 1) // self._snapshot_interval:
-            snapshot = _Snapshot(
-                events[0].stream_id, last, decider.stream, encode_state(state)
-            )
+            snapshot = _Snapshot(events[0].stream_id, last, decider.stream, encode_state(state))
             self.app.snapshots.put(cast(Any, [snapshot]))
 
     def _remember(self, stream_id: UUID, state: Any) -> None:
@@ -307,7 +295,7 @@ def open_store(
     cache_size: int = 10_000,
     env: Mapping[str, str] | None = None,
 ) -> ExecutionStore:
-    """Open (creating tables if needed) the store a URL names; ``env`` adds eventsourcing settings."""
+    """Open the store a URL names, creating its tables; ``env`` adds eventsourcing settings."""
     settings = store_env(url)
     if env:
         settings.update(env)

@@ -88,37 +88,35 @@ class DefaultAccessPolicy:
         executive = org.has_role(actor, Role.EXECUTIVE)
         hr = org.has_role(actor, Role.HR)
         reviewer = org.has_role(actor, Role.REVIEWER)
-        if permission is Permission.ADMINISTER_ORGANIZATION:
-            return executive or hr
-        if permission in (Permission.DEFINE_STRATEGY, Permission.RUN_CYCLE):
-            return executive
-        if permission is Permission.ADOPT_POLICY:
-            return executive or hr
-        if permission is Permission.VIEW_BOARD:
-            return True
+        organization_wide = {
+            Permission.ADMINISTER_ORGANIZATION: executive or hr,
+            Permission.DEFINE_STRATEGY: executive,
+            Permission.RUN_CYCLE: executive,
+            Permission.ADOPT_POLICY: executive or hr,
+            Permission.VIEW_BOARD: True,
+        }
+        if permission in organization_wide:
+            return organization_wide[permission]
         if subject is None:
             return False
         owners = _owner_people(subject, org)
         managers = _managers(subject, org)
         coaches = {coach for coach, person in org.coaches if person in owners}
         is_self = actor in owners
-        if permission in (Permission.SET_GOAL, Permission.PLAN_GOAL):
-            return is_self or actor in managers or executive
-        if permission is Permission.LOG_PROGRESS:
-            return is_self or actor in managers
-        if permission is Permission.ADJUST_GOAL:
-            return actor in managers or actor in coaches or executive
-        if permission is Permission.COACH:
-            return not is_self and (actor in managers or actor in coaches)
-        if permission is Permission.RESOLVE_COMMITMENT:
-            return is_self or actor in managers or actor in coaches
-        if permission is Permission.RECORD_APPRAISAL:
-            return not is_self and (actor in managers or reviewer or hr)
-        if permission is Permission.CALIBRATE_RATING:
-            return not is_self and (reviewer or hr)
-        if permission is Permission.VIEW_APPRAISAL:
-            return is_self or actor in managers or hr
-        return False
+        is_manager = actor in managers
+        is_coach = actor in coaches
+        about_someone = {
+            Permission.SET_GOAL: is_self or is_manager or executive,
+            Permission.PLAN_GOAL: is_self or is_manager or executive,
+            Permission.LOG_PROGRESS: is_self or is_manager,
+            Permission.ADJUST_GOAL: is_manager or is_coach or executive,
+            Permission.COACH: not is_self and (is_manager or is_coach),
+            Permission.RESOLVE_COMMITMENT: is_self or is_manager or is_coach,
+            Permission.RECORD_APPRAISAL: not is_self and (is_manager or reviewer or hr),
+            Permission.CALIBRATE_RATING: not is_self and (reviewer or hr),
+            Permission.VIEW_APPRAISAL: is_self or is_manager or hr,
+        }
+        return about_someone.get(permission, False)
 
 
 def _owner_people(owner: Owner, org: Organization) -> set[str]:

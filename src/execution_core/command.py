@@ -19,15 +19,11 @@ __all__ = ["COMMANDS", "Command", "Id", "Name", "Text", "UtcDatetime"]
 
 Id = Annotated[
     str,
-    StringConstraints(
-        strip_whitespace=True, min_length=1, max_length=100, pattern=r"^\S+$"
-    ),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=r"^\S+$"),
 ]
 """A caller-chosen identifier (person, unit, theme, key result, action): no spaces."""
 
-Name = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)
-]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 """A short human label."""
 
 Text = Annotated[str, StringConstraints(max_length=10_000)]
@@ -53,9 +49,7 @@ class Command(BaseModel):
     )
 
     actor: Id
-    occurred_at: UtcDatetime = Field(
-        description="Business time of the fact (aware, UTC)."
-    )
+    occurred_at: UtcDatetime = Field(description="Business time of the fact (aware, UTC).")
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

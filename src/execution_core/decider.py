@@ -63,9 +63,7 @@ class Context:
 class Stamper:
     """Numbers, attributes and dates the events that one command records on one stream."""
 
-    def __init__(
-        self, stream_id: UUID, version: int, command: Command, now: datetime
-    ) -> None:
+    def __init__(self, stream_id: UUID, version: int, command: Command, now: datetime) -> None:
         self._stream_id = stream_id
         self._version = version
         self._command = command

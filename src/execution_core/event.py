@@ -80,9 +80,7 @@ def event_type(name: str, *, version: int = 1) -> Callable[[E], E]:
 
     def register(cls: E) -> E:
         if name in EVENT_TYPES and EVENT_TYPES[name].cls is not cls:
-            raise ValueError(
-                f"event name {name!r} is already taken by {EVENT_TYPES[name].cls}"
-            )
+            raise ValueError(f"event name {name!r} is already taken by {EVENT_TYPES[name].cls}")
         cls.name = name
         cls.schema_version = version
         EVENT_TYPES[name] = EventType(name=name, schema_version=version, cls=cls)

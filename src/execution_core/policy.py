@@ -28,9 +28,7 @@ def _positive(_instance: Any, attribute: Any, value: float) -> None:
 
 def _five(_instance: Any, attribute: Any, value: tuple[float, ...]) -> None:
     if len(value) != 5:
-        raise ValueError(
-            f"{attribute.name} needs one value per rating 1..5, got {len(value)}"
-        )
+        raise ValueError(f"{attribute.name} needs one value per rating 1..5, got {len(value)}")
 
 
 @attrs.frozen(kw_only=True)
@@ -56,9 +54,7 @@ class Policy:
         default=(0.0, 0.5, 1.0, 1.2, 1.5), validator=_five
     )
     """Bonus multiplier for ratings 1..5."""
-    guideline: tuple[float, ...] = attrs.field(
-        default=(0.1, 0.2, 0.4, 0.2, 0.1), validator=_five
-    )
+    guideline: tuple[float, ...] = attrs.field(default=(0.1, 0.2, 0.4, 0.2, 0.1), validator=_five)
     """Guideline share of ratings 1..5 in a unit, for calibration."""
     coaching_windows_days: tuple[int, int] = (14, 30)
     """The two look-back windows of the coaching radar."""
@@ -69,13 +65,9 @@ class Policy:
         if list(self.rating_floors) != sorted(self.rating_floors):
             raise ValueError("rating_floors must rise from rating 2 to rating 5")
         if abs(sum(self.guideline) - 1.0) > 1e-9:
-            raise ValueError(
-                f"guideline shares must add up to 1, got {sum(self.guideline)}"
-            )
+            raise ValueError(f"guideline shares must add up to 1, got {sum(self.guideline)}")
         if min(self.guideline) < 0 or min(self.bonus_multipliers) < 0:
-            raise ValueError(
-                "guideline shares and bonus multipliers must not be negative"
-            )
+            raise ValueError("guideline shares and bonus multipliers must not be negative")
 
     def rating_for(self, attainment: float) -> int:
         """The computed rating (1..5) of an attainment under this rubric."""

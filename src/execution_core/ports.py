@@ -44,15 +44,11 @@ class EventStore(Protocol):
         """Store the events of one decision atomically; ``state`` is the state they lead to."""
         ...
 
-    def read(
-        self, stream_id: UUID, *, after: int = 0, upto: int | None = None
-    ) -> list[Event]:
+    def read(self, stream_id: UUID, *, after: int = 0, upto: int | None = None) -> list[Event]:
         """A stream's events with ``after < version <= upto``, in order."""
         ...
 
-    def read_all(
-        self, *, after: int = 0, limit: int | None = None
-    ) -> Iterator[Recorded]:
+    def read_all(self, *, after: int = 0, limit: int | None = None) -> Iterator[Recorded]:
         """Every event of the store in the order it was recorded, from ``position > after``."""
         ...
 

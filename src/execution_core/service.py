@@ -93,10 +93,29 @@ def _commands_of(module: Any) -> tuple[type[Command], ...]:
 
 _ORG_COMMANDS = _commands_of(org_cmd)
 _STRATEGY_COMMANDS = _commands_of(strategy_cmd)
-_CYCLE_COMMANDS = _commands_of(cycle_cmd)
-_GOAL_COMMANDS = _commands_of(goal_cmd)
-_COACHING_COMMANDS = _commands_of(coaching_cmd)
-_APPRAISAL_COMMANDS = _commands_of(appraisal_cmd)
+_CYCLE_COMMANDS = (cycle_cmd.OpenCycle, cycle_cmd.AdoptPolicy, cycle_cmd.CloseCycle)
+_GOAL_COMMANDS = (
+    goal_cmd.SetGoal,
+    goal_cmd.AddKeyResult,
+    goal_cmd.LogProgress,
+    goal_cmd.AdjustTarget,
+    goal_cmd.RealignGoal,
+    goal_cmd.ReassignGoal,
+    goal_cmd.WeightGoal,
+    goal_cmd.PlanAction,
+    goal_cmd.CompleteAction,
+    goal_cmd.DropAction,
+    goal_cmd.CompleteGoal,
+    goal_cmd.DropGoal,
+    goal_cmd.ReviewGoal,
+)
+_COACHING_COMMANDS = (
+    coaching_cmd.GiveCoaching,
+    coaching_cmd.MakeCommitment,
+    coaching_cmd.KeepCommitment,
+    coaching_cmd.MissCommitment,
+)
+_APPRAISAL_COMMANDS = (appraisal_cmd.RecordAppraisal, appraisal_cmd.CalibrateRating)
 
 STORE_ADAPTER = "adapters.store"
 """The module ``Execution.open`` loads a store from; the core never imports it statically."""
@@ -202,7 +221,8 @@ class Execution:
             cycle = self.store.load(command.cycle_id, CYCLE)
             return command.cycle_id, CYCLE, cycle, decide_cycle(cycle, command, context)
         if isinstance(command, _GOAL_COMMANDS):
-            goal_id: UUID = command.goal_id  # type: ignore[assignment]
+            goal_id = command.goal_id
+            assert goal_id is not None
             goal = self.store.load(goal_id, GOAL)
             facts = self._goal_facts(command, goal)
             return goal_id, GOAL, goal, decide_goal(goal, command, context, facts)
@@ -213,10 +233,8 @@ class Execution:
             goal_ref = getattr(command, "goal_id", None)
             if goal_ref is not None:
                 about = self.store.load(goal_ref, GOAL)
-                cycle = (
-                    self.store.load(about.cycle_id, CYCLE) if about.cycle_id else None
-                )
-                facts_c = CoachingFacts(goal=about, cycle=cycle)
+                of_goal = self.store.load(about.cycle_id, CYCLE) if about.cycle_id else None
+                facts_c = CoachingFacts(goal=about, cycle=of_goal)
             return (
                 stream_id,
                 COACHING,
@@ -233,14 +251,10 @@ class Execution:
                 appraisal,
                 decide_appraisal(appraisal, command, context, cycle),
             )
-        raise InvalidInput(
-            f"not a command execution-core knows: {type(command).__name__}"
-        )
+        raise InvalidInput(f"not a command execution-core knows: {type(command).__name__}")
 
     def _goal_facts(self, command: Command, goal: Goal) -> GoalFacts:
-        cycle_id = (
-            command.cycle_id if isinstance(command, goal_cmd.SetGoal) else goal.cycle_id
-        )
+        cycle_id = command.cycle_id if isinstance(command, goal_cmd.SetGoal) else goal.cycle_id
         cycle = self.store.load(cycle_id, CYCLE) if cycle_id is not None else Cycle()
         if not isinstance(command, goal_cmd.SetGoal | goal_cmd.RealignGoal):
             return GoalFacts(cycle=cycle)
@@ -273,13 +287,13 @@ class Execution:
         occurred_at: datetime,
     ) -> Organization:
         """Found a unit under ``parent_id`` (or at the top)."""
-        return self._state(org_cmd.FoundUnit, locals())
+        return self._state(org_cmd.FoundUnit, locals(), Organization)
 
     def appoint_unit_lead(
         self, unit_id: str, lead_id: str, *, actor: str, occurred_at: datetime
     ) -> Organization:
         """Make a person the lead of a unit."""
-        return self._state(org_cmd.AppointUnitLead, locals())
+        return self._state(org_cmd.AppointUnitLead, locals(), Organization)
 
     def add_person(
         self,
@@ -293,14 +307,14 @@ class Execution:
         occurred_at: datetime,
     ) -> Organization:
         """Bring a person into a unit, reporting to ``manager_id`` (their default coach)."""
-        return self._state(org_cmd.AddPerson, locals())
+        return self._state(org_cmd.AddPerson, locals(), Organization)
 
     def move_person(
         self,
         person_id: str,
         *,
         unit_id: str | None = None,
-        manager_id: str | None | _Keep = KEEP,
+        manager_id: str | _Keep | None = KEEP,
         actor: str,
         occurred_at: datetime,
     ) -> Organization:
@@ -308,13 +322,13 @@ class Execution:
         fields = dict(locals())
         if isinstance(manager_id, _Keep):
             del fields["manager_id"]
-        return self._state(org_cmd.MovePerson, fields)
+        return self._state(org_cmd.MovePerson, fields, Organization)
 
     def remove_person(
         self, person_id: str, *, reason: str = "", actor: str, occurred_at: datetime
     ) -> Organization:
         """Record that a person left (their reports must be moved first)."""
-        return self._state(org_cmd.RemovePerson, locals())
+        return self._state(org_cmd.RemovePerson, locals(), Organization)
 
     def set_roles(
         self,
@@ -325,27 +339,25 @@ class Execution:
         occurred_at: datetime,
     ) -> Organization:
         """Set a person's roles to exactly these."""
-        return self._state(org_cmd.SetRoles, locals())
+        return self._state(org_cmd.SetRoles, locals(), Organization)
 
     def authorise_coach(
         self, coach_id: str, person_id: str, *, actor: str, occurred_at: datetime
     ) -> Organization:
         """Let someone outside the reporting line coach a person."""
-        return self._state(org_cmd.AuthoriseCoach, locals())
+        return self._state(org_cmd.AuthoriseCoach, locals(), Organization)
 
     def deauthorise_coach(
         self, coach_id: str, person_id: str, *, actor: str, occurred_at: datetime
     ) -> Organization:
         """End a coach's authorisation for a person."""
-        return self._state(org_cmd.DeauthoriseCoach, locals())
+        return self._state(org_cmd.DeauthoriseCoach, locals(), Organization)
 
     # -- strategy ----------------------------------------------------------------------------
 
-    def define_strategy(
-        self, vision: str, *, actor: str, occurred_at: datetime
-    ) -> Strategy:
+    def define_strategy(self, vision: str, *, actor: str, occurred_at: datetime) -> Strategy:
         """State or restate the vision."""
-        return self._state(strategy_cmd.DefineStrategy, locals())
+        return self._state(strategy_cmd.DefineStrategy, locals(), Strategy)
 
     def add_theme(
         self,
@@ -357,13 +369,13 @@ class Execution:
         occurred_at: datetime,
     ) -> Strategy:
         """Add a strategic theme goals can align to."""
-        return self._state(strategy_cmd.AddTheme, locals())
+        return self._state(strategy_cmd.AddTheme, locals(), Strategy)
 
     def retire_theme(
         self, theme_id: str, *, reason: str = "", actor: str, occurred_at: datetime
     ) -> Strategy:
         """Retire a theme: it takes no new goals."""
-        return self._state(strategy_cmd.RetireTheme, locals())
+        return self._state(strategy_cmd.RetireTheme, locals(), Strategy)
 
     # -- cycles ------------------------------------------------------------------------------
 
@@ -382,7 +394,7 @@ class Execution:
         """Open a cycle; its policy (default ``Policy()``) is adopted with it."""
         fields = dict(locals())
         fields["policy"] = None if policy is None else attrs.asdict(policy)
-        return self._state(cycle_cmd.OpenCycle, fields)
+        return self._state(cycle_cmd.OpenCycle, fields, Cycle)
 
     def adopt_policy(
         self, cycle_id: UUID, policy: Policy, *, actor: str, occurred_at: datetime
@@ -390,13 +402,11 @@ class Execution:
         """Put a new policy in force in a cycle from ``occurred_at`` on."""
         fields = dict(locals())
         fields["policy"] = attrs.asdict(policy)
-        return self._state(cycle_cmd.AdoptPolicy, fields)
+        return self._state(cycle_cmd.AdoptPolicy, fields, Cycle)
 
-    def close_cycle(
-        self, cycle_id: UUID, *, actor: str, occurred_at: datetime
-    ) -> Cycle:
+    def close_cycle(self, cycle_id: UUID, *, actor: str, occurred_at: datetime) -> Cycle:
         """Close a cycle: only reviews and appraisals may be dated after it."""
-        return self._state(cycle_cmd.CloseCycle, locals())
+        return self._state(cycle_cmd.CloseCycle, locals(), Cycle)
 
     # -- goals -------------------------------------------------------------------------------
 
@@ -420,7 +430,7 @@ class Execution:
         aligned to a theme or a parent goal, with its key results and action plan."""
         fields = dict(locals())
         fields["owner"] = _owner(owner)
-        return self._state(goal_cmd.SetGoal, fields)
+        return self._state(goal_cmd.SetGoal, fields, Goal)
 
     def add_key_result(
         self,
@@ -431,7 +441,7 @@ class Execution:
         occurred_at: datetime,
     ) -> Goal:
         """Add a key result to a goal."""
-        return self._state(goal_cmd.AddKeyResult, locals())
+        return self._state(goal_cmd.AddKeyResult, locals(), Goal)
 
     def log_progress(
         self,
@@ -445,7 +455,7 @@ class Execution:
         occurred_at: datetime,
     ) -> Goal:
         """Check in: a key result's value now, and the confidence (0..1) of reaching it."""
-        return self._state(goal_cmd.LogProgress, locals())
+        return self._state(goal_cmd.LogProgress, locals(), Goal)
 
     def adjust_target(
         self,
@@ -459,7 +469,7 @@ class Execution:
         occurred_at: datetime,
     ) -> Goal:
         """Agree a new target (and stretch) for a key result, saying why."""
-        return self._state(goal_cmd.AdjustTarget, locals())
+        return self._state(goal_cmd.AdjustTarget, locals(), Goal)
 
     def realign_goal(
         self,
@@ -472,7 +482,7 @@ class Execution:
         occurred_at: datetime,
     ) -> Goal:
         """Align a goal to another theme or parent goal (neither: to nothing)."""
-        return self._state(goal_cmd.RealignGoal, locals())
+        return self._state(goal_cmd.RealignGoal, locals(), Goal)
 
     def reassign_goal(
         self,
@@ -486,13 +496,13 @@ class Execution:
         """Hand a goal to another owner."""
         fields = dict(locals())
         fields["owner"] = _owner(owner)
-        return self._state(goal_cmd.ReassignGoal, fields)
+        return self._state(goal_cmd.ReassignGoal, fields, Goal)
 
     def weight_goal(
         self, goal_id: UUID, weight: float, *, actor: str, occurred_at: datetime
     ) -> Goal:
         """Change a goal's weight."""
-        return self._state(goal_cmd.WeightGoal, locals())
+        return self._state(goal_cmd.WeightGoal, locals(), Goal)
 
     def plan_action(
         self,
@@ -503,13 +513,13 @@ class Execution:
         occurred_at: datetime,
     ) -> Goal:
         """Add a task to a goal's plan."""
-        return self._state(goal_cmd.PlanAction, locals())
+        return self._state(goal_cmd.PlanAction, locals(), Goal)
 
     def complete_action(
         self, goal_id: UUID, action_id: str, *, actor: str, occurred_at: datetime
     ) -> Goal:
         """Mark a planned task done."""
-        return self._state(goal_cmd.CompleteAction, locals())
+        return self._state(goal_cmd.CompleteAction, locals(), Goal)
 
     def drop_action(
         self,
@@ -521,19 +531,15 @@ class Execution:
         occurred_at: datetime,
     ) -> Goal:
         """Drop a planned task."""
-        return self._state(goal_cmd.DropAction, locals())
+        return self._state(goal_cmd.DropAction, locals(), Goal)
 
-    def complete_goal(
-        self, goal_id: UUID, *, actor: str, occurred_at: datetime
-    ) -> Goal:
+    def complete_goal(self, goal_id: UUID, *, actor: str, occurred_at: datetime) -> Goal:
         """Declare a goal complete."""
-        return self._state(goal_cmd.CompleteGoal, locals())
+        return self._state(goal_cmd.CompleteGoal, locals(), Goal)
 
-    def drop_goal(
-        self, goal_id: UUID, *, reason: str, actor: str, occurred_at: datetime
-    ) -> Goal:
+    def drop_goal(self, goal_id: UUID, *, reason: str, actor: str, occurred_at: datetime) -> Goal:
         """Abandon a goal, saying why."""
-        return self._state(goal_cmd.DropGoal, locals())
+        return self._state(goal_cmd.DropGoal, locals(), Goal)
 
     def review_goal(
         self,
@@ -546,7 +552,7 @@ class Execution:
         occurred_at: datetime,
     ) -> Goal:
         """Record the game review of a goal (allowed after its cycle closed)."""
-        return self._state(goal_cmd.ReviewGoal, locals())
+        return self._state(goal_cmd.ReviewGoal, locals(), Goal)
 
     # -- coaching ----------------------------------------------------------------------------
 
@@ -562,7 +568,7 @@ class Execution:
         occurred_at: datetime,
     ) -> CoachingJournal:
         """The actor coaches a person (about a goal, or in general) and may agree commitments."""
-        return self._state(coaching_cmd.GiveCoaching, locals())
+        return self._state(coaching_cmd.GiveCoaching, locals(), CoachingJournal)
 
     def make_commitment(
         self,
@@ -574,13 +580,13 @@ class Execution:
         occurred_at: datetime,
     ) -> CoachingJournal:
         """Record a commitment outside a coaching conversation."""
-        return self._state(coaching_cmd.MakeCommitment, locals())
+        return self._state(coaching_cmd.MakeCommitment, locals(), CoachingJournal)
 
     def keep_commitment(
         self, person_id: str, commitment_id: str, *, actor: str, occurred_at: datetime
     ) -> CoachingJournal:
         """Record that a commitment was kept."""
-        return self._state(coaching_cmd.KeepCommitment, locals())
+        return self._state(coaching_cmd.KeepCommitment, locals(), CoachingJournal)
 
     def miss_commitment(
         self,
@@ -592,7 +598,7 @@ class Execution:
         occurred_at: datetime,
     ) -> CoachingJournal:
         """Record that a commitment was missed."""
-        return self._state(coaching_cmd.MissCommitment, locals())
+        return self._state(coaching_cmd.MissCommitment, locals(), CoachingJournal)
 
     # -- appraisals --------------------------------------------------------------------------
 
@@ -607,7 +613,7 @@ class Execution:
         occurred_at: datetime,
     ) -> Appraisal:
         """The actor, as reviewer, records a person's rating (1..5) for a cycle."""
-        return self._state(appraisal_cmd.RecordAppraisal, locals())
+        return self._state(appraisal_cmd.RecordAppraisal, locals(), Appraisal)
 
     def calibrate_rating(
         self,
@@ -620,11 +626,13 @@ class Execution:
         occurred_at: datetime,
     ) -> Appraisal:
         """Change a recorded rating in calibration, saying why."""
-        return self._state(appraisal_cmd.CalibrateRating, locals())
+        return self._state(appraisal_cmd.CalibrateRating, locals(), Appraisal)
 
-    def _state(self, cls: type[Command], fields: dict[str, Any]) -> Any:
+    def _state(self, cls: type[Command], fields: dict[str, Any], kind: type[S]) -> S:
         fields = {k: v for k, v in fields.items() if k != "self"}
-        return self._run(cls, **fields).state
+        state = self._run(cls, **fields).state
+        assert isinstance(state, kind)
+        return state
 
     # -- reading ----------------------------------------------------------------------------
 

@@ -28,9 +28,7 @@ APPRAISAL: Decider[Appraisal] = Decider("appraisal", Appraisal(), evolve)
 """An appraisal stream (one per person and cycle)."""
 
 
-def decide(
-    state: Appraisal, command: Command, context: Context, cycle: Cycle
-) -> tuple[Event, ...]:
+def decide(state: Appraisal, command: Command, context: Context, cycle: Cycle) -> tuple[Event, ...]:
     """Decide what an appraisal command records, or refuse it with a typed error."""
     assert isinstance(command, RecordAppraisal | CalibrateRating)
     require_person(context.org, command.person_id, active=False)
@@ -58,9 +56,7 @@ def _decide(command: Command, state: Appraisal, stamp: Stamper) -> None:
 @_decide.register
 def _(command: RecordAppraisal, state: Appraisal, stamp: Stamper) -> None:
     if state.recorded:
-        refuse(
-            "an appraisal is already recorded for this person and cycle: calibrate it"
-        )
+        refuse("an appraisal is already recorded for this person and cycle: calibrate it")
     stamp(
         AppraisalRecorded,
         reviewer_id=command.actor,

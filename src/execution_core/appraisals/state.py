@@ -34,9 +34,7 @@ class Appraisal:
     def rating(self) -> int | None:
         """The rating that stands: calibrated over recorded."""
         return (
-            self.calibrated_rating
-            if self.calibrated_rating is not None
-            else self.recorded_rating
+            self.calibrated_rating if self.calibrated_rating is not None else self.recorded_rating
         )
 
 

@@ -30,7 +30,7 @@ class CommitmentSpec(BaseModel):
 
 
 class GiveCoaching(Command):
-    """The actor coaches a person (optionally about one of their goals) and may agree commitments."""
+    """The actor coaches a person (maybe about one of their goals), maybe agreeing commitments."""
 
     person_id: Id
     goal_id: UUID | None = None

@@ -65,9 +65,7 @@ def decide(
         active=not isinstance(command, KeepCommitment | MissCommitment),
     )
     permission = (
-        Permission.COACH
-        if isinstance(command, GiveCoaching)
-        else Permission.RESOLVE_COMMITMENT
+        Permission.COACH if isinstance(command, GiveCoaching) else Permission.RESOLVE_COMMITMENT
     )
     authorise(context, command.actor, permission, Owner("person", person_id))
     stamp = Stamper(coaching_stream_id(person_id), state.version, command, context.now)
@@ -86,9 +84,7 @@ def _decide(
     raise TypeError(f"not a coaching command: {type(command).__name__}")
 
 
-def _check_goal(
-    person_id: str, at: Command, context: Context, facts: CoachingFacts
-) -> None:
+def _check_goal(person_id: str, at: Command, context: Context, facts: CoachingFacts) -> None:
     goal = facts.goal
     if goal is None or not goal.exists:
         raise NotFound(f"unknown goal {getattr(at, 'goal_id', None)}")
@@ -101,11 +97,7 @@ def _check_goal(
     if not concerns_person:
         refuse(f"goal {goal.title!r} is not {person_id!r}'s goal")
     cycle = facts.cycle
-    if (
-        cycle is not None
-        and cycle.closed_at is not None
-        and at.occurred_at >= cycle.closed_at
-    ):
+    if cycle is not None and cycle.closed_at is not None and at.occurred_at >= cycle.closed_at:
         refuse(f"cycle {cycle.name!r} of goal {goal.title!r} is closed")
 
 

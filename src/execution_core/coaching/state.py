@@ -57,9 +57,7 @@ def _apply(event: Event, state: CoachingJournal) -> CoachingJournal:
     raise TypeError(f"not a coaching event: {type(event).__name__}")
 
 
-def _commit(
-    state: CoachingJournal, event: Event, commitment: Commitment
-) -> CoachingJournal:
+def _commit(state: CoachingJournal, event: Event, commitment: Commitment) -> CoachingJournal:
     commitments = dict(state.commitments)
     commitments[commitment.id] = commitment
     return attrs.evolve(state, version=event.version, commitments=commitments)
@@ -73,17 +71,13 @@ def _(event: CoachingGiven, state: CoachingJournal) -> CoachingJournal:
         version=event.version,
         person_id=event.person_id,
         sessions=state.sessions + 1,
-        last_coached_at=event.occurred_at
-        if last is None
-        else max(last, event.occurred_at),
+        last_coached_at=event.occurred_at if last is None else max(last, event.occurred_at),
     )
 
 
 @_apply.register
 def _(event: CommitmentMade, state: CoachingJournal) -> CoachingJournal:
-    commitment = Commitment(
-        event.commitment_id, event.action, event.due_on, event.goal_id
-    )
+    commitment = Commitment(event.commitment_id, event.action, event.due_on, event.goal_id)
     state = attrs.evolve(state, person_id=event.person_id)
     return _commit(state, event, commitment)
 

@@ -29,13 +29,11 @@ class _PolicyBase(BaseModel):
         return Policy(**{name: getattr(self, name) for name in type(self).model_fields})
 
 
-PolicySpec: type[_PolicyBase] = (
-    create_model(  # one source of truth: the fields of Policy
-        "PolicySpec",
-        __base__=_PolicyBase,
-        __doc__="The JSON form of a Policy; every field is optional and defaults as Policy does.",
-        **{f.name: (f.type, f.default) for f in attrs.fields(Policy)},  # type: ignore[call-overload]
-    )
+PolicySpec: type[_PolicyBase] = create_model(  # one source of truth: the fields of Policy
+    "PolicySpec",
+    __base__=_PolicyBase,
+    __doc__="The JSON form of a Policy; every field is optional and defaults as Policy does.",
+    **{f.name: (f.type, f.default) for f in attrs.fields(Policy)},  # type: ignore[call-overload]
 )
 
 
@@ -47,7 +45,7 @@ class OpenCycle(Command):
     starts_on: date
     ends_on: date
     cadence_days: int = Field(default=7, ge=1, le=366)
-    policy: PolicySpec | None = None  # type: ignore[valid-type]
+    policy: PolicySpec | None = None
 
     @model_validator(mode="after")
     def _dates(self) -> OpenCycle:
@@ -60,7 +58,7 @@ class AdoptPolicy(Command):
     """Put a new policy in force in a cycle, from ``occurred_at`` on."""
 
     cycle_id: UUID
-    policy: PolicySpec  # type: ignore[valid-type]
+    policy: PolicySpec
 
 
 class CloseCycle(Command):

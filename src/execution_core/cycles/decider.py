@@ -26,9 +26,7 @@ def decide(state: Cycle, command: Command, context: Context) -> tuple[Event, ...
     if cycle_id is None:
         raise InvalidInput("cycle_id must be assigned before deciding")
     permission = (
-        Permission.ADOPT_POLICY
-        if isinstance(command, AdoptPolicy)
-        else Permission.RUN_CYCLE
+        Permission.ADOPT_POLICY if isinstance(command, AdoptPolicy) else Permission.RUN_CYCLE
     )
     authorise(context, command.actor, permission)
     stamp = Stamper(cycle_id, state.version, command, context.now)
@@ -76,7 +74,5 @@ def _(command: AdoptPolicy, state: Cycle, stamp: Stamper) -> None:
 def _(command: CloseCycle, state: Cycle, stamp: Stamper) -> None:
     _require_open(state, command)
     if command.occurred_at < state.starts_at:
-        refuse(
-            f"cycle {state.name!r} cannot close before it starts ({state.starts_on})"
-        )
+        refuse(f"cycle {state.name!r} cannot close before it starts ({state.starts_on})")
     stamp(CycleClosed)

@@ -111,7 +111,8 @@ def criteria_problem(
     if target == baseline:
         return "a target equal to its baseline leaves no gap to close"
     if sign * (target - baseline) < 0:
-        return f"to {direction.value}, the target must lie {'above' if sign > 0 else 'below'} the baseline"
+        side = "above" if sign > 0 else "below"
+        return f"to {direction.value}, the target must lie {side} the baseline"
     if stretch is not None and sign * (stretch - target) <= 0:
         return "a stretch must lie beyond the target"
     return None

@@ -98,9 +98,7 @@ class GoalFacts:
     """The parent goal named by the command and every goal above it."""
 
 
-def decide(
-    state: Goal, command: Command, context: Context, facts: GoalFacts
-) -> tuple[Event, ...]:
+def decide(state: Goal, command: Command, context: Context, facts: GoalFacts) -> tuple[Event, ...]:
     """Decide what a goal command records, or refuse it with a typed error."""
     goal_id = getattr(command, "goal_id", None)
     if goal_id is None:
@@ -119,9 +117,7 @@ def decide(
         raise NotFound(f"unknown cycle {getattr(command, 'cycle_id', state.cycle_id)}")
     if not isinstance(command, ReviewGoal):
         if cycle.closed_at is not None and command.occurred_at >= cycle.closed_at:
-            refuse(
-                f"cycle {cycle.name!r} closed on {cycle.closed_at:%Y-%m-%d}: only reviews"
-            )
+            refuse(f"cycle {cycle.name!r} closed on {cycle.closed_at:%Y-%m-%d}: only reviews")
         if state.exists and state.status != "active":
             refuse(f"goal {state.title!r} is {state.status}")
     stamp = Stamper(goal_id, state.version, command, context.now)
@@ -160,11 +156,7 @@ def _check_alignment(
         refuse(f"parent goal {parent.title!r} was dropped")
     seen: set[UUID] = set()
     above: Goal | None = parent
-    while (
-        above is not None
-        and above.parent_id is not None
-        and above.parent_id not in seen
-    ):
+    while above is not None and above.parent_id is not None and above.parent_id not in seen:
         if above.parent_id == goal_id:
             refuse("a goal cannot be aligned to its own descendant")
         seen.add(above.parent_id)
@@ -193,9 +185,7 @@ def _add_key_result(spec: KeyResultSpec, stamp: Stamper) -> None:
 
 
 @_decide.register
-def _(
-    command: SetGoal, state: Goal, stamp: Stamper, context: Context, facts: GoalFacts
-) -> None:
+def _(command: SetGoal, state: Goal, stamp: Stamper, context: Context, facts: GoalFacts) -> None:
     assert command.goal_id is not None
     owner = command.owner.to_owner()
     _check_owner(owner, command.kind, context)
@@ -332,18 +322,14 @@ def _(
 
 
 @_decide.register
-def _(
-    command: WeightGoal, state: Goal, stamp: Stamper, context: Context, facts: GoalFacts
-) -> None:
+def _(command: WeightGoal, state: Goal, stamp: Stamper, context: Context, facts: GoalFacts) -> None:
     if command.weight == state.weight:
         refuse(f"the goal already weighs {state.weight}")
     stamp(GoalWeighted, old_weight=state.weight, new_weight=command.weight)
 
 
 @_decide.register
-def _(
-    command: PlanAction, state: Goal, stamp: Stamper, context: Context, facts: GoalFacts
-) -> None:
+def _(command: PlanAction, state: Goal, stamp: Stamper, context: Context, facts: GoalFacts) -> None:
     action = command.action
     if action.action_id in state.actions:
         refuse(f"action {action.action_id!r} already exists in this goal")
@@ -378,9 +364,7 @@ def _(
 
 
 @_decide.register
-def _(
-    command: DropAction, state: Goal, stamp: Stamper, context: Context, facts: GoalFacts
-) -> None:
+def _(command: DropAction, state: Goal, stamp: Stamper, context: Context, facts: GoalFacts) -> None:
     _open_action(state, command.action_id)
     stamp(ActionDropped, action_id=command.action_id, reason=command.reason)
 
@@ -397,16 +381,12 @@ def _(
 
 
 @_decide.register
-def _(
-    command: DropGoal, state: Goal, stamp: Stamper, context: Context, facts: GoalFacts
-) -> None:
+def _(command: DropGoal, state: Goal, stamp: Stamper, context: Context, facts: GoalFacts) -> None:
     stamp(GoalDropped, reason=command.reason)
 
 
 @_decide.register
-def _(
-    command: ReviewGoal, state: Goal, stamp: Stamper, context: Context, facts: GoalFacts
-) -> None:
+def _(command: ReviewGoal, state: Goal, stamp: Stamper, context: Context, facts: GoalFacts) -> None:
     if state.reviewed:
         refuse(f"goal {state.title!r} has already been reviewed")
     stamp(

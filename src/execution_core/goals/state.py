@@ -208,16 +208,12 @@ def _(event: ActionPlanned, state: Goal) -> Goal:
 
 @_apply.register
 def _(event: ActionDone, state: Goal) -> Goal:
-    return _action(
-        state, event, attrs.evolve(state.actions[event.action_id], status="done")
-    )
+    return _action(state, event, attrs.evolve(state.actions[event.action_id], status="done"))
 
 
 @_apply.register
 def _(event: ActionDropped, state: Goal) -> Goal:
-    return _action(
-        state, event, attrs.evolve(state.actions[event.action_id], status="dropped")
-    )
+    return _action(state, event, attrs.evolve(state.actions[event.action_id], status="dropped"))
 
 
 @_apply.register

@@ -1,4 +1,4 @@
-"""Organization commands: found units, bring people in, move them, grant roles and coaching rights."""
+"""Organization commands: units, people, reporting lines, roles and coaching rights."""
 
 from __future__ import annotations
 

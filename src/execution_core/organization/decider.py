@@ -45,9 +45,7 @@ ORGANIZATION: Decider[Organization] = Decider("organization", Organization(), ev
 """The organization stream (one per store)."""
 
 
-def decide(
-    state: Organization, command: Command, context: Context
-) -> tuple[Event, ...]:
+def decide(state: Organization, command: Command, context: Context) -> tuple[Event, ...]:
     """Decide what an organization command records, or refuse it with a typed error."""
     authorise(context, command.actor, Permission.ADMINISTER_ORGANIZATION)
     stamp = Stamper(ORGANIZATION_ID, state.version, command, context.now)
@@ -115,16 +113,12 @@ def _(command: MovePerson, state: Organization, stamp: Stamper) -> None:
     unit_id = person.unit_id if command.unit_id is None else command.unit_id
     _require_unit(state, unit_id)
     manager_id = (
-        command.manager_id
-        if "manager_id" in command.model_fields_set
-        else person.manager_id
+        command.manager_id if "manager_id" in command.model_fields_set else person.manager_id
     )
     if manager_id is not None:
         require_person(state, manager_id)
         if manager_id == person.id or person.id in state.manager_chain(manager_id):
-            refuse(
-                f"{manager_id!r} reports to {person.id!r}: a reporting line cannot loop"
-            )
+            refuse(f"{manager_id!r} reports to {person.id!r}: a reporting line cannot loop")
     if (unit_id, manager_id) == (person.unit_id, person.manager_id):
         refuse(f"moving {person.id!r} changes nothing")
     stamp(PersonMoved, person_id=person.id, unit_id=unit_id, manager_id=manager_id)
@@ -135,9 +129,7 @@ def _(command: RemovePerson, state: Organization, stamp: Stamper) -> None:
     require_person(state, command.person_id)
     reports = state.reports_of(command.person_id)
     if reports:
-        refuse(
-            f"{command.person_id!r} still manages {', '.join(reports)}: move them first"
-        )
+        refuse(f"{command.person_id!r} still manages {', '.join(reports)}: move them first")
     stamp(PersonLeft, person_id=command.person_id, reason=command.reason)
 
 
@@ -157,16 +149,12 @@ def _(command: AuthoriseCoach, state: Organization, stamp: Stamper) -> None:
     if command.coach_id == command.person_id:
         refuse("nobody coaches themselves")
     if (command.coach_id, command.person_id) in state.coaches:
-        refuse(
-            f"{command.coach_id!r} is already authorised to coach {command.person_id!r}"
-        )
+        refuse(f"{command.coach_id!r} is already authorised to coach {command.person_id!r}")
     stamp(CoachAuthorised, coach_id=command.coach_id, person_id=command.person_id)
 
 
 @_decide.register
 def _(command: DeauthoriseCoach, state: Organization, stamp: Stamper) -> None:
     if (command.coach_id, command.person_id) not in state.coaches:
-        raise NotFound(
-            f"{command.coach_id!r} is not authorised to coach {command.person_id!r}"
-        )
+        raise NotFound(f"{command.coach_id!r} is not authorised to coach {command.person_id!r}")
     stamp(CoachDeauthorised, coach_id=command.coach_id, person_id=command.person_id)

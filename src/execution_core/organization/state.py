@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import singledispatch
+from typing import Any
 
 import attrs
 
@@ -86,18 +87,11 @@ class Organization:
 
     def may_coach(self, coach_id: str, person_id: str) -> bool:
         """Whether the coach is in the person's manager chain or authorised for them."""
-        return (
-            self.is_manager_of(coach_id, person_id)
-            or (coach_id, person_id) in self.coaches
-        )
+        return self.is_manager_of(coach_id, person_id) or (coach_id, person_id) in self.coaches
 
     def reports_of(self, manager_id: str) -> tuple[str, ...]:
         """Active people whose direct manager is ``manager_id``."""
-        return tuple(
-            p.id
-            for p in self.people.values()
-            if p.active and p.manager_id == manager_id
-        )
+        return tuple(p.id for p in self.people.values() if p.active and p.manager_id == manager_id)
 
     def unit_chain(self, unit_id: str) -> tuple[str, ...]:
         """The unit and its ancestors, from the unit up to the root."""
@@ -110,16 +104,14 @@ class Organization:
 
     def members_of(self, unit_id: str) -> tuple[str, ...]:
         """Active people whose unit is ``unit_id`` (not its sub-units)."""
-        return tuple(
-            p.id for p in self.people.values() if p.active and p.unit_id == unit_id
-        )
+        return tuple(p.id for p in self.people.values() if p.active and p.unit_id == unit_id)
 
     def active_people(self) -> tuple[Person, ...]:
         """Everyone who has not left, in the order they joined."""
         return tuple(p for p in self.people.values() if p.active)
 
 
-def _advance(state: Organization, event: Event, **changes: object) -> Organization:
+def _advance(state: Organization, event: Event, **changes: Any) -> Organization:
     return attrs.evolve(state, version=event.version, **changes)
 
 
@@ -142,9 +134,7 @@ def _apply(event: Event, state: Organization) -> Organization:
 @_apply.register
 def _(event: UnitFounded, state: Organization) -> Organization:
     units = dict(state.units)
-    units[event.unit_id] = Unit(
-        event.unit_id, event.unit_name, event.parent_id, event.lead_id
-    )
+    units[event.unit_id] = Unit(event.unit_id, event.unit_name, event.parent_id, event.lead_id)
     return _advance(state, event, units=units)
 
 
@@ -192,13 +182,9 @@ def _(event: RolesChanged, state: Organization) -> Organization:
 
 @_apply.register
 def _(event: CoachAuthorised, state: Organization) -> Organization:
-    return _advance(
-        state, event, coaches=state.coaches | {(event.coach_id, event.person_id)}
-    )
+    return _advance(state, event, coaches=state.coaches | {(event.coach_id, event.person_id)})
 
 
 @_apply.register
 def _(event: CoachDeauthorised, state: Organization) -> Organization:
-    return _advance(
-        state, event, coaches=state.coaches - {(event.coach_id, event.person_id)}
-    )
+    return _advance(state, event, coaches=state.coaches - {(event.coach_id, event.person_id)})
