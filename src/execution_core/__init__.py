@@ -26,6 +26,7 @@ from execution_core.appraisals.state import (
     Appraisal,
 )
 from execution_core.catalog import (
+    EVENT_TYPES_BY_STREAM,
     command_schemas,
     event_types,
     parse_command,
@@ -199,6 +200,7 @@ from execution_core.strategy.state import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "EVENT_TYPES_BY_STREAM",
     "ConcurrentChange",
     "ExecutionError",
     "InvalidInput",

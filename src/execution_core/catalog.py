@@ -18,7 +18,13 @@ from execution_core.organization import events as _org_events
 from execution_core.strategy import commands as _strategy_commands
 from execution_core.strategy import events as _strategy_events
 
-__all__ = ["STREAMS", "command_schemas", "event_types", "parse_command"]
+__all__ = [
+    "EVENT_TYPES_BY_STREAM",
+    "STREAMS",
+    "command_schemas",
+    "event_types",
+    "parse_command",
+]
 
 STREAMS = {
     "organization": (_org_events, _org_commands),
@@ -29,6 +35,16 @@ STREAMS = {
     "appraisal": (_appraisal_events, _appraisal_commands),
 }
 """Each stream type with the modules of its events and commands."""
+
+EVENT_TYPES_BY_STREAM: dict[str, tuple[str, ...]] = {
+    stream: tuple(
+        name
+        for name in events.__all__
+        if isinstance(cls := getattr(events, name), type) and getattr(cls, "name", "")
+    )
+    for stream, (events, _commands) in STREAMS.items()
+}
+"""The class names of each stream's event types, in catalog order."""
 
 _ = (
     _appraisal_commands,
