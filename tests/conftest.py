@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import uuid
+from collections.abc import Iterator
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -26,3 +28,33 @@ def spec() -> Spec:
 def org_spec() -> Spec:
     """A specification given the standard organization, strategy and 2026 cycle."""
     return Spec().given(*standard_org())
+
+
+POSTGRES_DSN = os.environ.get(
+    "EXECUTION_CORE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"
+)
+"""The server the PostgreSQL tests use (a fresh schema per test)."""
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A store URL on a fresh schema of the real PostgreSQL server, dropped afterwards.
+
+    Skips when no server is reachable, unless EXECUTION_CORE_REQUIRE_POSTGRES=1 (set by
+    .ci/run), which turns the skip into a failure so CI cannot pass by skipping.
+    """
+    try:
+        import psycopg
+
+        connection = psycopg.connect(POSTGRES_DSN, connect_timeout=3, autocommit=True)
+    except Exception as error:  # any failure to reach the server means "no server here"
+        if os.environ.get("EXECUTION_CORE_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"PostgreSQL required but unreachable at {POSTGRES_DSN}: {error}")
+        pytest.skip(f"no PostgreSQL server reachable at {POSTGRES_DSN}: {error}")
+    schema = f"ec_test_{uuid.uuid4().hex[:12]}"
+    with connection:
+        connection.execute(f'CREATE SCHEMA "{schema}"')
+        try:
+            yield f"{POSTGRES_DSN}?schema={schema}"
+        finally:
+            connection.execute(f'DROP SCHEMA "{schema}" CASCADE')

@@ -29,6 +29,7 @@ console = Console()
 def _root() -> None:
     """Strategy execution management as an immutable event stream."""
 
+
 _STORE_TABLES = {"stored_events", "stored_snapshots"}
 
 

@@ -414,7 +414,11 @@ def record_season(  # noqa: PLR0912, PLR0915 - a season is a long script, read t
                 execution.keep_commitment(person, commitment, actor=person, occurred_at=moment)
             else:
                 execution.miss_commitment(
-                    person, commitment, note="no time", actor=MANAGERS[person], occurred_at=moment
+                    person,
+                    commitment,
+                    note="no time",
+                    actor=MANAGERS[person] or person,
+                    occurred_at=moment,
                 )
         if week == 6:
             execution.give_coaching(

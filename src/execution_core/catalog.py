@@ -10,7 +10,7 @@ from execution_core.command import COMMANDS, Command
 from execution_core.cycles import commands as _cycle_commands
 from execution_core.cycles import events as _cycle_events
 from execution_core.errors import InvalidInput
-from execution_core.event import EVENT_TYPES, EventType
+from execution_core.event import EVENT_TYPES, Event, EventType
 from execution_core.goals import commands as _goal_commands
 from execution_core.goals import events as _goal_events
 from execution_core.organization import commands as _org_commands
@@ -40,7 +40,7 @@ EVENT_TYPES_BY_STREAM: dict[str, tuple[str, ...]] = {
     stream: tuple(
         name
         for name in events.__all__
-        if isinstance(cls := getattr(events, name), type) and getattr(cls, "name", "")
+        if isinstance(cls := getattr(events, name), type) and issubclass(cls, Event)
     )
     for stream, (events, _commands) in STREAMS.items()
 }
