@@ -57,7 +57,9 @@ class Spec:
     def __init__(self) -> None:
         self.clock = FixedClock()
         ids = _ids()
-        self.execution = Execution(open_store("memory://", clock=self.clock), new_id=lambda: next(ids))
+        self.execution = Execution(
+            open_store("memory://", clock=self.clock), new_id=lambda: next(ids)
+        )
 
     def given(self, *commands: Command) -> Spec:
         """Run commands that must all succeed."""

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from execution_core import GoalSet, KeyResultAdded, KeyResultSpec, OwnerSpec, SetGoal
-
 from tests.support import CYCLE_ID, T0, Spec, payload
 
 
 def test_a_goal_is_set_with_its_key_results(org_spec: Spec) -> None:
-    """Given the standard org, when max sets ana a goal with a key result, then both are recorded."""
+    """Given the standard org, when max sets ana a goal with a key result, then both are stored."""
     events = org_spec.when(
         SetGoal(
             actor="max",

@@ -101,7 +101,7 @@ class DefaultAccessPolicy:
             return False
         owners = _owner_people(subject, org)
         managers = _managers(subject, org)
-        coaches = {coach for coach, person in org.coaches if person in owners}
+        coaches = {coach for coach, person in org.coaches if person in _coached(subject, org)}
         is_self = actor in owners
         is_manager = actor in managers
         is_coach = actor in coaches
@@ -127,6 +127,14 @@ def _owner_people(owner: Owner, org: Organization) -> set[str]:
     if unit is not None and unit.lead_id is not None:
         people.add(unit.lead_id)
     return people
+
+
+def _coached(owner: Owner, org: Organization) -> set[str]:
+    """Whose authorised coaches may act: the person, or the lead of a unit (not every member)."""
+    if owner.kind == "person":
+        return {owner.id}
+    unit = org.units.get(owner.id)
+    return {unit.lead_id} if unit is not None and unit.lead_id is not None else set()
 
 
 def _managers(owner: Owner, org: Organization) -> set[str]:

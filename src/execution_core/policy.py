@@ -6,6 +6,7 @@ under the rules of their time, and a caller can evaluate the same history under 
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import attrs
@@ -17,13 +18,13 @@ RATINGS = (1, 2, 3, 4, 5)
 
 
 def _unit_interval(_instance: Any, attribute: Any, value: float) -> None:
-    if not 0.0 <= value <= 1.0:
+    if not 0.0 <= value <= 1.0:  # also refuses NaN
         raise ValueError(f"{attribute.name} must be within 0..1, got {value}")
 
 
 def _positive(_instance: Any, attribute: Any, value: float) -> None:
-    if value <= 0:
-        raise ValueError(f"{attribute.name} must be > 0, got {value}")
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError(f"{attribute.name} must be a finite number > 0, got {value}")
 
 
 def _five(_instance: Any, attribute: Any, value: tuple[float, ...]) -> None:
@@ -56,10 +57,15 @@ class Policy:
     """Bonus multiplier for ratings 1..5."""
     guideline: tuple[float, ...] = attrs.field(default=(0.1, 0.2, 0.4, 0.2, 0.1), validator=_five)
     """Guideline share of ratings 1..5 in a unit, for calibration."""
-    coaching_windows_days: tuple[int, int] = (14, 30)
+    coaching_windows_days: tuple[int, int] = attrs.field(default=(14, 30))
     """The two look-back windows of the coaching radar."""
 
     def __attrs_post_init__(self) -> None:
+        numbers = (*self.rating_floors, *self.bonus_multipliers, *self.guideline)
+        if not all(math.isfinite(n) for n in numbers):
+            raise ValueError("rating floors, bonus multipliers and guideline must be finite")
+        if min(self.coaching_windows_days) < 1:
+            raise ValueError("coaching windows must be at least one day")
         if self.at_risk > self.on_track:
             raise ValueError("at_risk must not exceed on_track")
         if list(self.rating_floors) != sorted(self.rating_floors):

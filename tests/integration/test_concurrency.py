@@ -69,7 +69,9 @@ def _two_writers(url: str) -> None:
         )
     )
     second = Execution(open_store(url, clock=clock))
-    racing = Execution(_Interleaving(open_store(url, clock=clock), lambda: second.execute(_log(3, "max"))))
+    racing = Execution(
+        _Interleaving(open_store(url, clock=clock), lambda: second.execute(_log(3, "max")))
+    )
     before = racing.store.read(GOAL_ID)
     with pytest.raises(ConcurrentChange):
         racing.execute(_log(2))

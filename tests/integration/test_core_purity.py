@@ -35,8 +35,8 @@ def test_no_core_module_imports_storage_or_adapters() -> None:
 
 
 def test_importing_the_core_loads_no_storage_module() -> None:
-    """Given a fresh interpreter, when every module of execution_core is imported, then no storage module is
-    loaded by any core module (Execution.open loads the store adapter by name, on call)."""
+    """Given a fresh interpreter, when every module of execution_core is imported, then no
+    storage module is loaded (Execution.open loads the store adapter by name, on call)."""
     probe = (
         "import importlib, pkgutil, sys, execution_core\n"
         "for m in pkgutil.walk_packages(execution_core.__path__, 'execution_core.'):\n"

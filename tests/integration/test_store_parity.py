@@ -68,7 +68,9 @@ def test_states_load_the_same_from_snapshots_and_from_scratch(tmp_path: Path) ->
     record(url)
     store = open_store(url, snapshot_interval=10)
     try:
-        goal_ids = {e.stream_id for e in Execution(store).history() if type(e).name == "goal.GoalSet"}
+        goal_ids = {
+            e.stream_id for e in Execution(store).history() if type(e).name == "goal.GoalSet"
+        }
         assert goal_ids
         for goal_id in goal_ids:
             assert store.load(goal_id, GOAL) == GOAL.fold(store.read(goal_id))

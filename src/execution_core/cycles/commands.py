@@ -17,7 +17,7 @@ attrs.resolve_types(Policy)
 
 
 class _PolicyBase(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     @model_validator(mode="after")
     def _coherent(self) -> _PolicyBase:
