@@ -253,6 +253,7 @@ def _(
         value=command.value,
         confidence=command.confidence,
         comment=command.comment,
+        source=command.source,
     )
 
 
@@ -296,7 +297,7 @@ def _(
 ) -> None:
     alignment = command.alignment
     if alignment == state.aligned_to:
-        refuse(f"the goal is already aligned to {alignment}")
+        refuse(f"the goal is already aligned to {alignment or 'nothing'}")
     _check_alignment(alignment, command.goal_id, state.cycle_id, facts)
     stamp(
         GoalRealigned,
@@ -318,6 +319,7 @@ def _(
     if owner == state.owner:
         refuse(f"the goal already belongs to {owner}")
     _check_owner(owner, state.kind, context)
+    authorise(context, command.actor, Permission.SET_GOAL, owner)  # and may give it to them
     stamp(GoalReassigned, old_owner=state.owner, new_owner=owner, reason=command.reason)
 
 
