@@ -168,12 +168,14 @@ class AddKeyResult(_GoalCommand):
 
 
 class LogProgress(_GoalCommand):
-    """Check in: the key result's current value and the owner's confidence (0..1)."""
+    """Check in: the key result's current value and the owner's confidence (0..1), and where the
+    reading came from (``check-in`` by default; ``import``, ``integration``, ...)."""
 
     kr_id: Id
     value: float
     confidence: Annotated[float, Field(ge=0.0, le=1.0)]
     comment: Text = ""
+    source: Id = "check-in"
 
 
 class AdjustTarget(_GoalCommand):

@@ -13,7 +13,7 @@ from uuid import UUID
 import attrs
 
 from execution_core.access import Owner
-from execution_core.event import Event, event_type
+from execution_core.event import Event, event_type, register_upcaster
 
 __all__ = [
     "ActionDone",
@@ -96,15 +96,25 @@ class KeyResultAdded(Event):
     weight: float
 
 
-@event_type("goal.ProgressLogged")
+@event_type("goal.ProgressLogged", version=2)
 @attrs.frozen(kw_only=True)
 class ProgressLogged(Event):
-    """A check-in: the key result's value, and how confident the owner is of reaching it."""
+    """A check-in: the key result's value, how confident the owner is of reaching it, and where
+    the reading came from (``check-in``, ``import``, ``integration``, ...)."""
 
     kr_id: str
     value: float
     confidence: float
     comment: str = ""
+    source: str = "check-in"
+
+
+@register_upcaster("goal.ProgressLogged", 1)
+def _progress_logged_v1_to_v2(payload: dict[str, Any]) -> dict[str, Any]:
+    """Version 1 had no ``source``: every reading then was entered at a check-in."""
+    if "source" in payload:
+        raise ValueError("goal.ProgressLogged version 1 has no field 'source'")
+    return {**payload, "source": "check-in"}
 
 
 @event_type("goal.TargetAdjusted")
