@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from adapters.cli_audit import audit_app
 from adapters.demo import SeasonClock, record_season
 from adapters.store import open_store
 from execution_core import EVENT_TYPES_BY_STREAM, Execution
@@ -30,7 +31,7 @@ def _root() -> None:
     """Strategy execution management as an immutable event stream."""
 
 
-_STORE_TABLES = {"stored_events", "stored_snapshots"}
+_STORE_TABLES = {"stored_events", "stored_snapshots", "event_chain"}
 
 
 def _prepare_fresh(path: Path) -> None:
@@ -84,6 +85,9 @@ def demo(
         f"Season {season.starts_on} to {season.ends_on}: {season.events} events "
         f"in {elapsed:.2f} s ({season.events / elapsed:,.0f} events/s), cycle {season.cycle_id}."
     )
+
+
+app.add_typer(audit_app, name="audit")
 
 
 def main() -> None:

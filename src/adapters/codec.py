@@ -7,7 +7,9 @@ same bytes: exports are byte-identical and hash chains are reproducible.
 from __future__ import annotations
 
 import json
+import typing
 from datetime import date, datetime
+from enum import Enum, StrEnum
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -49,10 +51,26 @@ def _strict(kind: type[Any], accepts: tuple[type[Any], ...]) -> None:
     _converter.register_structure_hook(kind, structure)
 
 
+def _enum(value: Any, kind: type[Enum]) -> Enum:
+    return kind(value)
+
+
 _strict(int, (int,))
 _strict(float, (int, float))
 _strict(str, (str,))
 _strict(bool, (bool,))
+# StrEnum precedes str in an enum's MRO, so enum fields come back as enums, not plain strings
+_converter.register_structure_hook(StrEnum, _enum)
+_converter.register_structure_hook(Enum, _enum)
+
+
+def _is_frozenset(kind: Any) -> bool:
+    return kind is frozenset or typing.get_origin(kind) is frozenset
+
+
+_converter.register_unstructure_hook_func(
+    _is_frozenset, lambda value: sorted(_converter.unstructure(item) for item in value)
+)
 _converter.register_unstructure_hook(UUID, str)
 _converter.register_structure_hook(UUID, lambda value, _t: UUID(value))
 _converter.register_structure_hook(datetime, lambda value, _t: datetime.fromisoformat(value))
@@ -108,8 +126,10 @@ def decode_event(name: str, stream_id: UUID, version: int, data: bytes) -> Event
 
 
 def encode_state(state: object) -> bytes:
-    """A stream state (for a snapshot) as canonical JSON."""
-    return dumps(_converter.unstructure(state))
+    """A stream state (for a snapshot) as JSON; mappings keep their order (people in the
+    order they joined), sets are sorted, so equal states give equal bytes."""
+    data = _converter.unstructure(state)
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def decode_state(data: bytes, cls: type[T]) -> T:

@@ -18,12 +18,13 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from uuid import UUID
 
 from eventsourcing.application import Application
-from eventsourcing.persistence import IntegrityError, Mapper, StoredEvent
+from eventsourcing.persistence import ApplicationRecorder, IntegrityError, Mapper, StoredEvent
 
+from adapters.chain import AuditReport, ChainHead, chained_recorder
 from adapters.codec import decode_event, decode_state, encode_event, encode_state
 from execution_core.clock import Clock
 from execution_core.decider import Decider
-from execution_core.errors import ConcurrentChange, InvalidInput
+from execution_core.errors import ConcurrentChange, InvalidInput, NotFound
 from execution_core.event import Event
 from execution_core.ports import Recorded
 
@@ -97,6 +98,10 @@ class _Application(Application[UUID]):
             compressor=self.factory.compressor(),
             cipher=self.factory.cipher(),
         )
+
+    def construct_recorder(self) -> ApplicationRecorder:
+        """eventsourcing's recorder for the backend, keeping the hash chain (adapters.chain)."""
+        return chained_recorder(self.factory)
 
 
 def store_env(url: str) -> dict[str, str]:
@@ -202,8 +207,12 @@ class ExecutionStore:
         if state is None or type(state) is not type(decider.initial):
             state = self._from_snapshot(stream_id, decider)
         version: int = getattr(state, "version")  # noqa: B009 - every state counts its version
-        newer = self.app.events.get(stream_id, gt=version or None)
-        state = decider.fold(cast(Iterator[Event], newer), state)
+        newer = cast(list[Event], list(self.app.events.get(stream_id, gt=version or None)))
+        if newer and version == 0 and newer[0].name.split(".")[0] != decider.stream:
+            raise NotFound(
+                f"{stream_id} is a {newer[0].name.split('.')[0]} stream, not a {decider.stream}"
+            )
+        state = decider.fold(newer, state)
         self._remember(stream_id, state)
         return state
 
@@ -256,6 +265,12 @@ class ExecutionStore:
         """The position of the newest event (0 when empty)."""
         return self.app.recorder.max_notification_id() or 0
 
+    def verify(self, anchor: ChainHead | None = None) -> AuditReport:
+        """Check the stored events against their hash chain (see :func:`adapters.chain.verify`)."""
+        from adapters.chain import verify
+
+        return verify(self, anchor=anchor)
+
     def close(self) -> None:
         """Close the database connections."""
         self.app.close()
@@ -269,6 +284,8 @@ class ExecutionStore:
         if not snapshots:
             return decider.initial
         snapshot = cast(_Snapshot, snapshots[0])
+        if snapshot.stream != decider.stream:
+            raise NotFound(f"{stream_id} is a {snapshot.stream} stream, not a {decider.stream}")
         return decode_state(snapshot.state, type(decider.initial))
 
     def _maybe_snapshot(self, events: Sequence[Event], decider: Decider[S], state: S) -> None:

@@ -1,0 +1,167 @@
+"""``execution-core audit``: verify the hash chain, export and import the history.
+
+Mounted by :mod:`adapters.cli` as ``app.add_typer(audit_app, name="audit")``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+from uuid import UUID
+
+import typer
+from rich.console import Console
+
+from adapters.chain import ChainHead, head
+from adapters.store import ExecutionStore, open_store, store_env
+from adapters.transfer import ImportRefused, import_lines, write_export
+from execution_core.errors import ExecutionError
+
+__all__ = ["audit_app"]
+
+audit_app = typer.Typer(
+    help="Tamper evidence (hash chain), export and import of the event history.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+err = Console(stderr=True)
+
+DEFAULT_DB = "sqlite:///execution.db"
+
+Db = Annotated[
+    str,
+    typer.Option(
+        "--db",
+        help="Store URL: sqlite:///file.db (or a plain path) or postgresql://user@host/db?schema=s.",
+    ),
+]
+
+
+def _open(url: str, *, create: bool = False) -> ExecutionStore:
+    """Open a store; a SQLite file must already exist unless ``create`` (no silent empty store)."""
+    try:
+        env = store_env(url)
+    except ExecutionError as error:
+        err.print(f"[red]{error}[/red]")
+        raise typer.Exit(code=2) from None
+    path = env.get("SQLITE_DBNAME")
+    if path and not create and not Path(path).exists():
+        err.print(f"[red]no store at {path}[/red]")
+        raise typer.Exit(code=2)
+    return open_store(url)
+
+
+@audit_app.command()
+def verify(
+    db: Db = DEFAULT_DB,
+    anchor: Annotated[
+        Path | None,
+        typer.Option(help="A head saved earlier by `audit head` (exposes rewrites, truncation)."),
+    ] = None,
+) -> None:
+    """Check every stored event against the hash chain; exit 1 naming the first tampered one."""
+    try:
+        expected = ChainHead.from_json(anchor.read_bytes()) if anchor else None
+    except (OSError, ValueError) as error:
+        err.print(f"[red]cannot read the anchor {anchor}: {error}[/red]")
+        raise typer.Exit(code=2) from None
+    store = _open(db)
+    try:
+        report = store.verify(anchor=expected)
+    finally:
+        store.close()
+    if report.ok:
+        anchored = f", matches the anchor at {expected.position}" if expected else ""
+        err.print(
+            f"[green]ok[/green]: {report.events_checked} events and "
+            f"{report.snapshots_checked} snapshots checked{anchored}; "
+            f"head {report.head.position} {report.head.hash}"
+        )
+        return
+    err.print(
+        f"[red]TAMPERED[/red]: {report.first} "
+        f"({report.problems} problem(s), {report.events_checked} events checked)"
+    )
+    raise typer.Exit(code=1)
+
+
+@audit_app.command("head")
+def head_(db: Db = DEFAULT_DB) -> None:
+    """Print the newest chain hash as JSON: keep it elsewhere, then `verify --anchor` it."""
+    store = _open(db)
+    try:
+        typer.echo(head(store).to_json())
+    finally:
+        store.close()
+
+
+@audit_app.command("export")
+def export(
+    db: Db = DEFAULT_DB,
+    cycle: Annotated[
+        str | None,
+        typer.Option(help="Export one cycle (with the organization and strategy), by id."),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="File to write (JSON Lines); standard output if omitted.")
+    ] = None,
+) -> None:
+    """Export the history (or one cycle) as JSON Lines, one event a line, byte-stable."""
+    try:
+        cycle_id = UUID(cycle) if cycle else None
+    except ValueError:
+        err.print(f"[red]not a cycle id: {cycle!r}[/red]")
+        raise typer.Exit(code=2) from None
+    store = _open(db)
+    try:
+        if out is None:
+            count = write_export(store, sys.stdout.buffer, cycle_id=cycle_id)
+            sys.stdout.buffer.flush()
+        else:
+            partial = out.with_name(out.name + ".partial")
+            with partial.open("wb") as file:
+                count = write_export(store, file, cycle_id=cycle_id)
+            partial.replace(out)
+    except ExecutionError as error:
+        err.print(f"[red]{error}[/red]")
+        raise typer.Exit(code=1) from None
+    finally:
+        store.close()
+    err.print(f"exported {count} events" + (f" to {out}" if out else ""))
+
+
+@audit_app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="A JSON Lines export.", exists=True, dir_okay=False)],
+    db: Db = DEFAULT_DB,
+) -> None:
+    """Import an export into an EMPTY store: all of it, or (on any bad line) nothing."""
+    path = store_env(db).get("SQLITE_DBNAME") if _is_store_url(db) else None
+    created = path is not None and not Path(path).exists()
+    store = _open(db, create=True)
+    try:
+        with file.open("rb") as lines:
+            report = import_lines(store, lines)
+    except ExecutionError as error:
+        store.close()
+        if created and path is not None:  # leave no empty store behind
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+        if isinstance(error, ImportRefused):
+            err.print(f"[red]refused, nothing imported[/red]: {file}")
+            for problem in error.problems:
+                err.print(f"  {file}:{problem.line}: {problem.reason}")
+        else:
+            err.print(f"[red]{error}[/red]")
+        raise typer.Exit(code=1) from None
+    store.close()
+    err.print(f"imported {report.events} events in {report.streams} streams")
+
+
+def _is_store_url(url: str) -> bool:
+    try:
+        store_env(url)
+    except ExecutionError:
+        return False
+    return True

@@ -1,0 +1,109 @@
+"""The adjustments log: every target adjusted, goal realigned, reassigned, reweighted or
+dropped in a cycle, with who and why, in business-time order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from enum import StrEnum
+from uuid import UUID
+
+import attrs
+
+from execution_core.policy import Policy
+from execution_core.views._common import cycle_of, records, utc
+from execution_core.views.ledger import Fact, GoalRecord, Ledger
+
+__all__ = ["Adjustment", "AdjustmentKind", "AdjustmentsLog", "adjustments_log"]
+
+
+class AdjustmentKind(StrEnum):
+    """What was adjusted."""
+
+    TARGET = "target adjusted"
+    REALIGNED = "realigned"
+    REASSIGNED = "reassigned"
+    REWEIGHTED = "reweighted"
+    DROPPED = "dropped"
+
+
+@attrs.frozen(kw_only=True)
+class Adjustment:
+    """One adjustment of the plan."""
+
+    goal_id: UUID
+    goal_title: str
+    kind: AdjustmentKind
+    kr_id: str | None
+    before: str
+    after: str
+    reason: str
+    actor: str
+    occurred_at: datetime
+    recorded_at: datetime
+
+
+@attrs.frozen(kw_only=True)
+class AdjustmentsLog:
+    """The adjustments of a cycle by ``at``."""
+
+    cycle_id: UUID
+    at: datetime
+    rows: tuple[Adjustment, ...]
+
+    def to_records(self) -> list[dict[str, object]]:
+        """One flat dict per adjustment."""
+        return records(self.rows)
+
+
+def _text(value: object) -> str:
+    return "nothing" if value is None else str(value)
+
+
+def _changes(goal: GoalRecord) -> Iterator[tuple[Fact, AdjustmentKind, str | None, str, str, str]]:
+    """Every adjustment of a goal: (fact, kind, key result, before, after, reason)."""
+    for kr in goal.key_results.values():
+        for t in kr.adjustments:
+            before = f"target {t.old_target:g}, stretch {_text(t.old_stretch)}"
+            after = f"target {t.new_target:g}, stretch {_text(t.new_stretch)}"
+            yield t, AdjustmentKind.TARGET, kr.id, before, after, t.reason
+    for r in goal.realignments:
+        yield r, AdjustmentKind.REALIGNED, None, _text(r.old), _text(r.new), r.reason
+    for o in goal.reassignments:
+        yield o, AdjustmentKind.REASSIGNED, None, str(o.old), str(o.new), o.reason
+    for w in goal.reweightings:
+        yield w, AdjustmentKind.REWEIGHTED, None, f"{w.old:g}", f"{w.new:g}", ""
+    for e in goal.endings:
+        if e.status == "dropped":
+            yield e, AdjustmentKind.DROPPED, None, "active", "dropped", e.reason
+
+
+def adjustments_log(
+    ledger: Ledger, cycle_id: UUID, *, at: datetime, policy: Policy | None = None
+) -> AdjustmentsLog:
+    """The adjustments log of a cycle at business time ``at`` (``policy`` plays no part)."""
+    at = utc(at)
+    cycle_of(ledger, cycle_id)
+    found = [
+        (goal, *change)
+        for goal in ledger.goals_of(cycle_id, at)
+        for change in _changes(goal)
+        if change[0].occurred_at <= at
+    ]
+    found.sort(key=lambda item: (item[1].occurred_at, item[1].seq))
+    rows = tuple(
+        Adjustment(
+            goal_id=goal.id,
+            goal_title=goal.title,
+            kind=kind,
+            kr_id=kr_id,
+            before=before,
+            after=after,
+            reason=reason,
+            actor=fact.actor,
+            occurred_at=fact.occurred_at,
+            recorded_at=fact.recorded_at,
+        )
+        for goal, fact, kind, kr_id, before, after, reason in found
+    )
+    return AdjustmentsLog(cycle_id=cycle_id, at=at, rows=rows)

@@ -1,0 +1,211 @@
+"""The coaching radar: per person and coach, how much coaching happened lately, which goals
+turned at risk or off track with no coaching since, and which commitments are overdue.
+
+A person's coaches are their manager (their default coach), the coaches authorised for them, and
+anyone else who coached them within the long window; a person with none gets one row with no
+coach. Windows are ``Policy.coaching_windows_days`` (14 and 30 days by default), counted back
+from ``at``. A goal "turned" at the first change instant of its current run of forecasts below
+on track; coaching about that goal, or general coaching of the person, since then counts.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Literal
+from uuid import UUID
+
+import attrs
+
+from execution_core.organization.state import Organization
+from execution_core.policy import Policy
+from execution_core.views import formulas as f
+from execution_core.views._common import cycle_of, policy_in_force, record, utc
+from execution_core.views._reading import Reader, ScoreboardRow, timeline
+from execution_core.views.formulas import Health
+from execution_core.views.ledger import CycleRecord, JournalRecord, Ledger
+
+__all__ = [
+    "CoachingRadar",
+    "RadarRow",
+    "UncoachedGoal",
+    "coaching_radar",
+    "goals_of_person",
+    "uncoached_goals",
+]
+
+Relation = Literal["manager", "authorised", "other", "none"]
+_FLAGGED = (Health.AT_RISK, Health.OFF_TRACK)
+
+
+@attrs.frozen(kw_only=True)
+class UncoachedGoal:
+    """A goal at risk or off track with no coaching since it turned so."""
+
+    goal_id: UUID
+    title: str
+    health: Health
+    turned_at: datetime
+
+
+@attrs.frozen(kw_only=True)
+class RadarRow:
+    """One person and one of their coaches."""
+
+    person_id: str
+    coach_id: str | None
+    relation: Relation
+    sessions_short: int
+    """Sessions by this coach within the short window (14 days by default)."""
+    sessions_long: int
+    """Sessions by this coach within the long window (30 days by default)."""
+    last_session_at: datetime | None
+    """This coach's latest session with the person by ``at``."""
+    uncoached_goals: tuple[UncoachedGoal, ...]
+    """The person's goals at risk or off track with no coaching (by anyone) since they turned."""
+    overdue_commitments: tuple[str, ...]
+    """The person's open commitments past their due date."""
+
+
+@attrs.frozen(kw_only=True)
+class CoachingRadar:
+    """The radar of a cycle at ``at``."""
+
+    cycle_id: UUID
+    at: datetime
+    windows_days: tuple[int, int]
+    rows: tuple[RadarRow, ...]
+
+    def for_coach(self, coach_id: str) -> tuple[RadarRow, ...]:
+        """The rows a coach reads."""
+        return tuple(row for row in self.rows if row.coach_id == coach_id)
+
+    def to_records(self) -> list[dict[str, object]]:
+        """One flat dict per person and coach; the window counts are named by their length
+        (``coaching_14d``, ``coaching_30d``) and the goal and commitment lists joined."""
+        short, long = self.windows_days
+        out: list[dict[str, object]] = []
+        for row in self.rows:
+            flat = record(row)
+            flat[f"coaching_{short}d"] = flat.pop("sessions_short")
+            flat[f"coaching_{long}d"] = flat.pop("sessions_long")
+            flat["uncoached_goals"] = tuple(g.goal_id for g in row.uncoached_goals)
+            out.append(flat)
+        return out
+
+
+def goals_of_person(
+    org: Organization, person_id: str, rows: list[ScoreboardRow]
+) -> list[ScoreboardRow]:
+    """The rows of the goals a person answers for: their own, and their units' as the lead."""
+    mine: list[ScoreboardRow] = []
+    for row in rows:
+        owner = row.owner
+        if owner.kind == "person" and owner.id == person_id:
+            mine.append(row)
+        elif owner.kind == "unit":
+            unit = org.units.get(owner.id)
+            if unit is not None and unit.lead_id == person_id:
+                mine.append(row)
+    return mine
+
+
+def uncoached_goals(
+    ledger: Ledger,
+    cycle: CycleRecord,
+    *,
+    journal: JournalRecord,
+    goals: list[ScoreboardRow],
+    at: datetime,
+    policy: Policy | None,
+) -> tuple[UncoachedGoal, ...]:
+    """Which of the person's goals (their rows at ``at``) turned at risk or off track and had
+    no coaching since; ``policy`` overrides the policy in force at each instant."""
+    found: list[UncoachedGoal] = []
+    sessions = journal.sessions_by(at)
+    for row in goals:
+        if row.status != "active" or row.health not in _FLAGGED:
+            continue
+        turned_at: datetime | None = None
+        for instant, past, in_force in timeline(ledger, cycle, row.goal_id, at, policy):
+            if f.forecast_band(past.forecast, in_force) in _FLAGGED:
+                turned_at = turned_at or instant
+            else:
+                turned_at = None
+        if turned_at is None:
+            continue
+        coached = any(
+            s.occurred_at >= turned_at and s.goal_id in (None, row.goal_id) for s in sessions
+        )
+        if not coached:
+            found.append(
+                UncoachedGoal(
+                    goal_id=row.goal_id, title=row.title, health=row.health, turned_at=turned_at
+                )
+            )
+    return tuple(found)
+
+
+def coaching_radar(
+    ledger: Ledger, cycle_id: UUID, *, at: datetime, policy: Policy | None = None
+) -> CoachingRadar:
+    """The coaching radar of a cycle at business time ``at``."""
+    at = utc(at)
+    cycle = cycle_of(ledger, cycle_id)
+    in_force = policy_in_force(cycle, at, policy)
+    short, long = in_force.coaching_windows_days
+    org = ledger.organization_at(at)
+    rows_at = list(Reader(ledger, cycle, at, in_force).rows().values())
+    radar: list[RadarRow] = []
+    for person in org.active_people():
+        journal = ledger.journal(person.id)
+        sessions = journal.sessions_by(at)
+        goals = goals_of_person(org, person.id, rows_at)
+        uncoached = uncoached_goals(
+            ledger, cycle, journal=journal, goals=goals, at=at, policy=policy
+        )
+        overdue = tuple(
+            c.id
+            for c in journal.commitments.values()
+            if c.occurred_at <= at and c.status_at(at) == "open" and c.due_on < at.date()
+        )
+        coaches: dict[str, Relation] = {}
+        if person.manager_id is not None:
+            coaches[person.manager_id] = "manager"
+        for coach, coached in sorted(org.coaches):
+            if coached == person.id:
+                coaches.setdefault(coach, "authorised")
+        for s in sessions:
+            if s.occurred_at > at - timedelta(days=long):
+                coaches.setdefault(s.coach_id, "other")
+        if not coaches:
+            radar.append(
+                RadarRow(
+                    person_id=person.id,
+                    coach_id=None,
+                    relation="none",
+                    sessions_short=0,
+                    sessions_long=0,
+                    last_session_at=None,
+                    uncoached_goals=uncoached,
+                    overdue_commitments=overdue,
+                )
+            )
+        for coach, relation in coaches.items():
+            theirs = [s for s in sessions if s.coach_id == coach]
+            radar.append(
+                RadarRow(
+                    person_id=person.id,
+                    coach_id=coach,
+                    relation=relation,
+                    sessions_short=sum(
+                        1 for s in theirs if s.occurred_at > at - timedelta(days=short)
+                    ),
+                    sessions_long=sum(
+                        1 for s in theirs if s.occurred_at > at - timedelta(days=long)
+                    ),
+                    last_session_at=max((s.occurred_at for s in theirs), default=None),
+                    uncoached_goals=uncoached,
+                    overdue_commitments=overdue,
+                )
+            )
+    return CoachingRadar(cycle_id=cycle_id, at=at, windows_days=(short, long), rows=tuple(radar))

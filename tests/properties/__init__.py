@@ -1,0 +1,1 @@
+"""Property tests: each names its property and the oracle it is checked against."""
