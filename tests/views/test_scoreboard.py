@@ -3,8 +3,6 @@ see it, and incremental updates."""
 
 from __future__ import annotations
 
-import statistics
-import time
 from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 
@@ -346,14 +344,14 @@ def _big_history(goals: int) -> tuple[list[Event], list[UUID]]:
     return events, ids
 
 
-def test_one_check_in_with_ten_thousand_goals_costs_well_under_a_millisecond() -> None:
-    """Given a board of 10,000 goals, when check-ins arrive one by one, then the median cost of
-    updating the ledger and the board is under 1 ms, and the board equals a rebuilt one."""
+def test_a_board_of_ten_thousand_goals_updated_check_in_by_check_in_equals_a_rebuild() -> None:
+    """Given a board of 10,000 goals, when check-ins arrive one by one and update it
+    incrementally, then it equals a board rebuilt from scratch (the cost is measured in
+    benchmarks/, never asserted here: shared machines are noisy)."""
     events, ids = _big_history(10_000)
     ledger = Ledger.of(events)
     at = T0 + timedelta(weeks=20)
     board = Scoreboard.build(ledger, BIG_CYCLE, at=at)
-    costs = []
     for n in range(200):
         gid = ids[(n * 7919) % len(ids)]
         event = _event(
@@ -365,9 +363,6 @@ def test_one_check_in_with_ten_thousand_goals_costs_well_under_a_millisecond() -
             value=float(n % 100),
             confidence=0.5,
         )
-        started = time.perf_counter()
         ledger = ledger.apply(event)
         board = board.apply(event, ledger)
-        costs.append(time.perf_counter() - started)
-    assert statistics.median(costs) < 0.001
     assert board == Scoreboard.build(ledger, BIG_CYCLE, at=at)
