@@ -6,6 +6,7 @@ Start with :class:`Execution`: ``Execution.open("sqlite:///plan.db")``.
 
 from __future__ import annotations
 
+from execution_core import views
 from execution_core.access import (
     SYSTEM,
     AccessPolicy,
@@ -200,6 +201,7 @@ from execution_core.strategy.state import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "views",
     "EVENT_TYPES_BY_STREAM",
     "ConcurrentChange",
     "ExecutionError",
