@@ -33,7 +33,7 @@ from execution_core.cycles.decider import CYCLE
 from execution_core.cycles.decider import decide as decide_cycle
 from execution_core.cycles.state import Cycle
 from execution_core.decider import Context, Decider
-from execution_core.errors import InvalidInput
+from execution_core.errors import ConcurrentChange, InvalidInput
 from execution_core.event import Event
 from execution_core.goals import commands as goal_cmd
 from execution_core.goals.decider import GOAL, GoalFacts
@@ -175,11 +175,27 @@ class Execution:
 
     # -- running commands ------------------------------------------------------------------
 
-    def execute(self, command: Command | Mapping[str, Any] | str | bytes) -> Outcome:
-        """Validate (if untrusted), decide and record one command; return what it recorded."""
+    def execute(
+        self, command: Command | Mapping[str, Any] | str | bytes, *, retries: int = 0
+    ) -> Outcome:
+        """Validate (if untrusted), decide and record one command; return what it recorded.
+
+        With ``retries``, a ``ConcurrentChange`` (another writer took the stream's next version
+        between our read and our write) is answered by re-reading, re-deciding and re-trying,
+        up to that many times; the rules are checked again on the fresh state each time.
+        """
         if not isinstance(command, Command):
             command = parse_command(command)
         command = self._assign_ids(command)
+        for attempt in range(retries + 1):
+            try:
+                return self._execute_once(command)
+            except ConcurrentChange:
+                if attempt == retries:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _execute_once(self, command: Command) -> Outcome:
         context = Context(now=self.store.now(), org=self._org(), access=self.access)
         stream_id, decider, state, events = self._decide(command, context)
         if not events:

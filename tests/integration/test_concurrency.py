@@ -98,3 +98,33 @@ def test_second_writer_on_postgres_gets_concurrent_change(postgres_url: str) -> 
     """Given two writers on one goal on PostgreSQL, when both log progress from the same read,
     then the second gets ConcurrentChange, stores nothing, and succeeds on retry."""
     _two_writers(postgres_url)
+
+
+def test_execute_with_retries_re_reads_and_succeeds(tmp_path: Path) -> None:
+    """Given another writer slipping in between read and write, when the command runs with
+    retries=1, then it is re-decided on the fresh state and both check-ins stand."""
+    url = f"sqlite:///{tmp_path / 'plan.db'}"
+    clock = FixedClock()
+    first = Execution(open_store(url, clock=clock))
+    for command in standard_org():
+        first.execute(command)
+    first.execute(
+        SetGoal(
+            actor="max",
+            occurred_at=T0,
+            goal_id=GOAL_ID,
+            cycle_id=CYCLE_ID,
+            title="Deals",
+            owner=OwnerSpec(id="ana"),
+            key_results=(KeyResultSpec(kr_id="deals", name="Deals", target=10),),
+        )
+    )
+    second = Execution(open_store(url, clock=clock))
+    racing = Execution(
+        _Interleaving(open_store(url, clock=clock), lambda: second.execute(_log(3, "max")))
+    )
+    racing.execute(_log(2), retries=1)
+    values = [e.value for e in first.events(GOAL_ID) if isinstance(e, ProgressLogged)]
+    assert values == [3, 2]
+    for execution in (first, second, racing):
+        execution.close()
