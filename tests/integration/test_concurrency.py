@@ -52,7 +52,8 @@ def _log(value: float, actor: str = "ana") -> LogProgress:
 GOAL_ID = UUID("00000000-0000-4000-8000-0000000000aa")
 
 
-def _two_writers(url: str) -> None:
+def _writers(url: str) -> tuple[Execution, Execution, Execution]:
+    """A goal of ana's, and a racing writer whose first write lets max's check-in slip in."""
     clock = FixedClock()
     first = Execution(open_store(url, clock=clock))
     for command in standard_org():
@@ -72,6 +73,11 @@ def _two_writers(url: str) -> None:
     racing = Execution(
         _Interleaving(open_store(url, clock=clock), lambda: second.execute(_log(3, "max")))
     )
+    return first, second, racing
+
+
+def _two_writers(url: str) -> None:
+    first, second, racing = _writers(url)
     before = racing.store.read(GOAL_ID)
     with pytest.raises(ConcurrentChange):
         racing.execute(_log(2))
@@ -103,26 +109,7 @@ def test_second_writer_on_postgres_gets_concurrent_change(postgres_url: str) -> 
 def test_execute_with_retries_re_reads_and_succeeds(tmp_path: Path) -> None:
     """Given another writer slipping in between read and write, when the command runs with
     retries=1, then it is re-decided on the fresh state and both check-ins stand."""
-    url = f"sqlite:///{tmp_path / 'plan.db'}"
-    clock = FixedClock()
-    first = Execution(open_store(url, clock=clock))
-    for command in standard_org():
-        first.execute(command)
-    first.execute(
-        SetGoal(
-            actor="max",
-            occurred_at=T0,
-            goal_id=GOAL_ID,
-            cycle_id=CYCLE_ID,
-            title="Deals",
-            owner=OwnerSpec(id="ana"),
-            key_results=(KeyResultSpec(kr_id="deals", name="Deals", target=10),),
-        )
-    )
-    second = Execution(open_store(url, clock=clock))
-    racing = Execution(
-        _Interleaving(open_store(url, clock=clock), lambda: second.execute(_log(3, "max")))
-    )
+    first, second, racing = _writers(f"sqlite:///{tmp_path / 'plan.db'}")
     racing.execute(_log(2), retries=1)
     values = [e.value for e in first.events(GOAL_ID) if isinstance(e, ProgressLogged)]
     assert values == [3, 2]
