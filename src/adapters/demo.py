@@ -11,9 +11,19 @@ import random
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from uuid import UUID, uuid5
 
+from rich.console import Console
+
+from adapters.render import (
+    NARROW,
+    History,
+    appraisal_summary_table,
+    lead_time_summary,
+    lead_time_table,
+    scoreboard_table,
+)
 from execution_core import (
     SYSTEM,
     CoachingKind,
@@ -24,9 +34,21 @@ from execution_core import (
     Perspective,
     Role,
 )
+from execution_core import views as v
+from execution_core.errors import NotPermitted
 from execution_core.ids import NAMESPACE
+from execution_core.views import Health
 
-__all__ = ["SEASON_START", "SEASON_WEEKS", "DemoSeason", "SeasonClock", "record_season"]
+__all__ = [
+    "BOARD_WEEKS",
+    "SEASON_START",
+    "SEASON_WEEKS",
+    "DemoSeason",
+    "SeasonClock",
+    "print_season_views",
+    "record_season",
+    "week_moment",
+]
 
 SEASON_START = date(2026, 1, 5)
 SEASON_WEEKS = 26
@@ -568,3 +590,73 @@ def _confidence(track: _Track, share: float) -> float:
         return 0.8
     pace = _progress(track) - share
     return round(min(0.95, max(0.2, 0.7 + pace)), 2)
+
+
+# -- what the demo prints after recording (reads the history; records nothing) ---------------
+
+BOARD_WEEKS = {4: "early", 13: "mid-season", 22: "late"}
+"""The weeks of the season at which the demo shows the live board."""
+
+
+def week_moment(week: int) -> datetime:
+    """Friday noon of a week of the season (week 0 starts on SEASON_START): its check-ins are in."""
+    return datetime.combine(SEASON_START, time(12), tzinfo=UTC) + timedelta(weeks=week, days=4)
+
+
+def print_season_views(console: Console, history: History, *, viewer: str = "hana") -> None:
+    """Print the live board early, mid-season and late, the appraisal sheets at the end (as
+    ``viewer`` sees them) and the detection lead time of the goals that ended missed."""
+    ledger = history.ledger
+    cycle = ledger.cycles[CYCLE_ID]
+    compact = console.width < NARROW
+    end = history.latest or cycle.ends_at
+    console.rule("The live board during the season (the coach's view)")
+    for week, label in BOARD_WEEKS.items():
+        at = week_moment(week)
+        board = v.scoreboard(ledger, CYCLE_ID, at=at)
+        title = (
+            f"Week {week} ({label}), {at:%a %Y-%m-%d %H:%M} UTC: {board.expected:.0%} of the cycle"
+        )
+        console.print(scoreboard_table(board, title=title, compact=compact))
+    console.rule(f"The appraisal at the end (HR's view, as {viewer} sees it)")
+    people = ledger.organization.people
+    sheets = []
+    for person_id in people:
+        try:
+            sheet = v.appraisal_sheet(ledger, CYCLE_ID, person_id, viewer=viewer, at=end)
+        except NotPermitted:
+            continue
+        if sheet.goals or sheet.rating is not None:
+            sheets.append(sheet)
+    console.print(
+        appraisal_summary_table(
+            sheets,
+            names={person_id: person.name for person_id, person in people.items()},
+            title=f"Appraisal sheets, {cycle.state.name}, at {end:%Y-%m-%d %H:%M} UTC",
+            compact=compact,
+        )
+    )
+    console.rule("Detection lead time: the live view against the appraisal")
+    report = v.detection_lead_time(ledger, CYCLE_ID, at=end)
+    weeks = range(1, SEASON_WEEKS)
+    boards = [v.scoreboard(ledger, CYCLE_ID, at=week_moment(week)) for week in weeks]
+    strips = {
+        row.goal_id: [board.rows[row.goal_id].health for board in boards] for row in report.rows
+    }
+    console.print(
+        lead_time_table(
+            report,
+            title="The goals that ended missed, and the first day the live view flagged each",
+            strips=strips,
+            strip_label=f"weekly board, weeks {weeks[0]}-{weeks[-1]}",
+            compact=compact,
+        )
+    )
+    console.print(lead_time_summary(report))
+    flagged_last = [
+        row for row in report.rows if strips[row.goal_id][-1] in (Health.AT_RISK, Health.OFF_TRACK)
+    ]
+    console.print(
+        f"On the last weekly board (week {weeks[-1]}) {len(flagged_last)} of them still showed at "
+        "risk or off track; a goal forecast on track can still end just short of its target."
+    )

@@ -18,6 +18,7 @@ from execution_core.access import AccessPolicy, Permission
 from execution_core.coaching.events import CommitmentKept, CommitmentMade, CommitmentMissed
 from execution_core.cycles.events import CycleClosed, CycleOpened, PolicyAdopted
 from execution_core.event import Event
+from execution_core.goals.events import GoalRealigned
 from execution_core.policy import Policy
 from execution_core.views import formulas as f
 from execution_core.views._common import policy_in_force, records, require, utc
@@ -79,6 +80,14 @@ class Scoreboard:
             if event.stream_id != self.cycle_id:
                 return self
             return Scoreboard.build(ledger, self.cycle_id, at=self.at, policy=self.policy_override)
+        if isinstance(event, GoalRealigned) and event.occurred_at <= self.at:
+            # A realignment can open or close an alignment loop, which changes the effective
+            # parent of goals *below* it too; realignments are rare, so rebuild the board.
+            goal = ledger.goals.get(event.stream_id)
+            if goal is not None and goal.cycle_id == self.cycle_id:
+                return Scoreboard.build(
+                    ledger, self.cycle_id, at=self.at, policy=self.policy_override
+                )
         cycle = ledger.cycles.get(self.cycle_id)
         touched = self._touched(event, ledger)
         if event.occurred_at > self.at or cycle is None or touched is None:
