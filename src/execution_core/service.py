@@ -58,6 +58,8 @@ from execution_core.strategy.decider import STRATEGY
 from execution_core.strategy.decider import decide as decide_strategy
 from execution_core.strategy.events import Perspective
 from execution_core.strategy.state import Strategy
+from execution_core.views.history import LedgerHistory, stream_state
+from execution_core.views.ledger import Ledger
 
 __all__ = ["Execution", "Outcome"]
 
@@ -147,6 +149,7 @@ class Execution:
         self.store = store
         self.access: AccessPolicy = access or DefaultAccessPolicy()
         self._new_id = new_id
+        self._ledger_history: LedgerHistory | None = None
 
     @classmethod
     def open(
@@ -683,3 +686,75 @@ class Execution:
     def history(self, *, after: int = 0) -> list[Event]:
         """Every event of the store, in the order it was recorded."""
         return [recorded.event for recorded in self.store.read_all(after=after)]
+
+    # -- bitemporal reading (docs/audit.md) -------------------------------------------------
+
+    def state_as_of(
+        self,
+        stream_id: UUID,
+        decider: Decider[S],
+        *,
+        as_of: datetime | None = None,
+        as_at: datetime | None = None,
+    ) -> S:
+        """A stream's state as the system knew it at recorded time ``as_of`` (its events
+        recorded by then) and as things were at business time ``as_at`` (those that had
+        happened by then); either or both (see ``views.history.stream_state``)."""
+        return stream_state(self.store.read(stream_id), decider, as_of=as_of, as_at=as_at)
+
+    def organization_as_of(
+        self, *, as_of: datetime | None = None, as_at: datetime | None = None
+    ) -> Organization:
+        """The organization as known at ``as_of`` and as it was at ``as_at``."""
+        return self.state_as_of(ORGANIZATION_ID, ORGANIZATION, as_of=as_of, as_at=as_at)
+
+    def strategy_as_of(
+        self, *, as_of: datetime | None = None, as_at: datetime | None = None
+    ) -> Strategy:
+        """The strategy as known at ``as_of`` and as it was at ``as_at``."""
+        return self.state_as_of(STRATEGY_ID, STRATEGY, as_of=as_of, as_at=as_at)
+
+    def cycle_as_of(
+        self, cycle_id: UUID, *, as_of: datetime | None = None, as_at: datetime | None = None
+    ) -> Cycle:
+        """A cycle as known at ``as_of`` and as it was at ``as_at``."""
+        return self.state_as_of(cycle_id, CYCLE, as_of=as_of, as_at=as_at)
+
+    def goal_as_of(
+        self, goal_id: UUID, *, as_of: datetime | None = None, as_at: datetime | None = None
+    ) -> Goal:
+        """A goal as known at ``as_of`` and as it was at ``as_at`` (``exists`` is false if it
+        had not been set)."""
+        return self.state_as_of(goal_id, GOAL, as_of=as_of, as_at=as_at)
+
+    def coaching_journal_as_of(
+        self, person_id: str, *, as_of: datetime | None = None, as_at: datetime | None = None
+    ) -> CoachingJournal:
+        """A person's coaching journal as known at ``as_of`` and as it was at ``as_at``."""
+        return self.state_as_of(coaching_stream_id(person_id), COACHING, as_of=as_of, as_at=as_at)
+
+    def appraisal_as_of(
+        self,
+        cycle_id: UUID,
+        person_id: str,
+        *,
+        as_of: datetime | None = None,
+        as_at: datetime | None = None,
+    ) -> Appraisal:
+        """A person's appraisal as known at ``as_of`` and as it was at ``as_at``."""
+        return self.state_as_of(
+            appraisal_stream_id(cycle_id, person_id), APPRAISAL, as_of=as_of, as_at=as_at
+        )
+
+    def ledger_history(self) -> LedgerHistory:
+        """The ledger at any recorded time, from checkpoints kept in memory by this facade and
+        caught up with the store on every call (the first call folds the whole history once)."""
+        if self._ledger_history is None:
+            self._ledger_history = LedgerHistory(self.store)
+        self._ledger_history.catch_up()
+        return self._ledger_history
+
+    def ledger_as_of(self, as_of: datetime | None = None) -> Ledger:
+        """The ledger of the events recorded by ``as_of`` (all of them when None), for any
+        view; the views' ``at`` is the business time."""
+        return self.ledger_history().as_of(as_of)

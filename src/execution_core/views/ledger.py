@@ -10,7 +10,8 @@ any instant.
 
 ``Ledger().apply(event)`` returns a new ledger and leaves the old one untouched (tables are
 copied on write, only those the event touches); ``Ledger.of(events)`` folds a whole history in
-one pass.
+one pass, and ``Ledger.of(events, as_of=T)`` the part of it recorded by ``T`` (the system's
+knowledge at recorded time ``T``; see :mod:`execution_core.views.history`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from execution_core.access import Owner
 from execution_core.appraisals.events import AppraisalRecorded, RatingCalibrated
 from execution_core.appraisals.state import Appraisal
 from execution_core.appraisals.state import evolve as evolve_appraisal
+from execution_core.clock import as_utc
 from execution_core.coaching.events import (
     CoachingGiven,
     CoachingKind,
@@ -509,8 +511,17 @@ class Ledger:
     appraisal_streams: Mapping[UUID, tuple[UUID, str]] = attrs.Factory(dict)
 
     @classmethod
-    def of(cls, events: Iterable[Event]) -> Ledger:
-        """Fold a history (every event of a store, in recorded order) into a ledger."""
+    def of(cls, events: Iterable[Event], *, as_of: datetime | None = None) -> Ledger:
+        """Fold a history (every event of a store, in recorded order) into a ledger.
+
+        With ``as_of`` (recorded time), only the events the store had accepted by then
+        (``recorded_at <= as_of``) are folded: the ledger as the system knew it at ``as_of``.
+        Business time stays the views' ``at``. For many such questions over a long history,
+        :class:`~execution_core.views.history.LedgerHistory` answers from checkpoints.
+        """
+        if as_of is not None:
+            known_by = as_utc(as_of)
+            events = (event for event in events if event.recorded_at <= known_by)
         draft = _Draft(cls())
         for event in events:
             draft.apply(event)
