@@ -1,4 +1,5 @@
-"""``execution-core audit``: verify the hash chain, export and import the history.
+"""``execution-core audit``: verify the hash chain, export and import the history, and the
+bitemporal audit (``as-of``, ``diff``, ``trail``, from :mod:`adapters.cli_history`).
 
 Mounted by :mod:`adapters.cli` as ``app.add_typer(audit_app, name="audit")``.
 """
@@ -14,6 +15,7 @@ import typer
 from rich.console import Console
 
 from adapters.chain import ChainHead, head
+from adapters.cli_history import history_commands
 from adapters.store import ExecutionStore, open_store, store_env
 from adapters.transfer import ImportRefused, import_lines, write_export
 from execution_core.errors import ExecutionError
@@ -21,7 +23,8 @@ from execution_core.errors import ExecutionError
 __all__ = ["audit_app"]
 
 audit_app = typer.Typer(
-    help="Tamper evidence (hash chain), export and import of the event history.",
+    help="Tamper evidence (hash chain), export and import, and the bitemporal audit: the plan "
+    "as of a recorded time and as at a business time, diff and trail.",
     no_args_is_help=True,
     add_completion=False,
 )
@@ -165,3 +168,7 @@ def _is_store_url(url: str) -> bool:
     except ExecutionError:
         return False
     return True
+
+
+for _name, _command in history_commands.items():
+    audit_app.command(_name)(_command)

@@ -1,7 +1,9 @@
 """The views: pure projections of the event history, for the coach and for HR.
 
 Fold every event of a store into a :class:`Ledger` (``Ledger.of(execution.history())``), then
-read any view at a business time ``at``; each view value has ``to_records()`` for a table.
+read any view at a business time ``at``; each view value has ``to_records()`` for a table. The
+ledger as the system knew it at a recorded time ``T`` is ``Ledger.of(events, as_of=T)``, or,
+answered from checkpoints, :class:`LedgerHistory` (``execution.ledger_as_of(T)``).
 
 Live execution: :func:`scoreboard`, :func:`alignment_tree`, :func:`coaching_radar`,
 :func:`adjustments_log`, :func:`detection_lead_time`, :func:`agenda`, :func:`plan_quality`,
@@ -40,6 +42,7 @@ from execution_core.views.confidence import (
     confidence_calibration,
 )
 from execution_core.views.formulas import Health, Outcome
+from execution_core.views.history import Checkpoint, LedgerHistory, StoreChanged, stream_state
 from execution_core.views.honesty import (
     HonestyRow,
     LoweredTarget,
@@ -108,6 +111,11 @@ __all__ = [
     "RatingRecorded",
     "RatingChanged",
     "AppraisalRecord",
+    # the ledger at any recorded time, stream states as of and as at
+    "LedgerHistory",
+    "Checkpoint",
+    "StoreChanged",
+    "stream_state",
     # vocabulary of the formulas
     "Health",
     "Outcome",

@@ -478,7 +478,10 @@ class AppraisalRecord:
         return recorded if recorded is not None and recorded.occurred_at <= at else None
 
     def calibrations_by(self, at: datetime) -> tuple[RatingChanged, ...]:
-        """The calibrations by ``at``, in business-time order."""
+        """The calibrations by ``at``, in business-time order; none before the rating they
+        change had been recorded (a calibration backdated before it is in force from then)."""
+        if self.recorded_by(at) is None:
+            return ()
         return _in_order(self.calibrations, at)
 
 

@@ -1,0 +1,166 @@
+"""The ``execution-core audit as-of | diff | trail`` commands on a SQLite store.
+
+The store: the standard organization (recorded 2026-01-05), ana's goal 1 set on February 1st
+(0 to 100), a check-in of 30 on the 3rd, corrected to 50 on the 10th (about the 3rd), and max
+lowering the target to 80 on the 20th ("market shrank").
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from adapters.cli_audit import audit_app
+from adapters.cli_history import parse_instant
+from adapters.store import open_store
+from execution_core import Execution
+from tests.support import FixedClock, standard_org
+from tests.views.scenario import CYCLE_ID, d, goal_id, kr
+
+runner = CliRunner()
+
+
+def feb(day: int) -> datetime:
+    """Noon on a February day of 2026."""
+    return datetime(2026, 2, day, 12, tzinfo=UTC)
+
+
+@pytest.fixture
+def url(tmp_path: Path) -> str:
+    location = f"sqlite:///{tmp_path / 'audit.db'}"
+    clock = FixedClock()
+    with Execution(open_store(location, clock=clock)) as x:
+        for command in standard_org():
+            x.execute(command)
+        clock.now = feb(1)
+        x.set_goal(
+            CYCLE_ID,
+            "goal 1",
+            "ana",
+            goal_id=goal_id(1),
+            theme_id="growth",
+            key_results=(kr(),),
+            actor="cleo",
+            occurred_at=d(31),
+        )
+        clock.now = feb(3)
+        x.log_progress(goal_id(1), "kr", value=30, confidence=0.6, actor="ana", occurred_at=feb(3))
+        clock.now = feb(10)
+        x.log_progress(
+            goal_id(1),
+            "kr",
+            value=50,
+            confidence=0.4,
+            comment="corrected",
+            actor="max",
+            occurred_at=feb(3),
+        )
+        clock.now = feb(20)
+        x.adjust_target(
+            goal_id(1), "kr", target=80, reason="market shrank", actor="max", occurred_at=feb(20)
+        )
+    return location
+
+
+def _json(*args: str) -> list[dict[str, object]]:
+    result = runner.invoke(audit_app, list(args))
+    assert result.exit_code == 0, result.output
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def test_as_of_shows_a_view_as_known_then_and_as_at_a_business_time(url: str) -> None:
+    """Given the late correction, when `audit as-of` shows the scoreboard as of the 5th and as
+    of the 10th as at the 5th, then progress reads 0.3 and then 0.5."""
+    (then,) = _json("as-of", "2026-02-05", "--view", "scoreboard", "--json", "--db", url)
+    assert then["progress"] == pytest.approx(0.3)
+    (later,) = _json(
+        "as-of", "2026-02-10", "--at", "2026-02-05", "--view", "scoreboard", "--json", "--db", url
+    )
+    assert later["progress"] == pytest.approx(0.5)
+
+
+def test_as_of_shows_the_plan_as_a_table_by_default(url: str) -> None:
+    """Given the store, when `audit as-of` runs without a view before and after the target
+    change, then the plan table shows target 100 and then 80."""
+    before = runner.invoke(audit_app, ["as-of", "2026-02-19", "--db", url])
+    assert before.exit_code == 0, before.output
+    assert "goal 1" in before.stdout
+    assert "100" in before.stdout
+    (now,) = _json("as-of", "--json", "--db", url)
+    assert now["targets"] == "kr: target 80, stretch none"
+
+
+def test_diff_lists_the_changes_between_two_recorded_times(url: str) -> None:
+    """Given the store, when `audit diff` runs from January 31st to the 28th, then it lists the
+    goal set, its key result and the lowered target with who and why."""
+    rows = _json("diff", "2026-01-31", "2026-02-28", "--json", "--db", url)
+    assert [(r["kind"], r["actor"], r["reason"]) for r in rows] == [
+        ("goal set", "cleo", ""),
+        ("key result added", "cleo", ""),
+        ("target adjusted", "max", "market shrank"),
+    ]
+    assert rows[2]["before"] == "target 100, stretch none"
+    assert rows[2]["recorded_at"] == "2026-02-20T12:00:00+00:00"
+
+
+def test_trail_lists_every_event_of_a_goal_by_id_prefix(url: str) -> None:
+    """Given the store, when `audit trail --goal` names the goal by the start of its id, then it
+    lists its five events in recorded order with both clocks; `--as-of` the 5th keeps three."""
+    prefix = str(goal_id(1))[:8]
+    rows = _json("trail", "--goal", prefix, "--json", "--db", url)
+    assert [r["event"] for r in rows] == [
+        "goal.GoalSet",
+        "goal.KeyResultAdded",
+        "goal.ProgressLogged",
+        "goal.ProgressLogged",
+        "goal.TargetAdjusted",
+    ]
+    correction = rows[3]
+    assert (correction["occurred_at"], correction["recorded_at"]) == (
+        "2026-02-03T12:00:00+00:00",
+        "2026-02-10T12:00:00+00:00",
+    )
+    assert (
+        len(_json("trail", "--goal", prefix, "--as-of", "2026-02-05", "--json", "--db", url)) == 3
+    )
+    ana = _json("trail", "--person", "ana", "--json", "--db", url)
+    assert [r["relation"] for r in ana][:1] == ["organization"]
+    table = runner.invoke(audit_app, ["trail", "--person", "ana", "--db", url])
+    assert table.exit_code == 0
+    assert "trail of person ana" in table.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["trail"],
+        ["trail", "--goal", "ffffffff"],
+        ["as-of", "yesterday"],
+        ["as-of", "--view", "nothing"],
+    ],
+)
+def test_bad_requests_exit_2(url: str, args: list[str]) -> None:
+    """Given the store, when a command names no subject, an unknown goal, an unreadable time or
+    an unknown view, then it exits 2 and records nothing."""
+    result = runner.invoke(audit_app, [*args, "--db", url])
+    assert result.exit_code == 2, result.output
+
+
+def test_a_missing_store_is_not_created(tmp_path: Path) -> None:
+    """Given no file, when `audit as-of` names it, then it exits 2 and creates nothing."""
+    missing = tmp_path / "missing.db"
+    result = runner.invoke(audit_app, ["as-of", "--db", f"sqlite:///{missing}"])
+    assert result.exit_code == 2
+    assert not missing.exists()
+
+
+def test_a_date_means_the_end_of_that_day() -> None:
+    """Given a date, a naive time and a time with an offset, then they read as the last instant
+    of that day in UTC, as UTC, and converted to UTC."""
+    assert parse_instant("2026-03-03") == datetime(2026, 3, 3, 23, 59, 59, 999999, tzinfo=UTC)
+    assert parse_instant("2026-03-03T10:00") == datetime(2026, 3, 3, 10, tzinfo=UTC)
+    assert parse_instant("2026-03-03T10:00+02:00") == datetime(2026, 3, 3, 8, tzinfo=UTC)
