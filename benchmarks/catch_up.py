@@ -89,6 +89,10 @@ def main(argv: list[str] | None = None) -> None:
     applied = worker.rebuild()
     catch_up = time.perf_counter() - started
     _timed("view catch-up", applied, catch_up)
+    print(
+        f"{'':<22} of which {worker.commit_seconds:.2f} s in {worker.commits} commits "
+        "(rows computed and written)"
+    )
     rows = {view: len(worker.rows(view)) for view in views}
 
     restarted = ViewWorker(store, views, page_size=args.page, batch_size=args.batch)

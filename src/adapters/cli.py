@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from adapters.cli_audit import audit_app
+from adapters.cli_views import views_app
 from adapters.demo import SeasonClock, print_season_views, record_season
 from adapters.render import (
     NARROW,
@@ -324,7 +325,7 @@ def radar(db: Db = DEMO_DB, cycle: CycleOption = None, at: At = None) -> None:
 
 
 app.add_typer(audit_app, name="audit")
-# The lead mounts the materialized views here: app.add_typer(views_app, name="views")
+app.add_typer(views_app, name="views")
 
 
 def main() -> None:

@@ -1262,6 +1262,10 @@ class ViewWorker:
         self.before_commit = before_commit
         self._commit_cost = 0.0
         self._committed_at = time.perf_counter()
+        self.commits = 0
+        """How many batches this worker committed (a counter, for monitoring)."""
+        self.commit_seconds = 0.0
+        """Time spent computing and writing rows and committing, in seconds (a counter)."""
         self._state: _State | None = None
         self._lock = threading.Lock()
 
@@ -1428,6 +1432,8 @@ class ViewWorker:
         self._write_batch(state, dirty)
         self._committed_at = time.perf_counter()
         self._commit_cost = self._committed_at - started
+        self.commits += 1
+        self.commit_seconds += self._commit_cost
 
     def _write_batch(self, state: _State, dirty: _Dirty) -> None:
         assert state.now is not None

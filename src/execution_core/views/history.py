@@ -131,7 +131,7 @@ class LedgerHistory:
     cycle collector is paused while folding (the records form no cycles).
     """
 
-    def __init__(self, source: EventSource, *, every: int = 10_000, keep: int = 64) -> None:
+    def __init__(self, source: EventSource, *, every: int = 1_000, keep: int = 64) -> None:
         if every < 1 or keep < 2:
             raise InvalidInput("a checkpoint needs every >= 1 and keep >= 2")
         self._source = source
@@ -151,7 +151,7 @@ class LedgerHistory:
         self._last: tuple[int, int, Ledger] | None = None
 
     @classmethod
-    def of(cls, events: Iterable[Event], *, every: int = 10_000, keep: int = 64) -> LedgerHistory:
+    def of(cls, events: Iterable[Event], *, every: int = 1_000, keep: int = 64) -> LedgerHistory:
         """A history of a list of events (kept in memory as its source), caught up."""
         history = cls(_Events(tuple(events)), every=every, keep=keep)
         history.catch_up()
