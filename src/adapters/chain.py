@@ -56,6 +56,7 @@ __all__ = [
     "ChainEntry",
     "ChainHead",
     "ChainedRecorder",
+    "ReadOutdated",
     "StoredRow",
     "Tampering",
     "chained_recorder",
@@ -83,6 +84,10 @@ Kind = Literal["edited", "removed", "reordered", "inserted", "truncated", "rewri
 
 class ChainBroken(ExecutionError):
     """A write found the chain inconsistent with the events (rows removed out of band)."""
+
+
+class ReadOutdated(Exception):
+    """A write's guard found a stream it relied on changed: nothing was stored."""
 
 
 # -- what is hashed ----------------------------------------------------------------------------
@@ -326,9 +331,7 @@ def _sqlite_entry(row: Any) -> ChainEntry:
 @functools.cache
 def _postgres_recorder_class() -> type[Any]:
     """Defined on first use, so that psycopg (an optional dependency) loads only when needed."""
-    from eventsourcing.persistence import InterfaceError, OperationalError
     from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
-    from eventsourcing.utils import retry
     from psycopg.sql import SQL, Identifier
 
     class ChainedPostgresRecorder(PostgresApplicationRecorder):
@@ -357,10 +360,13 @@ def _postgres_recorder_class() -> type[Any]:
             )
             self._insert_returning = SQL(
                 "INSERT INTO {schema}.{events} (originator_id, originator_version, topic, state) "
-                "SELECT originator_id, originator_version, topic, state "
-                "FROM unnest(%s::{schema}.{type}[]) "
+                "SELECT * FROM unnest(%s::{id_type}[], %s::bigint[], %s::text[], %s::bytea[]) "
                 "RETURNING notification_id, originator_id, originator_version"
-            ).format(schema=schema, events=events, type=Identifier(self.stored_event_type_name))
+            ).format(
+                schema=schema,
+                events=events,
+                id_type=SQL(self.datastore.originator_id_type),  # uuid or text
+            )
             self._notify = SQL("NOTIFY {0}").format(Identifier(self.channel_name))
             self._select_head = SQL(
                 "SELECT * FROM {schema}.{chain} ORDER BY notification_id DESC LIMIT 1"
@@ -378,19 +384,40 @@ def _postgres_recorder_class() -> type[Any]:
                 "SELECT * FROM {schema}.{chain} WHERE notification_id > %s "
                 "ORDER BY notification_id LIMIT %s"
             ).format(schema=schema, chain=chain)
+            self._select_changed = SQL(
+                "SELECT e.originator_id FROM unnest(%s::uuid[], %s::bigint[]) AS w(id, v) "
+                "JOIN {schema}.{events} AS e "
+                "ON e.originator_id = w.id AND e.originator_version > w.v LIMIT 1"
+            ).format(schema=schema, events=events)
+            # The write's statements rendered once: psycopg would compose them on every insert
+            # (a tenth of a write's time), and caches the parsing of a rendered one.
+            self._write_lock = [_rendered(s) for s in self.lock_table_statements]
+            self._write = [
+                _rendered(s)
+                for s in (
+                    self._notify,
+                    self._select_changed,
+                    self._insert_returning,
+                    self._select_head,
+                    self._insert_chain,
+                )
+            ]
 
-        @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
         def insert_events(
             self, stored_events: Sequence[StoredEvent], **kwargs: Any
         ) -> Sequence[int] | None:
+            # Not retried on a lost connection (unlike eventsourcing's): the commit may have
+            # gone through, so the caller decides (adapters.store raises StoreUnavailable).
+            # ``unchanged=(stream ids, versions)``: commit only if none of those streams has
+            # grown past those versions (checked under the lock), else ReadOutdated.
             if not stored_events:
                 return []
-            pg_events = [
-                self.construct_pg_stored_event(
-                    e.originator_id, e.originator_version, e.topic, e.state
-                )
-                for e in stored_events
-            ]
+            columns = (
+                [e.originator_id for e in stored_events],
+                [e.originator_version for e in stored_events],
+                [e.topic for e in stored_events],
+                [e.state for e in stored_events],
+            )
             # One pipeline: BEGIN, lock, insert and head read go out together; the chain rows
             # and COMMIT go out together once the positions are back. (Cursors are left open:
             # closing them inside the pipeline would cost a round trip.)
@@ -399,14 +426,20 @@ def _postgres_recorder_class() -> type[Any]:
                 conn.pipeline(),
                 conn.transaction(),
             ):
+                notify, select_changed, insert_returning, select_head, insert_chain = self._write
                 lock, insert, head = conn.cursor(), conn.cursor(), conn.cursor()
-                for statement in self.lock_table_statements:
+                for statement in self._write_lock:
                     lock.execute(statement, prepare=True)
-                lock.execute(self._notify)
-                insert.execute(self._insert_returning, (pg_events,), prepare=True)
-                head.execute(self._select_head, prepare=True)
+                lock.execute(notify)
+                unchanged, guard = kwargs.get("unchanged"), conn.cursor()
+                if unchanged is not None:
+                    guard.execute(select_changed, unchanged, prepare=True)
+                insert.execute(insert_returning, columns, prepare=True)
+                head.execute(select_head, prepare=True)
                 returned = insert.fetchall()
                 last = head.fetchone()
+                if unchanged is not None and guard.fetchone() is not None:
+                    raise ReadOutdated("a stream read for this decision changed since")
                 by_key = {(str(r["originator_id"]), r["originator_version"]): r for r in returned}
                 stored = [
                     (
@@ -418,7 +451,7 @@ def _postgres_recorder_class() -> type[Any]:
                 _check_head(last["notification_id"] if last else None, [n for n, _ in stored])
                 entries = _entries(bytes(last["chain_hash"]) if last else GENESIS, stored)
                 insert.execute(
-                    self._insert_chain,
+                    insert_chain,
                     prepare=True,
                     params=[
                         [entry.position for entry in entries],
@@ -469,6 +502,12 @@ def _postgres_recorder_class() -> type[Any]:
                 )
 
     return ChainedPostgresRecorder
+
+
+def _rendered(statement: Any) -> Any:
+    """A composed psycopg statement as the bytes it renders to (others as they are)."""
+    as_bytes = getattr(statement, "as_bytes", None)
+    return as_bytes(None) if as_bytes is not None else statement
 
 
 def _postgres_entry(row: Any) -> ChainEntry:

@@ -17,7 +17,9 @@ from rich.console import Console
 from rich.table import Table
 
 from adapters.cli_audit import audit_app
+from adapters.cli_simulate import simulate
 from adapters.cli_views import views_app
+from adapters.cli_worker import worker
 from adapters.demo import SeasonClock, print_season_views, record_season
 from adapters.render import (
     NARROW,
@@ -326,6 +328,8 @@ def radar(db: Db = DEMO_DB, cycle: CycleOption = None, at: At = None) -> None:
 
 app.add_typer(audit_app, name="audit")
 app.add_typer(views_app, name="views")
+app.command("simulate")(simulate)
+app.command("worker")(worker)
 
 
 def main() -> None:

@@ -29,10 +29,26 @@ from execution_core.ports import Recorded
 from execution_core.views import Ledger
 from execution_core.views.history import LedgerHistory
 
-__all__ = ["COLUMNS", "VIEWS", "as_of", "diff", "history_commands", "parse_instant", "trail"]
+__all__ = [
+    "COLUMNS",
+    "PERSON_VIEWS",
+    "VIEWS",
+    "as_of",
+    "diff",
+    "history_commands",
+    "parse_instant",
+    "trail",
+]
 
-out = Console()
-err = Console(stderr=True)
+
+def _out() -> Console:
+    """Standard output, sized when the command runs (``COLUMNS`` then, not at import)."""
+    return Console()
+
+
+def _err() -> Console:
+    return Console(stderr=True)
+
 
 VIEWS: dict[str, Callable[..., Any]] = {
     "scoreboard": v.scoreboard,
@@ -48,6 +64,13 @@ VIEWS: dict[str, Callable[..., Any]] = {
     "calibration": v.calibration,
 }
 """The views of a cycle ``as-of --view`` can show, besides the plan."""
+
+PERSON_VIEWS: dict[str, Callable[..., Any]] = {
+    "appraisal": v.appraisal_sheet,
+    "trace": v.appraisal_trace,
+    "rating-history": v.rating_history,
+}
+"""The views of one person (``--person``, read by ``--viewer``, who must be allowed to)."""
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "plan": ("goal_id", "title", "status", "owner_id", "aligned_to", "weight", "targets"),
@@ -73,6 +96,34 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "occurred_at",
         "recorded_at",
     ),
+    "appraisal": (
+        "title",
+        "final_score",
+        "attainment",
+        "computed_rating",
+        "recorded_rating",
+        "calibrated_rating",
+        "rating",
+    ),
+    "trace": (
+        "step",
+        "title",
+        "score",
+        "rating",
+        "from_rating",
+        "actor",
+        "reason",
+        "recorded_at",
+    ),
+    "rating-history": (
+        "cycle_name",
+        "attainment",
+        "computed_rating",
+        "recorded_rating",
+        "calibrated_rating",
+        "rating",
+        "rating_source",
+    ),
     "diff": ("goal_id", "goal_title", "change", "reason", "actor", "occurred_at", "recorded_at"),
     "trail": (
         "position",
@@ -87,7 +138,15 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 """The columns shown in a table (``--json`` prints every field); other views show all."""
 
 
-_MIN_WIDTHS = {"occurred_at": 16, "recorded_at": 16, "last_checkin_at": 16, "goal_id": 8}
+_MIN_WIDTHS = {
+    "occurred_at": 16,
+    "recorded_at": 16,
+    "last_checkin_at": 16,
+    "goal_id": 8,
+    "computed_rating": 15,
+    "recorded_rating": 15,
+    "calibrated_rating": 17,
+}
 """Columns that must not be squeezed below a readable width (a timestamp is 16 characters)."""
 
 
@@ -136,15 +195,19 @@ def _show(title: str, records: Sequence[Mapping[str, object]], kind: str, *, as_
         for row in records:
             typer.echo(json.dumps({k: _json(val) for k, val in row.items()}, default=str))
         return
+    console = _out()
     columns = COLUMNS.get(kind) or (tuple(records[0]) if records else ())
-    table = Table(title=title, title_justify="left")
-    for column in columns:
-        table.add_column(column, overflow="fold", min_width=_MIN_WIDTHS.get(column))
-    for row in records:
-        table.add_row(*(_cell(row.get(column)) for column in columns))
-    out.print(table)
+    if not columns:  # a table without columns prints nothing, not even its title
+        console.print(title, highlight=False)
+    else:
+        table = Table(title=title, title_justify="left")
+        for column in columns:
+            table.add_column(column, overflow="fold", min_width=_MIN_WIDTHS.get(column))
+        for row in records:
+            table.add_row(*(_cell(row.get(column)) for column in columns))
+        console.print(table)
     if not records:
-        out.print("(nothing)")
+        console.print("(nothing)")
 
 
 def _history(store: ExecutionStore) -> LedgerHistory:
@@ -159,9 +222,9 @@ def _resolve(prefix: str, known: Iterable[UUID], what: str) -> UUID:
     if len(matches) == 1:
         return matches[0]
     if not matches:
-        err.print(f"[red]no {what} id starts with {prefix!r}[/red]")
+        _err().print(f"[red]no {what} id starts with {prefix!r}[/red]")
     else:
-        err.print(f"[red]{prefix!r} names {len(matches)} {what}s; give more of the id[/red]")
+        _err().print(f"[red]{prefix!r} names {len(matches)} {what}s; give more of the id[/red]")
     raise typer.Exit(code=2)
 
 
@@ -171,7 +234,7 @@ def _cycle(ledger: Ledger, given: str | None) -> UUID:
     if len(ledger.cycles) == 1:
         return next(iter(ledger.cycles))
     names = ", ".join(f"{c.state.name} ({str(c.id)[:8]})" for c in ledger.cycles.values())
-    err.print(f"[red]name the cycle with --cycle: {names or 'there is none'}[/red]")
+    _err().print(f"[red]name the cycle with --cycle: {names or 'there is none'}[/red]")
     raise typer.Exit(code=2)
 
 
@@ -205,10 +268,10 @@ def _open(url: str) -> ExecutionStore:
     try:
         path = store_env(url).get("SQLITE_DBNAME")
     except ExecutionError as error:
-        err.print(f"[red]{error}[/red]")
+        _err().print(f"[red]{error}[/red]")
         raise typer.Exit(code=2) from None
     if path and not Path(path).exists():
-        err.print(f"[red]no store at {path}[/red]")
+        _err().print(f"[red]no store at {path}[/red]")
         raise typer.Exit(code=2)
     return open_store(url)
 
@@ -223,9 +286,18 @@ def as_of(
         str | None,
         typer.Option(help="Business time: as things were then (default: the recorded time)."),
     ] = None,
-    view: Annotated[str, typer.Option(help=f"plan, or a view: {', '.join(VIEWS)}.")] = "plan",
+    view: Annotated[
+        str, typer.Option(help=f"plan, or a view: {', '.join([*VIEWS, *PERSON_VIEWS])}.")
+    ] = "plan",
     goal: Annotated[
         str | None, typer.Option(help="Only the rows of this goal (id or its first characters).")
+    ] = None,
+    person: Annotated[
+        str | None, typer.Option(help="The person of an appraisal, trace or rating history.")
+    ] = None,
+    viewer: Annotated[
+        str | None,
+        typer.Option(help="Who reads a person's view (access is checked; default: the person)."),
     ] = None,
     cycle: Cycle = None,
     db: Db = DEFAULT_DB,
@@ -233,29 +305,40 @@ def as_of(
 ) -> None:
     """Show the plan (or a view) as the system knew it at a recorded time, as at a business
     time: `as-of 2026-03-03 --at 2026-02-28` is what we believed on March 3 about the end of
-    February."""
+    February. Every view reads the policy in force then, as known then."""
     recorded = None if when is None else parse_instant(when)
-    if view != "plan" and view not in VIEWS:
-        raise typer.BadParameter(f"unknown view {view!r}: plan, {', '.join(VIEWS)}")
+    known = ["plan", *VIEWS, *PERSON_VIEWS]
+    if view not in known:
+        raise typer.BadParameter(f"unknown view {view!r}: {', '.join(known)}")
+    if (view in PERSON_VIEWS) != (person is not None):
+        raise typer.BadParameter(f"--person goes with {', '.join(PERSON_VIEWS)}, and they need it")
     store = _open(db)
     try:
         history = _history(store)
         ledger = history.as_of(recorded)
         business = parse_instant(at) if at is not None else recorded
         business = business or history.last_recorded_at or datetime.now(UTC)
-        cycle_id = _cycle(ledger, cycle)
         title = f"{view} as of {_when(recorded)}, as at {_when(business)}"
-        if view == "plan":
-            found: Any = audit.plan_of(ledger, cycle_id=cycle_id, at=business)
+        if person is not None:
+            title = f"{view} of {person} as of {_when(recorded)}, as at {_when(business)}"
+            reader = viewer or person
+            if view == "rating-history":
+                found: Any = v.rating_history(ledger, person, viewer=reader, at=business)
+            else:
+                found = PERSON_VIEWS[view](
+                    ledger, _cycle(ledger, cycle), person, viewer=reader, at=business
+                )
+        elif view == "plan":
+            found = audit.plan_of(ledger, cycle_id=_cycle(ledger, cycle), at=business)
         else:
-            found = VIEWS[view](ledger, cycle_id, at=business)
+            found = VIEWS[view](ledger, _cycle(ledger, cycle), at=business)
         rows = found.to_records()
         if goal is not None:
             chosen = _resolve(goal, ledger.goals, "goal")
             rows = [row for row in rows if chosen in (row.get("goal_id"), row.get("id"))]
         _show(title, rows, view, as_json=as_json)
     except ExecutionError as error:
-        err.print(f"[red]{error}[/red]")
+        _err().print(f"[red]{error}[/red]")
         raise typer.Exit(code=1) from None
     finally:
         store.close()
@@ -295,7 +378,7 @@ def diff(
             rows = [{**row, "change": _change_text(row)} for row in rows]
         _show(title, rows, "diff", as_json=as_json)
     except ExecutionError as error:
-        err.print(f"[red]{error}[/red]")
+        _err().print(f"[red]{error}[/red]")
         raise typer.Exit(code=1) from None
     finally:
         store.close()

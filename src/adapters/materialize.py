@@ -44,7 +44,13 @@ from eventsourcing.persistence import (
 from eventsourcing.sqlite import SQLiteFactory, SQLiteTrackingRecorder
 from eventsourcing.utils import Environment
 
-from adapters.store import APPLICATION_NAME, ExecutionStore, open_store, store_env
+from adapters.store import (
+    APPLICATION_NAME,
+    RECEIPT_TOPIC,
+    ExecutionStore,
+    open_store,
+    store_env,
+)
 from execution_core.appraisals.events import AppraisalRecorded, RatingCalibrated
 from execution_core.coaching.events import (
     CoachingGiven,
@@ -68,11 +74,17 @@ from execution_core.organization.events import (
 from execution_core.organization.state import Organization
 from execution_core.policy import Policy
 from execution_core.views import formulas as f
-from execution_core.views._reading import ScoreboardRow, read_goal, timeline
+from execution_core.views._reading import ScoreboardRow, read_goal
 from execution_core.views.appraisal import Appraiser
 from execution_core.views.formulas import Health
-from execution_core.views.ledger import CycleRecord, GoalRecord, JournalRecord, Ledger
-from execution_core.views.radar import UncoachedGoal
+from execution_core.views.ledger import (
+    CycleRecord,
+    GoalRecord,
+    JournalRecord,
+    Ledger,
+    LedgerBuilder,
+)
+from execution_core.views.radar import Turn, coached_since_turning
 from execution_core.views.scoreboard import Scoreboard
 
 __all__ = [
@@ -233,6 +245,8 @@ class _ViewRecorder(TrackingRecorder):
     """A tracking recorder that also writes view tables (the dialect comes from a subclass)."""
 
     placeholder = "?"
+    row_lock = ""
+    """How a SELECT locks the rows it reads until the commit (SQLite: the write lock does)."""
 
     def view_table(self, table: Table) -> str:
         raise NotImplementedError
@@ -270,11 +284,18 @@ class _ViewRecorder(TrackingRecorder):
         return f"{table.name}_cycle"
 
     def create_views(self, tables: Iterable[Table]) -> None:
-        """Create the view tables that do not exist yet."""
+        """Create the view tables that do not exist yet, and a tracking row at 0 for each view
+        not tracked yet (so even a first commit has a row to check and lock, see ``write``)."""
+        p = self.placeholder
         with self._transaction() as cursor:
             for table in tables:
                 for statement in self._ddl(table):
                     cursor.execute(statement)
+                cursor.execute(
+                    f"INSERT INTO {self.tracking_table()} (application_name, notification_id) "
+                    f"VALUES ({p}, 0) ON CONFLICT (application_name) DO NOTHING",
+                    (tracking_name(table.view),),
+                )
 
     def drop_views(self, tables: Sequence[Table]) -> None:
         """Drop the view tables and forget their tracking positions, in one transaction."""
@@ -295,11 +316,28 @@ class _ViewRecorder(TrackingRecorder):
         patches: Sequence[_Patch],
         position: int,
         before_commit: Callable[[int], None] | None = None,
+        since: Mapping[str, int] | None = None,
     ) -> None:
         """Apply the patches and track ``position`` for each patched view, in one transaction
-        (IntegrityError, and nothing written, when a view is already tracked at or past it)."""
+        (IntegrityError, and nothing written, when a view is already tracked at or past it).
+        With ``since`` (view: the position the batch starts from), the batch is also refused
+        unless each view is still tracked exactly there: a compare-and-set under the tracking
+        row's lock, so two workers of one view never both apply the same events."""
         p = self.placeholder
         with self._transaction() as cursor:
+            for view, start in (since or {}).items():
+                cursor.execute(
+                    f"SELECT notification_id FROM {self.tracking_table()} "
+                    f"WHERE application_name = {p}{self.row_lock}",
+                    (tracking_name(view),),
+                )
+                found = cursor.fetchone()
+                tracked = 0 if found is None else found["notification_id"]
+                if tracked != start:
+                    raise IntegrityError(
+                        f"{tracking_name(view)} is tracked at {tracked}, not {start}: "
+                        "another worker applied these events"
+                    )
             for patch in patches:
                 table = patch.table
                 name = self.view_table(table)
@@ -450,6 +488,7 @@ def _postgres_recorder_class() -> type[_ViewRecorder]:
         """The view tables and tracking positions in a PostgreSQL schema (the store's)."""
 
         placeholder = "%s"
+        row_lock = " FOR UPDATE"
         _TYPES: Mapping[str, str] = {
             "uuid": "uuid",
             "text": "text",
@@ -721,16 +760,24 @@ class _State:
     """The worker's memory: the ledger up to ``position``, the latest business time seen, and
     every cycle's board at its instant; all of it consistent with the tables at ``position``."""
 
-    ledger: Ledger
+    folding: LedgerBuilder
+    """The ledger, folded in place page after page and frozen when read (see :attr:`ledger`)."""
     position: int
     now: datetime | None
     boards: dict[UUID, Scoreboard] = attrs.Factory(dict)
-    turned: dict[UUID, datetime | None] = attrs.Factory(dict)
-    """When each goal last turned at risk or off track (None: it is not), for the radar."""
+    turned: dict[UUID, Turn | None] = attrs.Factory(dict)
+    """What the radar learnt of when each goal turned at risk or off track (None: nothing);
+    forgotten when the goal or one below it changes (see :func:`_forget_turnings`)."""
     committed_now: datetime | None = None
     """The latest business time seen at the last commit (what the tables were evaluated at)."""
     shown: set[UUID] = attrs.Factory(set)
     """The cycles on the live views at the last commit (their rows are in the tables)."""
+
+    @property
+    def ledger(self) -> Ledger:
+        """The ledger up to ``position`` (frozen at the first read after a fold, so a batch of
+        many pages pays for new goal records once, not once per page)."""
+        return self.folding.freeze()
 
     def showing(self) -> set[UUID]:
         """The cycles on the live views now: every cycle not closed by the latest time seen."""
@@ -743,7 +790,7 @@ class _State:
         """Apply a page of events."""
         if not events:
             return
-        self.ledger = self.ledger.apply_all(events)
+        self.folding.apply_all(events)
         latest = max(e.occurred_at for e in events)
         if self.now is None or latest > self.now:
             self.now = latest
@@ -997,8 +1044,9 @@ class _AppraisalView(_View):
 
 class _RadarView(_View):
     """``view_radar``: one row per person and coach of every cycle not closed, read at the
-    cycle's instant (the whole cycle is re-read at each batch; when each goal turned at risk is
-    remembered until the goal, a goal below it or the cycle's policy changes)."""
+    cycle's instant (the whole cycle is re-read at each batch; what is known of when each goal
+    turned at risk is remembered until the goal, a goal below it or the cycle's policy
+    changes)."""
 
     table = RADAR
 
@@ -1016,8 +1064,7 @@ class _RadarView(_View):
         for person in org.active_people():
             journal = ledger.journal(person.id)
             sessions = journal.sessions_by(at)
-            uncoached = self._uncoached(state, cycle, journal, mine.get(person.id, ()), at)
-            uncoached_ids = tuple(g.goal_id for g in uncoached)
+            uncoached_ids = self._uncoached(state, cycle, journal, mine.get(person.id, ()), at)
             overdue = tuple(
                 c.id
                 for c in journal.commitments.values()
@@ -1066,31 +1113,27 @@ class _RadarView(_View):
         journal: JournalRecord,
         goals: Sequence[ScoreboardRow],
         at: datetime,
-    ) -> tuple[UncoachedGoal, ...]:
-        """As ``views.radar.uncoached_goals`` (policy in force), with the turning instants kept."""
-        found: list[UncoachedGoal] = []
+    ) -> tuple[UUID, ...]:
+        """As ``views.radar.uncoached_goals`` (policy in force), reading each goal's timeline
+        only as far back as the answer needs, and keeping what it learnt of the turns."""
+        found: list[UUID] = []
         sessions: tuple[Any, ...] | None = None
         for row in goals:
             if row.status != "active" or row.health not in _FLAGGED:
                 continue
-            if row.goal_id in state.turned:
-                turned_at = state.turned[row.goal_id]
-            else:
-                turned_at = _turned_at(state.ledger, cycle, row.goal_id, at)
-                state.turned[row.goal_id] = turned_at
-            if turned_at is None:
-                continue
             if sessions is None:
                 sessions = journal.sessions_by(at)
-            coached = any(
-                s.occurred_at >= turned_at and s.goal_id in (None, row.goal_id) for s in sessions
+            coached, state.turned[row.goal_id] = coached_since_turning(
+                state.ledger,
+                cycle,
+                row.goal_id,
+                sessions=sessions,
+                at=at,
+                policy=None,
+                known=state.turned.get(row.goal_id),
             )
             if not coached:
-                found.append(
-                    UncoachedGoal(
-                        goal_id=row.goal_id, title=row.title, health=row.health, turned_at=turned_at
-                    )
-                )
+                found.append(row.goal_id)
         return tuple(found)
 
     def patch(self, batch: _Batch) -> _Patch:
@@ -1111,17 +1154,6 @@ class _RadarView(_View):
             if cycle.id in state.boards and _on_board(cycle, state.now):
                 patch.upsert.extend(self.cycle_rows(state, cycle))
         return patch
-
-
-def _turned_at(ledger: Ledger, cycle: CycleRecord, goal_id: UUID, at: datetime) -> datetime | None:
-    """The first change instant of the goal's current run of forecasts below on track."""
-    turned_at: datetime | None = None
-    for instant, past, in_force in timeline(ledger, cycle, goal_id, at, None):
-        if f.forecast_band(past.forecast, in_force) in _FLAGGED:
-            turned_at = turned_at or instant
-        else:
-            turned_at = None
-    return turned_at
 
 
 def _goals_by_person(
@@ -1350,13 +1382,16 @@ class ViewWorker:
             )
             if not notifications:
                 return
-            events = [cast(Event, decode(n)) for n in notifications]
-            ids = [n.id for n in notifications]
-            position = ids[-1]
+            # Receipts of idempotency keys share the events table; they are no view's events.
+            kept = [n for n in notifications if n.topic != RECEIPT_TOPIC]
+            events = [cast(Event, decode(n)) for n in kept]
+            ids = [n.id for n in kept]
+            position = notifications[-1].id
             done += len(events)
             if self.progress is not None:
                 self.progress(done, max(total, done))
-            yield ids, events
+            if events:
+                yield ids, events
             if len(notifications) < self.page_size:
                 return
 
@@ -1367,7 +1402,7 @@ class ViewWorker:
         for view in self._views:
             view.position = positions[view.name]
             view.full = view.position > start
-        state = _State(Ledger(), 0, None)
+        state = _State(LedgerBuilder(), 0, None)
         replayed = 0
         if start:
             total = self.store.last_position()
@@ -1465,7 +1500,8 @@ class ViewWorker:
             if view.position < state.position
         ]
         if patches:
-            self.recorder.write(patches, state.position, self.before_commit)
+            since = {v.name: v.position for v in self._views if v.position < state.position}
+            self.recorder.write(patches, state.position, self.before_commit, since)
         for view in self._views:
             if view.position < state.position:
                 view.position = state.position

@@ -59,6 +59,7 @@ from execution_core.command import (
     Command,
     Id,
     Name,
+    Receipt,
     Text,
     UtcDatetime,
 )
@@ -84,10 +85,12 @@ from execution_core.decider import (
 from execution_core.errors import (
     ConcurrentChange,
     ExecutionError,
+    IdempotencyKeyReused,
     InvalidInput,
     NotFound,
     NotPermitted,
     RuleViolated,
+    StoreUnavailable,
 )
 from execution_core.event import (
     Event,
@@ -205,10 +208,12 @@ __all__ = [
     "EVENT_TYPES_BY_STREAM",
     "ConcurrentChange",
     "ExecutionError",
+    "IdempotencyKeyReused",
     "InvalidInput",
     "NotFound",
     "NotPermitted",
     "RuleViolated",
+    "StoreUnavailable",
     "as_utc",
     "require_utc",
     "Event",
@@ -223,6 +228,7 @@ __all__ = [
     "Command",
     "Id",
     "Name",
+    "Receipt",
     "Text",
     "UtcDatetime",
     "Context",

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
 from typing import Annotated, Any
+from uuid import UUID
 
+import attrs
 from pydantic import (
     AfterValidator,
     AwareDatetime,
@@ -14,8 +19,18 @@ from pydantic import (
 )
 
 from execution_core.clock import as_utc
+from execution_core.errors import InvalidInput
 
-__all__ = ["COMMANDS", "Command", "Id", "Name", "Text", "UtcDatetime"]
+__all__ = [
+    "COMMANDS",
+    "Command",
+    "Id",
+    "Name",
+    "Receipt",
+    "Text",
+    "UtcDatetime",
+    "idempotency_key",
+]
 
 Id = Annotated[
     str,
@@ -64,3 +79,42 @@ class Command(BaseModel):
     def dump(self) -> dict[str, Any]:
         """A JSON-ready dict of the command, with its ``type``."""
         return {"type": self.command_name, **self.model_dump(mode="json")}
+
+
+# -- idempotency ---------------------------------------------------------------------------------
+
+_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
+"""An idempotency key: 1 to 200 printable ASCII characters, no spaces (a UUID fits)."""
+
+
+def idempotency_key(key: object) -> str:
+    """The key, checked: :class:`InvalidInput` unless it is 1-200 printable ASCII characters."""
+    if not isinstance(key, str) or not _KEY.match(key):
+        raise InvalidInput(
+            "an idempotency key is a string of 1 to 200 printable ASCII characters without "
+            f"spaces, not {str(key)[:40]!r}"
+        )
+    return key
+
+
+@attrs.frozen
+class Receipt:
+    """What a command sent with an idempotency key recorded, stored atomically with its events.
+
+    ``fingerprint`` identifies the command as it was sent (before the service chose any ids),
+    so a retry can be told apart from another command reusing the key.
+    """
+
+    key: str
+    fingerprint: str
+    stream: str
+    """The kind of stream written (``goal``, ``cycle``...)."""
+    stream_id: UUID
+    first_version: int
+    last_version: int
+
+    @staticmethod
+    def fingerprint_of(command: Command) -> str:
+        """sha256 of the command's canonical JSON (sorted keys, no spaces)."""
+        text = json.dumps(command.dump(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()

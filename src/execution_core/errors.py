@@ -5,10 +5,12 @@ from __future__ import annotations
 __all__ = [
     "ConcurrentChange",
     "ExecutionError",
+    "IdempotencyKeyReused",
     "InvalidInput",
     "NotFound",
     "NotPermitted",
     "RuleViolated",
+    "StoreUnavailable",
 ]
 
 
@@ -34,3 +36,16 @@ class NotPermitted(RuleViolated):
 
 class ConcurrentChange(ExecutionError):
     """Someone else wrote the same stream between our read and our write; re-read and retry."""
+
+
+class IdempotencyKeyReused(InvalidInput):
+    """An idempotency key already recorded a different command; nothing was recorded."""
+
+
+class StoreUnavailable(ExecutionError):
+    """The database could not be reached, or the connection was lost mid-command.
+
+    A transaction cut short is rolled back whole, but when the connection drops while the
+    commit is in flight the outcome is unknown: retry with the same idempotency key, which
+    records the command at most once.
+    """

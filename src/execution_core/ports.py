@@ -9,6 +9,7 @@ from uuid import UUID
 
 import attrs
 
+from execution_core.command import Receipt
 from execution_core.decider import Decider
 from execution_core.event import Event
 
@@ -42,6 +43,17 @@ class EventStore(Protocol):
 
     def append(self, events: Sequence[Event], decider: Decider[S], state: S) -> None:
         """Store the events of one decision atomically; ``state`` is the state they lead to."""
+        ...
+
+    def append_once(
+        self, events: Sequence[Event], decider: Decider[S], state: S, receipt: Receipt
+    ) -> None:
+        """Store the events and their receipt in one transaction; a receipt already stored
+        under the same key is a ``ConcurrentChange`` too (then nothing is stored)."""
+        ...
+
+    def receipt(self, key: str) -> Receipt | None:
+        """The receipt stored under an idempotency key, if any."""
         ...
 
     def read(self, stream_id: UUID, *, after: int = 0, upto: int | None = None) -> list[Event]:

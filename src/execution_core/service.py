@@ -8,6 +8,7 @@ parent) are read just before deciding. See docs/architecture.md for what that gu
 from __future__ import annotations
 
 import importlib
+import json
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, Self, TypeVar
@@ -27,13 +28,20 @@ from execution_core.coaching.decider import COACHING, CoachingFacts
 from execution_core.coaching.decider import decide as decide_coaching
 from execution_core.coaching.events import CoachingKind
 from execution_core.coaching.state import CoachingJournal
-from execution_core.command import Command
+from execution_core.command import Command, Receipt
+from execution_core.command import idempotency_key as idempotency_key_checked
 from execution_core.cycles import commands as cycle_cmd
 from execution_core.cycles.decider import CYCLE
 from execution_core.cycles.decider import decide as decide_cycle
 from execution_core.cycles.state import Cycle
 from execution_core.decider import Context, Decider
-from execution_core.errors import ConcurrentChange, InvalidInput
+from execution_core.errors import (
+    ConcurrentChange,
+    ExecutionError,
+    IdempotencyKeyReused,
+    InvalidInput,
+    StoreUnavailable,
+)
 from execution_core.event import Event
 from execution_core.goals import commands as goal_cmd
 from execution_core.goals.decider import GOAL, GoalFacts
@@ -119,6 +127,14 @@ _COACHING_COMMANDS = (
 )
 _APPRAISAL_COMMANDS = (appraisal_cmd.RecordAppraisal, appraisal_cmd.CalibrateRating)
 
+_DECIDERS: dict[str, Decider[Any]] = {
+    d.stream: d for d in (ORGANIZATION, STRATEGY, CYCLE, GOAL, COACHING, APPRAISAL)
+}
+"""Each kind of stream's decider, by the name a receipt gives."""
+
+_GOAL_CYCLES_KEPT = 100_000
+"""How many goals' cycles the facade remembers to read them up front (then it starts over)."""
+
 STORE_ADAPTER = "adapters.store"
 """The module ``Execution.open`` loads a store from; the core never imports it statically."""
 
@@ -130,6 +146,9 @@ class Outcome:
     stream_id: UUID
     events: tuple[Event, ...]
     state: object
+    replayed: bool = False
+    """True when an idempotency key had already recorded the command: these are the events
+    it recorded then, and the state they led to."""
 
 
 class Execution:
@@ -150,6 +169,7 @@ class Execution:
         self.access: AccessPolicy = access or DefaultAccessPolicy()
         self._new_id = new_id
         self._ledger_history: LedgerHistory | None = None
+        self._goal_cycles: dict[UUID, UUID] = {}
 
     @classmethod
     def open(
@@ -179,17 +199,55 @@ class Execution:
     # -- running commands ------------------------------------------------------------------
 
     def execute(
-        self, command: Command | Mapping[str, Any] | str | bytes, *, retries: int = 0
+        self,
+        command: Command | Mapping[str, Any] | str | bytes,
+        *,
+        retries: int = 0,
+        idempotency_key: str | None = None,
     ) -> Outcome:
         """Validate (if untrusted), decide and record one command; return what it recorded.
 
         With ``retries``, a ``ConcurrentChange`` (another writer took the stream's next version
         between our read and our write) is answered by re-reading, re-deciding and re-trying,
         up to that many times; the rules are checked again on the fresh state each time.
+
+        With ``idempotency_key`` (or an ``"idempotency_key"`` field in a JSON command), the
+        command records at most once: a retry with the same key returns the first outcome
+        (``replayed`` true) without deciding again, and the same key with another command
+        raises ``IdempotencyKeyReused``. The key's receipt is stored in the transaction of the
+        events; a lost connection (``StoreUnavailable``) is then retried too, being safe.
         """
+        key = idempotency_key
         if not isinstance(command, Command):
-            command = parse_command(command)
+            command, key = self._untrusted(command, key)
+        if key is None:
+            return self._execute(self._assign_ids(command), retries)
+        key = idempotency_key_checked(key)
+        fingerprint = Receipt.fingerprint_of(command)
         command = self._assign_ids(command)
+        # Optimistic: decide and record with the receipt; only a refusal, a conflict or a
+        # decision that records nothing asks whether the key already recorded the command
+        # (a second receipt for a key cannot be stored, so a retry never records twice).
+        for attempt in range(retries + 1):
+            try:
+                outcome = self._execute_once(command, (key, fingerprint))
+            except StoreUnavailable:
+                if attempt == retries:
+                    raise
+                continue
+            except ExecutionError as error:
+                replayed = self._replay(key, fingerprint)
+                if replayed is not None:
+                    return replayed
+                if not isinstance(error, ConcurrentChange) or attempt == retries:
+                    raise
+                continue
+            if outcome.events:
+                return outcome
+            return self._replay(key, fingerprint) or outcome
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _execute(self, command: Command, retries: int) -> Outcome:
         for attempt in range(retries + 1):
             try:
                 return self._execute_once(command)
@@ -198,13 +256,103 @@ class Execution:
                     raise
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _execute_once(self, command: Command) -> Outcome:
+    @staticmethod
+    def _untrusted(
+        command: Mapping[str, Any] | str | bytes, key: str | None
+    ) -> tuple[Command, str | None]:
+        """Parse a JSON or dict command, taking its ``idempotency_key`` field out first."""
+        data: object = command
+        if isinstance(command, str | bytes | bytearray):
+            try:
+                data = json.loads(command)
+            except ValueError:
+                data = command  # parse_command names the problem
+            except RecursionError:
+                raise InvalidInput("malformed JSON: nested too deeply") from None
+        if isinstance(data, Mapping) and "idempotency_key" in data:
+            fields = dict(data)
+            given = fields.pop("idempotency_key")
+            if given is None:
+                return parse_command(fields), key
+            if key is not None and given != key:
+                raise InvalidInput("two different idempotency keys given for one command")
+            return parse_command(fields), idempotency_key_checked(given)
+        return parse_command(data), key
+
+    def _replay(self, key: str, fingerprint: str) -> Outcome | None:
+        """The outcome a key already recorded, if it did (see ``execute``)."""
+        receipt = self.store.receipt(key)
+        if receipt is None:
+            return None
+        if receipt.fingerprint != fingerprint:
+            raise IdempotencyKeyReused(
+                f"idempotency key {key!r} already recorded another command (in stream "
+                f"{receipt.stream_id}); nothing was recorded"
+            )
+        decider = _DECIDERS[receipt.stream]
+        events = tuple(
+            self.store.read(
+                receipt.stream_id, after=receipt.first_version - 1, upto=receipt.last_version
+            )
+        )
+        state = self.store.load(receipt.stream_id, decider)
+        if getattr(state, "version", None) != receipt.last_version:
+            state = decider.fold(self.store.read(receipt.stream_id, upto=receipt.last_version))
+        return Outcome(receipt.stream_id, events, state, replayed=True)
+
+    def _execute_once(self, command: Command, key: tuple[str, str] | None = None) -> Outcome:
+        reading = getattr(self.store, "reading", None)
+        if reading is not None:
+            # A store that can check, in the write's transaction, that the cached states a
+            # decision used are still current lets the decision skip asking for them. Only a
+            # decision that records is checked so: one that refuses or records nothing on
+            # cached states is made again on fresh reads, as is one whose check failed.
+            with reading(self._read_set(command)) as assumed:
+                try:
+                    outcome = self._decide_and_record(command, key)
+                except StoreUnavailable:
+                    raise
+                except ExecutionError:
+                    if not assumed:
+                        raise
+                else:
+                    if outcome.events or not assumed:
+                        return outcome
+        return self._decide_and_record(command, key)
+
+    def _read_set(self, command: Command) -> list[UUID]:
+        """The streams a command will read, as far as known before reading (see
+        ``_execute_once``): the organization, the goal and its cycle, a named cycle."""
+        streams = [ORGANIZATION_ID]
+        goal_id = getattr(command, "goal_id", None)
+        if isinstance(command, _GOAL_COMMANDS) and goal_id is not None:
+            streams.append(goal_id)
+            cycle_id = self._goal_cycles.get(goal_id)
+            if cycle_id is not None:
+                streams.append(cycle_id)
+        cycle_id = getattr(command, "cycle_id", None)
+        if isinstance(cycle_id, UUID):
+            streams.append(cycle_id)
+        return streams
+
+    def _decide_and_record(self, command: Command, key: tuple[str, str] | None) -> Outcome:
         context = Context(now=self.store.now(), org=self._org(), access=self.access)
         stream_id, decider, state, events = self._decide(command, context)
         if not events:
             return Outcome(stream_id, (), state)
         new_state = decider.fold(events, state)
-        self.store.append(events, decider, new_state)
+        if key is None:
+            self.store.append(events, decider, new_state)
+        else:
+            receipt = Receipt(
+                key=key[0],
+                fingerprint=key[1],
+                stream=decider.stream,
+                stream_id=stream_id,
+                first_version=events[0].version,
+                last_version=events[-1].version,
+            )
+            self.store.append_once(events, decider, new_state, receipt)
         return Outcome(stream_id, events, new_state)
 
     def _assign_ids(self, command: Command) -> Command:
@@ -274,6 +422,10 @@ class Execution:
 
     def _goal_facts(self, command: Command, goal: Goal) -> GoalFacts:
         cycle_id = command.cycle_id if isinstance(command, goal_cmd.SetGoal) else goal.cycle_id
+        if cycle_id is not None and goal.id is not None:
+            if len(self._goal_cycles) >= _GOAL_CYCLES_KEPT:
+                self._goal_cycles.clear()
+            self._goal_cycles[goal.id] = cycle_id  # a goal never changes cycle
         cycle = self.store.load(cycle_id, CYCLE) if cycle_id is not None else Cycle()
         if not isinstance(command, goal_cmd.SetGoal | goal_cmd.RealignGoal):
             return GoalFacts(cycle=cycle)

@@ -15,9 +15,9 @@ import pytest
 from typer.testing import CliRunner
 
 from adapters.cli_audit import audit_app
-from adapters.cli_history import parse_instant
+from adapters.cli_history import PERSON_VIEWS, VIEWS, parse_instant
 from adapters.store import open_store
-from execution_core import Execution
+from execution_core import Execution, Policy
 from tests.support import FixedClock, standard_org
 from tests.views.scenario import CYCLE_ID, d, goal_id, kr
 
@@ -164,3 +164,62 @@ def test_a_date_means_the_end_of_that_day() -> None:
     assert parse_instant("2026-03-03") == datetime(2026, 3, 3, 23, 59, 59, 999999, tzinfo=UTC)
     assert parse_instant("2026-03-03T10:00") == datetime(2026, 3, 3, 10, tzinfo=UTC)
     assert parse_instant("2026-03-03T10:00+02:00") == datetime(2026, 3, 3, 8, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("view", ["plan", *VIEWS])
+def test_every_view_of_a_cycle_reads_as_of_and_as_at(url: str, view: str) -> None:
+    """Given the store, when `audit as-of` shows each view of the cycle as of the 5th as at the
+    3rd, as JSON and as a table, then each succeeds."""
+    args = ["as-of", "2026-02-05", "--at", "2026-02-03", "--view", view, "--db", url]
+    _json(*args, "--json")
+    table = runner.invoke(audit_app, args)
+    assert table.exit_code == 0, table.output
+    title = f"{view} as of 2026-02-05 23:59 UTC, as at 2026-02-03 23:59 UTC"
+    assert title in " ".join(table.stdout.split())
+
+
+@pytest.mark.parametrize("view", sorted(PERSON_VIEWS))
+def test_every_view_of_a_person_reads_as_of_and_as_at(url: str, view: str) -> None:
+    """Given the store, when `audit as-of` shows ana's appraisal, trace and rating history, read
+    by hana (HR), then each succeeds and names ana."""
+    args = ["as-of", "2026-02-25", "--view", view, "--person", "ana", "--viewer", "hana"]
+    rows = _json(*args, "--json", "--db", url)
+    assert rows
+    table = runner.invoke(audit_app, [*args, "--db", url])
+    assert table.exit_code == 0, table.output
+    assert f"{view} of ana as of 2026-02-25" in " ".join(table.stdout.split())
+
+
+def test_a_past_appraisal_uses_the_policy_in_force_then(url: str) -> None:
+    """Given ana at 50 of 80 (final score 0.625: rating 2 under the default floors 0.5 / 0.7 /
+    0.85 / 1.0), when HR adopts softer floors (0.4 / 0.6 / 0.75 / 0.9: rating 3) on the 25th,
+    backdated to January 6th, then the appraisal as of the 24th still computes 2, and as of the
+    25th computes 3, whatever the business time asked."""
+    clock = FixedClock(feb(25))
+    with Execution(open_store(url, clock=clock)) as x:
+        x.adopt_policy(
+            CYCLE_ID,
+            Policy(rating_floors=(0.4, 0.6, 0.75, 0.9)),
+            actor="hana",
+            occurred_at=datetime(2026, 1, 6, tzinfo=UTC),
+        )
+    args = ["--view", "appraisal", "--person", "ana", "--viewer", "hana", "--json", "--db", url]
+    for recorded, rating in (("2026-02-24", 2), ("2026-02-25", 3)):
+        (row,) = _json("as-of", recorded, "--at", "2026-02-24", *args)
+        assert (row["attainment"], row["computed_rating"]) == (pytest.approx(0.625), rating)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["as-of", "--view", "appraisal"],
+        ["as-of", "--view", "scoreboard", "--person", "ana"],
+        ["as-of", "--view", "appraisal", "--person", "ana", "--viewer", "ben"],
+    ],
+)
+def test_person_views_need_a_person_who_the_viewer_may_see(url: str, args: list[str]) -> None:
+    """Given the store, when a person's view names no person, a cycle view names one, or ben
+    asks for ana's appraisal, then the command refuses (exit 2, or 1 for access)."""
+    result = runner.invoke(audit_app, [*args, "--db", url])
+    assert result.exit_code in (1, 2), result.output
+    assert result.exit_code == (1 if "ben" in args else 2)

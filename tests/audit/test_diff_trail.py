@@ -239,3 +239,15 @@ def test_kr_helper_is_the_views_one() -> None:
     """Given the views' key result helper, then a plain metric from 0 to 100 is what the plan
     fixtures above assume."""
     assert kr()["target"] == 100.0
+
+
+def test_a_goal_completed_within_the_window(february: History) -> None:
+    """Given goal 3 completed by ana on March 3rd (recorded then), when diffed from March 2nd
+    to the 4th, then the one change is goal 3 completed, active to completed, by ana."""
+    february.spec.clock.now = datetime(2026, 3, 3, 12, tzinfo=UTC)
+    february.execution.complete_goal(goal_id(3), actor="ana", occurred_at=february.spec.clock.now)
+    history = february.execution.ledger_history()
+    found = diff(history, datetime(2026, 3, 2, tzinfo=UTC), datetime(2026, 3, 4, tzinfo=UTC))
+    assert [(c.kind, c.goal_title, c.before, c.after, c.actor) for c in found] == [
+        (ChangeKind.COMPLETED, "goal 3", "active", "completed", "ana")
+    ]

@@ -554,3 +554,40 @@ def test_validate_lines_accepts_a_good_file(good_lines: list[bytes]) -> None:
     events = validate_lines(good_lines)
     assert len(events) == len(good_lines)
     assert GOAL_A in {event.stream_id for event in events}
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty store URL on SQLite (a fresh file) or on the real PostgreSQL (a fresh schema)."""
+    if request.param == "postgres":
+        return str(request.getfixturevalue("postgres_url"))
+    return f"sqlite:///{tmp_path / 'empty.db'}"
+
+
+@pytest.mark.parametrize("name", ["malformed_json", "version_gap", "unknown_key_result"])
+def test_a_bad_line_in_the_middle_imports_nothing_into_a_database(
+    name: str, good_lines: list[bytes], empty_url: str
+) -> None:
+    """Given a good export with one line broken in the middle, when imported into an empty
+    SQLite or PostgreSQL store, then the refusal names that line, and the database, opened
+    afresh, holds no event, no chain entry and no snapshot (its chain verifies empty)."""
+    lines = list(good_lines)
+    func, reason = BREAKAGES[name]
+    index = func(lines)
+    store = open_store(empty_url)
+    try:
+        with pytest.raises(ImportRefused) as refused:
+            import_lines(store, lines)
+    finally:
+        store.close()
+    assert (refused.value.line, reason in refused.value.reason) == (index + 1, True)
+    reopened = open_store(empty_url)
+    try:
+        assert reopened.last_position() == 0
+        assert list(reopened.read_all()) == []
+        report = reopened.verify()
+        assert (report.ok, report.events_checked, report.snapshots_checked) == (True, 0, 0)
+        import_lines(reopened, good_lines)  # the same store takes the good file afterwards
+        assert _export(reopened) == b"".join(good_lines)
+    finally:
+        reopened.close()

@@ -53,11 +53,13 @@ def test_the_tables_equal_the_projections_after_every_batch_of_a_random_history(
 
 
 def _turning_again(url: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Ana's goal at risk from day 10 (materialized then), coached on day 20, back on track on
-    day 30, at risk again from day 40 (target raised): the radar rows, and the oracle's."""
+    """Ana's goal at risk from day 10 (materialized then, Ana coached on day 5 before it
+    turned), coached on day 20, back on track on day 30, at risk again from day 40 (target
+    raised): the radar rows, and the oracle's."""
     history = History()
     x = history.execution
     history.goal(1, "ana", at=1)
+    x.give_coaching("ana", actor="max", occurred_at=d(5))
     history.log(1, 2.0, 10)
     events = x.history()
     store = put(url, events)

@@ -628,3 +628,53 @@ def test_organization_changes_are_dated_in_business_time(org_spec: Spec) -> None
     (event,) = org_spec.when(move_person(occurred_at=day(-3)))
     assert event.occurred_at == T0 - timedelta(days=3)
     assert event.recorded_at == T0
+
+
+# -- who may change the executive role; leads who leave -----------------------------------------
+
+
+def test_set_roles_refuses_hr_making_itself_executive(org_spec: Spec) -> None:
+    """Given hana is HR (she may administer the organization), when she makes herself
+    executive, then NotPermitted and nothing is recorded."""
+    command = set_roles(actor="hana", person_id="hana", roles=(Role.EXECUTIVE, Role.HR))
+    org_spec.then_refused(command, NotPermitted, "executive role")
+
+
+def test_set_roles_lets_hr_change_other_roles(org_spec: Spec) -> None:
+    """Given hana is HR, when she makes ben a reviewer, then RolesChanged is recorded."""
+    events = org_spec.when(set_roles(actor="hana"))
+    assert only_payload(events, RolesChanged) == {"person_id": "ben", "roles": (Role.REVIEWER,)}
+
+
+def test_set_roles_lets_an_executive_appoint_an_executive(org_spec: Spec) -> None:
+    """Given cleo is an executive, when she makes hana executive too, then RolesChanged."""
+    command = set_roles(person_id="hana", roles=(Role.EXECUTIVE, Role.HR))
+    events = org_spec.when(command)
+    assert only_payload(events, RolesChanged)["roles"] == (Role.EXECUTIVE, Role.HR)
+
+
+def test_set_roles_refuses_hr_revoking_an_executive(org_spec: Spec) -> None:
+    """Given cleo is executive, when hana (HR) removes her roles, then NotPermitted."""
+    org_spec.then_refused(set_roles(actor="hana", person_id="cleo", roles=()), NotPermitted)
+
+
+def test_add_person_refuses_hr_hiring_an_executive(org_spec: Spec) -> None:
+    """Given hana is HR, when she adds a new executive, then NotPermitted; the system actor (an
+    HR-system sync) may."""
+    command = add_person(actor="hana", roles=(Role.EXECUTIVE,))
+    org_spec.then_refused(command, NotPermitted, "executive role")
+    events = org_spec.when(add_person(actor="system", roles=(Role.EXECUTIVE,)))
+    assert only_payload(events, PersonJoined)["roles"] == (Role.EXECUTIVE,)
+
+
+def test_remove_person_refuses_a_unit_lead(org_spec: Spec) -> None:
+    """Given max leads Sales, when max's reports move and max is removed, then RuleViolated:
+    another lead must be appointed first, so no unit is led by someone who left."""
+    org_spec.given(
+        appoint_lead(),
+        move_person(person_id="ana", unit_id="sales", manager_id="cleo"),
+        move_person(person_id="ben", unit_id="sales", manager_id="cleo"),
+    )
+    org_spec.then_refused(remove_person(person_id="max"), RuleViolated, "still leads sales")
+    org_spec.given(appoint_lead(lead_id="ana"))
+    assert only_payload(org_spec.when(remove_person(person_id="max")), PersonLeft)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import singledispatch
 
-from execution_core.access import Permission
+from execution_core.access import SYSTEM, Permission
 from execution_core.command import Command
 from execution_core.decider import (
     Context,
@@ -14,7 +14,7 @@ from execution_core.decider import (
     refuse,
     require_person,
 )
-from execution_core.errors import NotFound
+from execution_core.errors import NotFound, NotPermitted
 from execution_core.event import Event
 from execution_core.ids import ORGANIZATION_ID
 from execution_core.organization.commands import (
@@ -33,6 +33,7 @@ from execution_core.organization.events import (
     PersonJoined,
     PersonLeft,
     PersonMoved,
+    Role,
     RolesChanged,
     UnitFounded,
     UnitLeadAppointed,
@@ -61,6 +62,13 @@ def _decide(command: Command, state: Organization, stamp: Stamper) -> None:
 def _require_unit(state: Organization, unit_id: str) -> None:
     if unit_id not in state.units:
         raise NotFound(f"unknown unit {unit_id!r}")
+
+
+def _require_executive_to_change_executives(state: Organization, actor: str) -> None:
+    """HR administers the organization, but must not be able to make itself (or anyone) an
+    executive: only an executive, or the system actor of an HR-system sync, may."""
+    if actor != SYSTEM and not state.has_role(actor, Role.EXECUTIVE):
+        raise NotPermitted(f"{actor} may not grant or revoke the executive role")
 
 
 @_decide.register
@@ -96,6 +104,8 @@ def _(command: AddPerson, state: Organization, stamp: Stamper) -> None:
     _require_unit(state, command.unit_id)
     if command.manager_id is not None:
         require_person(state, command.manager_id)
+    if Role.EXECUTIVE in command.roles:
+        _require_executive_to_change_executives(state, command.actor)
     stamp(
         PersonJoined,
         person_id=command.person_id,
@@ -130,6 +140,9 @@ def _(command: RemovePerson, state: Organization, stamp: Stamper) -> None:
     reports = state.reports_of(command.person_id)
     if reports:
         refuse(f"{command.person_id!r} still manages {', '.join(reports)}: move them first")
+    led = sorted(u.id for u in state.units.values() if u.lead_id == command.person_id)
+    if led:
+        refuse(f"{command.person_id!r} still leads {', '.join(led)}: appoint another lead first")
     stamp(PersonLeft, person_id=command.person_id, reason=command.reason)
 
 
@@ -137,8 +150,11 @@ def _(command: RemovePerson, state: Organization, stamp: Stamper) -> None:
 def _(command: SetRoles, state: Organization, stamp: Stamper) -> None:
     require_person(state, command.person_id)
     roles = tuple(sorted(set(command.roles)))
-    if frozenset(roles) == state.people[command.person_id].roles:
+    held = state.people[command.person_id].roles
+    if frozenset(roles) == held:
         refuse(f"{command.person_id!r} already has exactly these roles")
+    if (Role.EXECUTIVE in roles) != (Role.EXECUTIVE in held):
+        _require_executive_to_change_executives(state, command.actor)
     stamp(RolesChanged, person_id=command.person_id, roles=roles)
 
 

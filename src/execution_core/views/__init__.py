@@ -65,6 +65,7 @@ from execution_core.views.ledger import (
     JournalRecord,
     KeyResultRecord,
     Ledger,
+    LedgerBuilder,
     PolicyFact,
     RatingChanged,
     RatingRecorded,
@@ -90,6 +91,7 @@ from execution_core.views.trace import (
 __all__ = [
     # the read model
     "Ledger",
+    "LedgerBuilder",
     "Fact",
     "CheckIn",
     "TargetChange",

@@ -19,7 +19,7 @@ from execution_core.goals.events import Alignment, GoalKind
 from execution_core.policy import Policy
 from execution_core.views import formulas as f
 from execution_core.views.formulas import Health, Outcome
-from execution_core.views.ledger import CycleRecord, GoalRecord, KeyResultRecord, Ledger
+from execution_core.views.ledger import CycleRecord, GoalRecord, KeyResultRecord, Ledger, latest
 
 __all__ = [
     "KeyResultReading",
@@ -32,6 +32,7 @@ __all__ = [
 ]
 
 GoalStatus = Literal["active", "completed", "dropped"]
+DAY = f.SECONDS_PER_DAY
 
 
 @attrs.frozen(kw_only=True)
@@ -95,12 +96,12 @@ def read_key_result(
     else:
         target, stretch = kr.criteria_at(at)
     checkins = kr.checkins_by(at)
-    last = kr.latest_checkin(at)
+    last = latest(checkins, at)
     value = None if last is None else last.value
     raw = f.key_result_progress(value, kr.baseline, target, milestone=kr.milestone)
     start = cycle.starts_at
     forecast = f.key_result_forecast(
-        [(f.days_between(start, c.occurred_at), c.value) for c in checkins],
+        [((c.occurred_at - start).total_seconds() / DAY, c.value) for c in checkins],  # days
         kr.baseline,
         target,
         cycle.length_days,
@@ -117,7 +118,7 @@ def read_key_result(
         progress=f.score(raw),
         forecast=forecast,
         confidence=None if last is None else last.confidence,
-        last_checkin_at=None if not checkins else max(c.occurred_at for c in checkins),
+        last_checkin_at=None if last is None else last.occurred_at,  # the latest of checkins
         outcome=f.key_result_outcome(value, kr.baseline, target, stretch, milestone=kr.milestone),
     )
 

@@ -115,12 +115,14 @@ def least_squares_at(points: Sequence[tuple[float, float]], x: float) -> float:
     if not points:
         raise ValueError("a line needs at least one point")
     n = float(len(points))
-    mean_x = sum(p[0] for p in points) / n
-    mean_y = sum(p[1] for p in points) / n
-    spread = sum((p[0] - mean_x) ** 2 for p in points)
+    xs = [p[0] for p in points]
+    ys = [p[1] for p in points]
+    mean_x = sum(xs) / n
+    mean_y = sum(ys) / n
+    spread = sum([(px - mean_x) ** 2 for px in xs])
     if spread == 0.0:
         return mean_y
-    slope = sum((p[0] - mean_x) * (p[1] - mean_y) for p in points) / spread
+    slope = sum([(px - mean_x) * (py - mean_y) for px, py in zip(xs, ys, strict=True)]) / spread
     return mean_y + slope * (x - mean_x)
 
 
@@ -143,8 +145,9 @@ def key_result_forecast(
         return None
     if milestone:
         return key_result_progress(latest_value, baseline, target, milestone=True)
+    span = target - baseline
     points = [(0.0, 0.0)]
-    points.extend((x, key_result_progress(v, baseline, target)) for x, v in checkins)
+    points.extend([(x, (v - baseline) / span) for x, v in checkins])  # key_result_progress
     return least_squares_at(points, cycle_days)
 
 

@@ -298,25 +298,67 @@ def stream_state(
     time ``as_of`` and as things were at business time ``as_at`` (either or both; neither: the
     state as it stands).
 
-    The events recorded by ``as_of`` that had happened by ``as_at`` are folded in version order.
-    A goal, cycle or appraisal whose opening event is not among them had not begun: the
-    decider's initial state. An event the partial state cannot take (a backdated move of a
-    person who joined later, as the business-time filter leaves things) is skipped, as
-    :meth:`Ledger.organization_at` does.
+    The events recorded by ``as_of`` that had happened by ``as_at`` are folded. A goal, cycle or
+    appraisal whose opening event is not among them had not begun: the decider's initial state.
+
+    * Without ``as_at``, in version order: the state the stream had at ``as_of``, the one the
+      commands recorded then were decided against.
+    * With ``as_at``, the state as the business clock orders the facts, the rule the views read
+      by (docs/audit.md, "One rule for both clocks"): for a goal, cycle, coaching journal or
+      appraisal, the opening event, then the others by business time (ties in version order),
+      so the value that stands is the one that happened last, whenever it was recorded (a
+      target adjustment backdated before an earlier-recorded one does not replace it); the
+      organization and the strategy fold in version order, as ``Ledger.organization_at`` and
+      ``strategy_at`` do. An event the partial state cannot take yet (a check-in dated before
+      its key result was added) waits until it can, and is skipped if it never can (a backdated
+      move of a person who joined later than ``as_at``). ``version`` is the newest folded.
     """
     known_by = None if as_of is None else as_utc(as_of)
     happened_by = None if as_at is None else as_utc(as_at)
-    state = decider.initial
+    seen: list[Event] = []
     for event in events:
-        seen = (known_by is None or event.recorded_at <= known_by) and (
+        if (known_by is None or event.recorded_at <= known_by) and (
             happened_by is None or event.occurred_at <= happened_by
-        )
-        if not seen:
-            if event.version == 1 and decider.stream in _OPENED_BY_FIRST_EVENT:
-                return decider.initial
-            continue
+        ):
+            seen.append(event)
+        elif event.version == 1 and decider.stream in _OPENED_BY_FIRST_EVENT:
+            return decider.initial
+    if happened_by is None or decider.stream not in _BY_BUSINESS_TIME or len(seen) < 2:
+        return _fold(decider, seen)
+    opening, rest = seen[:1], seen[1:]
+    if decider.stream not in _OPENED_BY_FIRST_EVENT:
+        opening, rest = [], seen
+    rest.sort(key=lambda event: (event.occurred_at, event.version))
+    state = _fold(decider, opening + rest)
+    newest = max(event.version for event in seen)
+    if getattr(state, "version", newest) != newest and attrs.has(type(state)):
+        state = attrs.evolve(state, version=newest)  # type: ignore[misc]
+    return state
+
+
+_BY_BUSINESS_TIME = frozenset({"goal", "cycle", "coaching", "appraisal"})
+"""Streams whose views read each value as the latest fact by business time."""
+
+
+def _fold(decider: Decider[S], events: Iterable[Event]) -> S:
+    """Fold events in the order given; one the state cannot take yet waits for the next event
+    that applies, then is tried again (and is left out if it never applies)."""
+    state = decider.initial
+    waiting: list[Event] = []
+    for event in events:
         try:
             state = decider.evolve(state, event)
         except KeyError:
+            waiting.append(event)
             continue
+        while waiting:
+            still = []
+            for pending in waiting:
+                try:
+                    state = decider.evolve(state, pending)
+                except KeyError:
+                    still.append(pending)
+            if len(still) == len(waiting):
+                break
+            waiting = still
     return state

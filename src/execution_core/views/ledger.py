@@ -11,14 +11,22 @@ any instant.
 ``Ledger().apply(event)`` returns a new ledger and leaves the old one untouched (tables are
 copied on write, only those the event touches); ``Ledger.of(events)`` folds a whole history in
 one pass, and ``Ledger.of(events, as_of=T)`` the part of it recorded by ``T`` (the system's
-knowledge at recorded time ``T``; see :mod:`execution_core.views.history`).
+knowledge at recorded time ``T``; see :mod:`execution_core.views.history`). A long catch-up folds
+into a :class:`LedgerBuilder`, which changes its tables in place and gives the ledger on
+``freeze()``.
+
+Check-ins, by far the most frequent events, are not written into their goal one by one: the
+fold keeps them in a list per goal and writes them into the goal's record once, when the ledger
+is frozen (or when another event about the goal needs the record), so a run of check-ins costs
+one new record per goal instead of one per check-in.
 """
 
 from __future__ import annotations
 
+import types
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, cast
 from uuid import UUID
 
 import attrs
@@ -91,6 +99,7 @@ __all__ = [
     "JournalRecord",
     "KeyResultRecord",
     "Ledger",
+    "LedgerBuilder",
     "PolicyFact",
     "RatingChanged",
     "RatingRecorded",
@@ -130,8 +139,11 @@ def latest(facts: Iterable[F], at: datetime) -> F | None:
     """The last fact (by business time, then recorded order) that happened by ``at``."""
     best: F | None = None
     for fact in facts:
-        if fact.occurred_at <= at and (
-            best is None or (fact.occurred_at, fact.seq) > (best.occurred_at, best.seq)
+        occurred_at = fact.occurred_at
+        if occurred_at <= at and (
+            best is None
+            or occurred_at > best.occurred_at
+            or (occurred_at == best.occurred_at and fact.seq > best.seq)
         ):
             best = fact
     return best
@@ -573,6 +585,41 @@ class Ledger:
         )
 
 
+class LedgerBuilder:
+    """Folds events into a ledger in place, for long catch-ups: ``freeze()`` gives the ledger of
+    the events so far (cheap when nothing was folded since the last call), and folding goes on
+    after it without changing the ledgers already given out."""
+
+    def __init__(self, ledger: Ledger | None = None) -> None:
+        self._ledger = Ledger() if ledger is None else ledger
+        self._draft: _Draft | None = None
+
+    @property
+    def position(self) -> int:
+        """How many events have been folded."""
+        return self._ledger.position if self._draft is None else self._draft.position
+
+    def apply(self, event: Event) -> None:
+        """Fold the next event (in recorded order)."""
+        self.apply_all((event,))
+
+    def apply_all(self, events: Iterable[Event]) -> None:
+        """Fold more events, in recorded order."""
+        draft = self._draft
+        if draft is None:
+            draft = self._draft = _Draft(self._ledger)
+        apply = draft.apply
+        for event in events:
+            apply(event)
+
+    def freeze(self) -> Ledger:
+        """The ledger of every event folded so far."""
+        if self._draft is not None:
+            self._ledger = self._draft.freeze()
+            self._draft = None
+        return self._ledger
+
+
 def _org(state: Organization, event: Event) -> Organization:
     return evolve_organization(state, event)
 
@@ -600,6 +647,42 @@ def _fold_at(
     return state
 
 
+def _positional_maker(cls: type[F]) -> Callable[..., F]:
+    """A function building ``cls`` from its fields in order, slot by slot: the fold makes one
+    check-in per event, and attrs' keyword ``__init__`` of a frozen class costs twice as much.
+    Only for a class with no validator, converter or post-init step (else the class itself,
+    called with keywords), so the value is the same either way."""
+    fields = attrs.fields(cls)
+    plain = not hasattr(cls, "__attrs_post_init__") and all(
+        f.validator is None and f.converter is None for f in fields
+    )
+    slots = [_slot_of(cls, f.name) for f in fields]
+    if not plain or None in slots:
+        names = [f.name for f in fields]
+        return lambda *values: cls(**dict(zip(names, values, strict=True)))
+    scope: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
+    names = [f"v{n}" for n in range(len(slots))]
+    lines = [f"def make({', '.join(names)}):", "    made = _new(_cls)"]
+    for name, slot in zip(names, slots, strict=True):
+        scope[f"_set_{name}"] = slot.__set__
+        lines.append(f"    _set_{name}(made, {name})")
+    lines.append("    return made")
+    exec("\n".join(lines), scope)  # straight-line code, as attrs writes its own __init__
+    return cast(Callable[..., F], scope["make"])
+
+
+def _slot_of(cls: type, name: str) -> Any:
+    for klass in cls.__mro__:
+        found = vars(klass).get(name)
+        if found is not None:
+            return found if isinstance(found, types.MemberDescriptorType) else None
+    return None
+
+
+_make_checkin = _positional_maker(CheckIn)
+"""``CheckIn`` from actor, occurred_at, recorded_at, seq, kr_id, value, confidence, comment."""
+
+
 def _stamp(event: Event, seq: int) -> dict[str, Any]:
     return {
         "actor": event.actor,
@@ -610,7 +693,9 @@ def _stamp(event: Event, seq: int) -> dict[str, Any]:
 
 
 class _Draft:
-    """A ledger being changed: tables are copied on first touch, then changed in place."""
+    """A ledger being changed: tables are copied on first touch, then changed in place; the
+    check-ins of each goal wait in ``pending`` until the goal's record is read or the draft is
+    frozen (see :meth:`goal`)."""
 
     def __init__(self, base: Ledger) -> None:
         self.base = base
@@ -627,6 +712,8 @@ class _Draft:
         self._appraisals: dict[tuple[UUID, str], AppraisalRecord] | None = None
         self._journal_streams: dict[UUID, str] | None = None
         self._appraisal_streams: dict[UUID, tuple[UUID, str]] | None = None
+        self.pending: dict[UUID, list[CheckIn]] = {}
+        """Check-ins of goals not yet written into their records, in recorded order."""
 
     # copy-on-write accessors
     def org_events(self) -> list[Event]:
@@ -686,6 +773,11 @@ class _Draft:
             handler(self, event, self.position)
 
     def freeze(self) -> Ledger:
+        if self.pending:
+            goals = self.goals()
+            for goal_id, checkins in self.pending.items():
+                goals[goal_id] = _with_checkins(goals[goal_id], checkins)
+            self.pending = {}
         changes: dict[str, Any] = {
             "position": self.position,
             "organization": self.organization,
@@ -713,7 +805,17 @@ class _Draft:
 
     # helpers for handlers
     def goal(self, goal_id: UUID) -> GoalRecord | None:
-        return self.goals().get(goal_id)
+        """The goal's record, its pending check-ins written into it."""
+        goals = self.goals()
+        checkins = self.pending.pop(goal_id, None)
+        if checkins is not None:
+            goals[goal_id] = _with_checkins(goals[goal_id], checkins)
+        return goals.get(goal_id)
+
+    def known_goal(self, goal_id: UUID) -> GoalRecord | None:
+        """The goal's record as last written (its pending check-ins not in it yet)."""
+        goals = self._goals if self._goals is not None else self.base.goals
+        return goals.get(goal_id)
 
     def add_child(self, parent_id: UUID, child_id: UUID) -> None:
         children = self.children()
@@ -802,6 +904,7 @@ def _on_cycle_closed(draft: _Draft, event: CycleClosed, seq: int) -> None:
 
 @_handles(GoalSet)
 def _on_goal_set(draft: _Draft, event: GoalSet, seq: int) -> None:
+    draft.pending.pop(event.stream_id, None)  # a goal set again starts afresh
     draft.goals()[event.stream_id] = GoalRecord(
         **_stamp(event, seq),
         id=event.stream_id,
@@ -859,19 +962,40 @@ def _on_key_result(draft: _Draft, event: KeyResultAdded, seq: int) -> None:
 
 @_handles(ProgressLogged)
 def _on_progress(draft: _Draft, event: ProgressLogged, seq: int) -> None:
-    checkin = CheckIn(
-        **_stamp(event, seq),
-        kr_id=event.kr_id,
-        value=event.value,
-        confidence=event.confidence,
-        comment=event.comment,
-    )
-    _with_key_result(
-        draft,
-        event,
+    goal = draft.known_goal(event.stream_id)
+    if goal is None or event.kr_id not in goal.key_results:
+        return
+    checkin = _make_checkin(
+        event.actor,
+        event.occurred_at,
+        event.recorded_at,
+        seq,
         event.kr_id,
-        lambda kr: attrs.evolve(kr, checkins=(*kr.checkins, checkin)),
+        event.value,
+        event.confidence,
+        event.comment,
     )
+    pending = draft.pending.get(event.stream_id)
+    if pending is None:
+        draft.pending[event.stream_id] = [checkin]
+    else:
+        pending.append(checkin)
+
+
+def _with_checkins(goal: GoalRecord, checkins: Sequence[CheckIn]) -> GoalRecord:
+    """The goal with these check-ins appended to their key results, in order."""
+    if len(goal.key_results) == 1:  # every check-in is on it (the fold checked the key result)
+        ((only, kr),) = goal.key_results.items()
+        extended = attrs.evolve(kr, checkins=kr.checkins + tuple(checkins))
+        return attrs.evolve(goal, key_results={only: extended})
+    by_kr: dict[str, list[CheckIn]] = {}
+    for checkin in checkins:
+        by_kr.setdefault(checkin.kr_id, []).append(checkin)
+    key_results = dict(goal.key_results)
+    for kr_id, added in by_kr.items():
+        kr = key_results[kr_id]
+        key_results[kr_id] = attrs.evolve(kr, checkins=(*kr.checkins, *added))
+    return attrs.evolve(goal, key_results=key_results)
 
 
 @_handles(TargetAdjusted)

@@ -10,6 +10,7 @@ on track; coaching about that goal, or general coaching of the person, since the
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Literal
 from uuid import UUID
@@ -20,16 +21,19 @@ from execution_core.organization.state import Organization
 from execution_core.policy import Policy
 from execution_core.views import formulas as f
 from execution_core.views._common import cycle_of, policy_in_force, record, utc
-from execution_core.views._reading import Reader, ScoreboardRow, timeline
+from execution_core.views._reading import Reader, ScoreboardRow, change_instants, timeline
 from execution_core.views.formulas import Health
-from execution_core.views.ledger import CycleRecord, JournalRecord, Ledger
+from execution_core.views.ledger import CycleRecord, JournalRecord, Ledger, Session
 
 __all__ = [
     "CoachingRadar",
     "RadarRow",
     "UncoachedGoal",
     "coaching_radar",
+    "Turn",
+    "coached_since_turning",
     "goals_of_person",
+    "trace_turn",
     "uncoached_goals",
 ]
 
@@ -143,6 +147,77 @@ def uncoached_goals(
                 )
             )
     return tuple(found)
+
+
+@attrs.frozen
+class Turn:
+    """How far back a goal's current run of forecasts at risk or off track is known to reach:
+    to ``since`` at least, and exactly (the goal turned at ``since``) when ``complete``."""
+
+    since: datetime
+    complete: bool
+
+
+def trace_turn(
+    ledger: Ledger,
+    cycle: CycleRecord,
+    goal_id: UUID,
+    *,
+    at: datetime,
+    policy: Policy | None,
+    until: datetime | None,
+    known: Turn | None = None,
+) -> Turn | None:
+    """When the goal turned at risk or off track, as far as a question needs it: its timeline
+    (as :func:`uncoached_goals` reads it) walked back from ``at``, or from where ``known`` (an
+    earlier answer, at the same ``at`` and facts) stopped, until the run's first instant is
+    found or the run reaches back to ``until`` (None: always find the first instant). None when
+    the goal's latest forecast is not at risk or off track. Reads as few instants as it can:
+    one, when ``until`` is ``at``."""
+    if known is not None and (known.complete or (until is not None and known.since <= until)):
+        return known
+    since = None if known is None else known.since
+    instants = change_instants(ledger, cycle, goal_id, at, with_policies=policy is None)
+    for instant in reversed(instants):
+        if since is not None and instant >= since:
+            continue
+        in_force = policy or cycle.policy_at(instant)
+        past = Reader(ledger, cycle, instant, in_force).row(goal_id)
+        if past is None:
+            continue
+        if f.forecast_band(past.forecast, in_force) not in _FLAGGED:
+            break
+        since = instant
+        if until is not None and since <= until:
+            return Turn(since, complete=False)
+    return None if since is None else Turn(since, complete=True)
+
+
+def coached_since_turning(
+    ledger: Ledger,
+    cycle: CycleRecord,
+    goal_id: UUID,
+    *,
+    sessions: Sequence[Session],
+    at: datetime,
+    policy: Policy | None,
+    known: Turn | None = None,
+) -> tuple[bool, Turn | None]:
+    """Whether a goal at risk or off track at ``at`` (its health there, read under ``policy`` or
+    the policy in force) is off the uncoached list: it never turned, or the person was coached
+    about it, or in general, since it turned, as :func:`uncoached_goals` decides (``sessions``:
+    the person's sessions by ``at``); and what was learnt of its turn (to pass back as ``known``
+    while the goal's facts and ``at`` stay). Reads nothing when nobody coached the person."""
+    coached_at = max(
+        (s.occurred_at for s in sessions if s.goal_id in (None, goal_id)), default=None
+    )
+    if coached_at is None:
+        # Its forecast at ``at`` is below on track, and so it was at its last change instant
+        # (nothing that moves a forecast happened in between): it turned, and no coaching since.
+        return False, known
+    turn = trace_turn(ledger, cycle, goal_id, at=at, policy=policy, until=coached_at, known=known)
+    coached = turn is None or turn.since <= coached_at
+    return coached, turn
 
 
 def coaching_radar(

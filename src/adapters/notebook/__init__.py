@@ -1,0 +1,57 @@
+"""Notebook adapters (the ``notebook`` extra): pandas frames of the history and the views, and
+matplotlib figures of them. pandas and matplotlib are imported here and nowhere else.
+
+Frames: :func:`events_frame` (one row per event, both clocks, payload flattened),
+:func:`view_frame` (any view's ``to_records()``), :func:`view_over_time` and
+:func:`scoreboard_by_week` (a view every week of a cycle), :func:`burnup_frame`.
+Figures: :func:`plot_burnup`, :func:`plot_health_heatmap`, :func:`plot_rating_distributions`,
+:func:`plot_lead_times`, :func:`plot_alignment_tree`. See docs/notebooks.md.
+"""
+
+from __future__ import annotations
+
+from adapters.notebook.frames import (
+    EVENT_COLUMNS,
+    HasRecords,
+    burnup_frame,
+    cycle_weeks,
+    event_record,
+    events_frame,
+    records_frame,
+    scoreboard_by_week,
+    view_frame,
+    view_over_time,
+)
+from adapters.notebook.plots import (
+    HEALTH_COLOURS,
+    HEALTH_ORDER,
+    MonteCarloRuns,
+    plot_alignment_tree,
+    plot_burnup,
+    plot_health_heatmap,
+    plot_lead_times,
+    plot_rating_distributions,
+)
+
+__all__ = [
+    # frames
+    "EVENT_COLUMNS",
+    "HasRecords",
+    "events_frame",
+    "event_record",
+    "records_frame",
+    "view_frame",
+    "view_over_time",
+    "scoreboard_by_week",
+    "cycle_weeks",
+    "burnup_frame",
+    # figures
+    "HEALTH_COLOURS",
+    "HEALTH_ORDER",
+    "MonteCarloRuns",
+    "plot_burnup",
+    "plot_health_heatmap",
+    "plot_rating_distributions",
+    "plot_lead_times",
+    "plot_alignment_tree",
+]

@@ -1,0 +1,248 @@
+"""pandas data frames of the history and of the views, for analysis in a notebook.
+
+The views already flatten themselves (``to_records()``); these functions only turn records into
+frames, add the two clocks of each event, and read a view week by week over a cycle, so a
+notebook can group, pivot and plot without knowing the view's classes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import datetime, timedelta
+from enum import Enum
+from typing import Any, Protocol
+from uuid import UUID
+
+import attrs
+import pandas as pd
+
+from execution_core.access import Owner
+from execution_core.event import Event
+from execution_core.goals.events import Alignment
+from execution_core.ports import Recorded
+from execution_core.views import Ledger, Scoreboard
+from execution_core.views import formulas as f
+
+__all__ = [
+    "EVENT_COLUMNS",
+    "HasRecords",
+    "burnup_frame",
+    "cycle_weeks",
+    "event_record",
+    "events_frame",
+    "records_frame",
+    "scoreboard_by_week",
+    "view_frame",
+    "view_over_time",
+]
+
+EVENT_COLUMNS = (
+    "position",
+    "type",
+    "stream",
+    "stream_id",
+    "version",
+    "actor",
+    "occurred_at",
+    "recorded_at",
+)
+"""The columns every event has, first in :func:`events_frame`; its payload fields follow."""
+
+_TIME_COLUMNS = ("occurred_at", "recorded_at")
+
+
+class HasRecords(Protocol):
+    """Any value that flattens itself into rows: every view, a plan, a diff, a trail."""
+
+    def to_records(self) -> list[dict[str, object]]:
+        """One flat dict per row."""
+        ...
+
+
+# -- events -----------------------------------------------------------------------------------
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Alignment):
+        return str(value)
+    if isinstance(value, tuple | list | frozenset) and all(
+        isinstance(item, str | Enum) for item in value
+    ):
+        return ", ".join(str(_plain(item)) for item in value)
+    if isinstance(value, tuple | list):
+        return tuple(_plain(item) for item in value)
+    return value
+
+
+def _flatten(name: str, value: object) -> Iterator[tuple[str, object]]:
+    """A payload field as columns: an owner as ``<name>_kind`` and ``<name>_id``, any other
+    attrs value (a policy) field by field as ``<name>_<field>``, the rest as plain values."""
+    if isinstance(value, Owner):
+        yield f"{name}_kind", value.kind
+        yield f"{name}_id", value.id
+    elif attrs.has(type(value)) and not isinstance(value, Alignment):
+        for field, inner in attrs.asdict(value, recurse=False).items():  # type: ignore[arg-type]
+            yield from _flatten(f"{name}_{field}", inner)
+    else:
+        yield name, _plain(value)
+
+
+def event_record(event: Event, position: int | None = None) -> dict[str, object]:
+    """One event as a flat dict: the columns of :data:`EVENT_COLUMNS`, then its payload."""
+    stream, _, kind = event.name.partition(".")
+    row: dict[str, object] = {
+        "position": position,
+        "type": kind or type(event).__name__,
+        "stream": stream,
+        "stream_id": event.stream_id,
+        "version": event.version,
+        "actor": event.actor,
+        "occurred_at": event.occurred_at,
+        "recorded_at": event.recorded_at,
+    }
+    for name, value in attrs.asdict(event, recurse=False).items():
+        if name in row:
+            continue
+        for column, flat in _flatten(name, value):
+            row[f"payload_{column}" if column in EVENT_COLUMNS else column] = flat
+    return row
+
+
+def events_frame(history: Iterable[Event | Recorded]) -> pd.DataFrame:
+    """One row per event, in the order given (a store's is the recorded order): its type
+    (``ProgressLogged``), stream kind (``goal``), stream id, version, actor and both clocks,
+    then the payload fields; a field an event type lacks is empty. ``position`` is the store's
+    position for :class:`Recorded` events, else empty."""
+    rows = [
+        event_record(item.event, item.position)
+        if isinstance(item, Recorded)
+        else event_record(item)
+        for item in history
+    ]
+    frame = pd.DataFrame.from_records(rows, columns=_columns(rows, EVENT_COLUMNS))
+    return _with_times(frame)
+
+
+# -- views ------------------------------------------------------------------------------------
+
+
+def _columns(rows: Sequence[Mapping[str, object]], first: Sequence[str] = ()) -> list[str]:
+    columns = dict.fromkeys(first)
+    for row in rows:
+        columns.update(dict.fromkeys(row))
+    return list(columns)
+
+
+def _with_times(frame: pd.DataFrame) -> pd.DataFrame:
+    """Columns of aware datetimes as pandas UTC timestamps (empty cells as NaT)."""
+    for column in frame.columns:
+        values = frame[column].dropna()
+        if len(values) and all(
+            isinstance(value, datetime) and value.tzinfo is not None for value in values
+        ):
+            frame[column] = pd.to_datetime(frame[column], utc=True)
+    return frame
+
+
+def records_frame(
+    records: Sequence[Mapping[str, object]], *, columns: Sequence[str] = ()
+) -> pd.DataFrame:
+    """Flat records as a frame, ``columns`` first (and present even with no records), aware
+    datetimes as UTC timestamps."""
+    return _with_times(pd.DataFrame.from_records(records, columns=_columns(records, columns)))
+
+
+def view_frame(view: HasRecords, *, columns: Sequence[str] = ()) -> pd.DataFrame:
+    """Any view (or plan, diff, trail, Monte Carlo result) as a frame of its ``to_records()``."""
+    return records_frame(view.to_records(), columns=columns)
+
+
+def cycle_weeks(ledger: Ledger, cycle_id: UUID) -> list[datetime]:
+    """The end of each week of a cycle (week 1 ends seven days after its start), the last one
+    at the cycle's end: the instants a weekly review reads the views at."""
+    cycle = ledger.cycles[cycle_id]
+    weeks = math.ceil(f.days_between(cycle.starts_at, cycle.ends_at) / 7)
+    return [
+        min(cycle.starts_at + timedelta(weeks=week), cycle.ends_at) for week in range(1, weeks + 1)
+    ]
+
+
+def _week(ledger: Ledger, cycle_id: UUID, at: datetime) -> int:
+    start = ledger.cycles[cycle_id].starts_at
+    return max(0, math.ceil(round(f.days_between(start, at) / 7, 9)))
+
+
+def view_over_time(
+    view: Callable[..., HasRecords],
+    ledger: Ledger,
+    cycle_id: UUID,
+    moments: Iterable[datetime] | None = None,
+    **options: Any,
+) -> pd.DataFrame:
+    """A cycle view read at each of ``moments`` (default: the end of every week of the cycle),
+    stacked: the columns ``week`` (of the cycle, from 1) and ``at``, then the view's."""
+    stamped: list[dict[str, object]] = []
+    for at in cycle_weeks(ledger, cycle_id) if moments is None else moments:
+        week = _week(ledger, cycle_id, at)
+        records = view(ledger, cycle_id, at=at, **options).to_records()
+        stamped.extend({"week": week, "at": at, **row} for row in records)
+    return records_frame(stamped, columns=("week", "at"))
+
+
+def scoreboard_by_week(ledger: Ledger, cycle_id: UUID, **options: Any) -> pd.DataFrame:
+    """The scoreboard at the end of every week of a cycle: one row per goal and week."""
+    return view_over_time(Scoreboard.build, ledger, cycle_id, **options)
+
+
+# -- burn-up ----------------------------------------------------------------------------------
+
+
+def burnup_frame(
+    ledger: Ledger, cycle_id: UUID, goal_id: UUID, kr_id: str | None = None
+) -> pd.DataFrame:
+    """A goal's (or one key result's) progress when it was set, at each of its check-ins and at
+    the cycle's end, against the pace expected then: columns ``at``, ``week``, ``progress`` (raw, so
+    over-achievement shows), ``expected``.
+
+    A goal's progress is the scoreboard's at each instant (its key results, or its children's
+    when it rolls them up: then the instants are the cycle's weeks); a key result's is its
+    reading against the target in force at that instant.
+    """
+    cycle = ledger.cycles[cycle_id]
+    goal = ledger.goals[goal_id]
+    end = cycle.ends_at
+    krs = [kr for kr in goal.key_results.values() if kr_id is None or kr.id == kr_id]
+    if kr_id is not None and not krs:
+        raise KeyError(f"goal {goal_id} has no key result {kr_id!r}")
+    checkins = sorted({c.occurred_at for kr in krs for c in kr.checkins_by(end)})
+    first = max(cycle.starts_at, goal.occurred_at)
+    later = checkins or [at for at in cycle_weeks(ledger, cycle_id) if at > first]
+    moments = [first, *later, *([end] if not later or later[-1] < end else [])]
+    rows: list[dict[str, object]] = []
+    for at in moments:
+        if kr_id is None:
+            progress: float | None = (
+                Scoreboard.build(ledger, cycle_id, at=at).row(goal_id).raw_progress
+            )
+        else:
+            kr = krs[0]
+            reading = kr.latest_checkin(at)
+            target, _stretch = kr.criteria_at(at)
+            progress = f.key_result_progress(
+                None if reading is None else reading.value,
+                kr.baseline,
+                target,
+                milestone=kr.milestone,
+            )
+        rows.append(
+            {
+                "at": at,
+                "week": round(f.days_between(cycle.starts_at, at) / 7, 3),
+                "progress": progress,
+                "expected": f.expected_progress(at, cycle.starts_at, end),
+            }
+        )
+    return records_frame(rows, columns=("at", "week", "progress", "expected"))

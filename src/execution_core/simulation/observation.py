@@ -1,0 +1,415 @@
+"""What a simulated manager can see: the recorded check-ins, read with the views' formulas.
+
+The :class:`Board` is a small projection of the events a simulation records (check-ins, target
+adjustments, coaching, goal endings), kept up to date as the engine records them. A policy
+reads it through a :class:`Situation`: each goal's progress, forecast and health computed with
+:mod:`execution_core.views.formulas` exactly as the scoreboard computes them (a test holds the
+two equal), never the hidden trajectory. Only goals with key results of their own are on it;
+the unit goals they roll up into are on the scoreboard.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator, Mapping
+from datetime import datetime
+from uuid import UUID
+
+import attrs
+
+from execution_core.coaching.events import CoachingGiven
+from execution_core.event import Event
+from execution_core.goals.events import (
+    GoalCompleted,
+    GoalDropped,
+    GoalKind,
+    GoalReviewed,
+    ProgressLogged,
+    TargetAdjusted,
+)
+from execution_core.organization.events import Role
+from execution_core.policy import Policy
+from execution_core.simulation.blueprint import Blueprint, GoalPlan
+from execution_core.views import formulas as f
+from execution_core.views.formulas import Health
+
+__all__ = ["Board", "GoalView", "KeyResultView", "PersonView", "Situation"]
+
+FLAGGED = (Health.AT_RISK, Health.OFF_TRACK)
+
+
+@attrs.frozen(kw_only=True)
+class KeyResultView:
+    """A key result as recorded: its criteria in force and its check-ins so far."""
+
+    kr_id: str
+    name: str
+    baseline: float
+    target: float
+    stretch: float | None
+    original_target: float
+    checkins: int
+    value: float | None
+    confidence: float | None
+    last_checkin_at: datetime | None
+    progress: float
+    """Raw progress against the target in force (0 before any check-in)."""
+    forecast: float | None
+    """Raw progress the check-ins' line reaches at the cycle end (None before any)."""
+
+
+@attrs.frozen(kw_only=True)
+class GoalView:
+    """A goal as a manager sees it on the live board at an instant."""
+
+    goal_id: UUID
+    title: str
+    kind: GoalKind
+    owner_id: str
+    manager_id: str | None
+    status: str
+    weight: float
+    key_results: tuple[KeyResultView, ...]
+    progress: float
+    """Weighted score, within 0..1 (the scoreboard's ``progress``)."""
+    forecast: float | None
+    """Weighted forecast score, within 0..1 (the scoreboard's ``forecast``)."""
+    health: Health
+    last_checkin_at: datetime | None
+    coached_at: tuple[datetime, ...]
+    """When the owner was coached about this goal."""
+    adjustments: int
+    """How many target adjustments the goal has had."""
+    reviewed: bool
+
+    @property
+    def flagged(self) -> bool:
+        """Whether the live view shows the goal at risk or off track."""
+        return self.health in FLAGGED
+
+
+@attrs.frozen(kw_only=True)
+class PersonView:
+    """A person of the organization, with their manager and direct reports."""
+
+    person_id: str
+    name: str
+    unit_id: str
+    manager_id: str | None
+    roles: tuple[Role, ...]
+    reports: tuple[str, ...]
+
+
+class _KeyResult:
+    __slots__ = (
+        "baseline",
+        "confidence",
+        "forecast",
+        "last_at",
+        "name",
+        "original_target",
+        "points",
+        "stretch",
+        "target",
+        "value",
+    )
+
+    def __init__(self, name: str, baseline: float, target: float, stretch: float | None) -> None:
+        self.name = name
+        self.baseline = baseline
+        self.target = target
+        self.original_target = target
+        self.stretch = stretch
+        self.points: list[tuple[float, float]] = []
+        self.value: float | None = None
+        self.confidence: float | None = None
+        self.last_at: datetime | None = None
+        self.forecast: float | None = None
+
+
+@attrs.frozen
+class _Reading:
+    """The part of a goal's view that changes only when an event about it is recorded."""
+
+    key_results: tuple[KeyResultView, ...]
+    progress: float
+    forecast: float | None
+    last: datetime | None
+
+
+class _Goal:
+    __slots__ = (
+        "adjustments",
+        "coached_at",
+        "krs",
+        "manager_id",
+        "plan",
+        "reading",
+        "reviewed",
+        "status",
+        "view",
+    )
+
+    def __init__(self, plan: GoalPlan, manager_id: str | None) -> None:
+        self.plan = plan
+        self.manager_id = manager_id
+        self.status = "active"
+        self.reviewed = False
+        self.adjustments = 0
+        self.coached_at: list[datetime] = []
+        self.reading: _Reading | None = None
+        self.view: GoalView | None = None
+        self.krs = {
+            kr.kr_id: _KeyResult(kr.name, kr.baseline, kr.target, kr.stretch)
+            for kr in plan.key_results
+        }
+
+
+class Board:
+    """The recorded state of every goal with key results, as the engine records events."""
+
+    def __init__(
+        self,
+        blueprint: Blueprint,
+        *,
+        starts_at: datetime,
+        ends_at: datetime,
+        cadence_days: int,
+        thresholds: Policy,
+    ) -> None:
+        self.starts_at = starts_at
+        self.ends_at = ends_at
+        self.cadence_days = cadence_days
+        self.thresholds = thresholds
+        self._cycle_days = f.days_between(starts_at, ends_at)
+        managers = {person.person_id: person.manager_id for person in blueprint.people}
+        self._goals = {
+            plan.goal_id: _Goal(plan, managers.get(plan.owner.id))
+            for plan in blueprint.goals
+            if plan.key_results and plan.owner.kind == "person"
+        }
+        reports: dict[str, list[str]] = {}
+        for person in blueprint.people:
+            if person.manager_id is not None:
+                reports.setdefault(person.manager_id, []).append(person.person_id)
+        self.people = {
+            person.person_id: PersonView(
+                person_id=person.person_id,
+                name=person.name,
+                unit_id=person.unit_id,
+                manager_id=person.manager_id,
+                roles=person.roles,
+                reports=tuple(reports.get(person.person_id, ())),
+            )
+            for person in blueprint.people
+        }
+
+    def __contains__(self, goal_id: UUID) -> bool:
+        return goal_id in self._goals
+
+    def goal_ids(self) -> Iterator[UUID]:
+        """The goals on the board, in the order they were set."""
+        return iter(self._goals)
+
+    def record(self, event: Event) -> None:
+        """Take in one recorded event (events about other things are ignored)."""
+        if isinstance(event, CoachingGiven):
+            coached = self._goals.get(event.goal_id) if event.goal_id else None
+            if coached is not None:
+                coached.coached_at.append(event.occurred_at)
+                coached.reading = coached.view = None
+            return
+        goal = self._goals.get(event.stream_id)
+        if goal is None:
+            return
+        goal.reading = goal.view = None
+        if isinstance(event, ProgressLogged):
+            kr = goal.krs[event.kr_id]
+            kr.points.append((f.days_between(self.starts_at, event.occurred_at), event.value))
+            kr.value = event.value
+            kr.confidence = event.confidence
+            kr.last_at = event.occurred_at
+            kr.forecast = self._forecast(kr)
+        elif isinstance(event, TargetAdjusted):
+            kr = goal.krs[event.kr_id]
+            kr.target = event.new_target
+            kr.stretch = event.new_stretch
+            kr.forecast = self._forecast(kr)
+            goal.adjustments += 1
+        elif isinstance(event, GoalCompleted):
+            goal.status = "completed"
+        elif isinstance(event, GoalDropped):
+            goal.status = "dropped"
+        elif isinstance(event, GoalReviewed):
+            goal.reviewed = True
+
+    def _forecast(self, kr: _KeyResult) -> float | None:
+        return f.key_result_forecast(kr.points, kr.baseline, kr.target, self._cycle_days)
+
+    def forecast_with(self, goal_id: UUID, kr_id: str, at: datetime, value: float) -> float:
+        """The raw forecast of a key result if ``value`` were logged at ``at`` (what the owner
+        reckons when stating their confidence)."""
+        kr = self._goals[goal_id].krs[kr_id]
+        points = [*kr.points, (f.days_between(self.starts_at, at), value)]
+        forecast = f.key_result_forecast(points, kr.baseline, kr.target, self._cycle_days)
+        assert forecast is not None
+        return forecast
+
+    def view(self, goal_id: UUID, at: datetime, expected: float | None = None) -> GoalView:
+        """A goal as the live board shows it at ``at`` (``expected``: the pace at ``at``)."""
+        goal = self._goals[goal_id]
+        reading = goal.reading or self._read(goal)
+        goal.reading = reading
+        if expected is None:
+            expected = f.expected_progress(at, self.starts_at, self.ends_at)
+        health = f.health(
+            forecast=reading.forecast,
+            last_checkin=reading.last,
+            at=at,
+            expected=expected,
+            cadence_days=self.cadence_days,
+            policy=self.thresholds,
+            active=goal.status == "active" and at < self.ends_at,
+        )
+        if goal.view is not None and goal.view.health is health:
+            return goal.view  # nothing recorded about the goal since, and its health holds
+        plan = goal.plan
+        goal.view = GoalView(
+            goal_id=goal_id,
+            title=plan.title,
+            kind=plan.kind,
+            owner_id=plan.owner.id,
+            manager_id=goal.manager_id,
+            status=goal.status,
+            weight=plan.weight,
+            key_results=reading.key_results,
+            progress=reading.progress,
+            forecast=reading.forecast,
+            health=health,
+            last_checkin_at=reading.last,
+            coached_at=tuple(goal.coached_at),
+            adjustments=goal.adjustments,
+            reviewed=goal.reviewed,
+        )
+        return goal.view
+
+    @staticmethod
+    def _read(goal: _Goal) -> _Reading:
+        readings = tuple(
+            KeyResultView(
+                kr_id=kr_id,
+                name=kr.name,
+                baseline=kr.baseline,
+                target=kr.target,
+                stretch=kr.stretch,
+                original_target=kr.original_target,
+                checkins=len(kr.points),
+                value=kr.value,
+                confidence=kr.confidence,
+                last_checkin_at=kr.last_at,
+                progress=f.key_result_progress(kr.value, kr.baseline, kr.target),
+                forecast=kr.forecast,
+            )
+            for kr_id, kr in goal.krs.items()
+        )
+        progress = f.weighted_mean((1.0, f.score(r.progress)) for r in readings) or 0.0
+        logged = any(r.forecast is not None for r in readings)
+        forecast = (
+            f.weighted_mean((1.0, f.clamp01(r.forecast or 0.0)) for r in readings)
+            if logged
+            else None
+        )
+        times = [r.last_checkin_at for r in readings if r.last_checkin_at is not None]
+        return _Reading(readings, progress, forecast, max(times) if times else None)
+
+
+class _Goals(Mapping[UUID, GoalView]):
+    """The goals of the board read at one instant, each computed when first asked for."""
+
+    def __init__(self, board: Board, at: datetime) -> None:
+        self._board = board
+        self._at = at
+        self._read: dict[UUID, GoalView] = {}
+        self._expected = f.expected_progress(at, board.starts_at, board.ends_at)
+
+    def __getitem__(self, goal_id: UUID) -> GoalView:
+        view = self._read.get(goal_id)
+        if view is None:
+            if goal_id not in self._board:
+                raise KeyError(goal_id)
+            view = self._read[goal_id] = self._board.view(goal_id, self._at, self._expected)
+        return view
+
+    def __iter__(self) -> Iterator[UUID]:
+        return self._board.goal_ids()
+
+    def __len__(self) -> int:
+        return len(self._board._goals)
+
+    def seal(self) -> None:
+        """Read every goal now, so the mapping keeps this instant's board for good."""
+        for goal_id in self:
+            self[goal_id]
+
+
+@attrs.frozen(kw_only=True)
+class Situation:
+    """What a policy sees at a moment of the cycle: the live board and the organization.
+
+    The goals are read from the board when first asked for, and all of them once the policy's
+    hook has returned: a situation kept for later shows the board of its own instant.
+
+    ``week`` counts from 0 (the first week) to ``weeks - 1``; at the close it is ``weeks``.
+    ``random`` is seeded by the simulation, for policies that decide by chance.
+    """
+
+    cycle_id: UUID
+    week: int
+    weeks: int
+    at: datetime
+    starts_at: datetime
+    ends_at: datetime
+    cadence_days: int
+    thresholds: Policy
+    goals: Mapping[UUID, GoalView]
+    people: Mapping[str, PersonView]
+    random: random.Random
+
+    @classmethod
+    def of(
+        cls, board: Board, *, cycle_id: UUID, week: int, weeks: int, at: datetime, seed: str
+    ) -> Situation:
+        """The situation the board shows at ``at``."""
+        return cls(
+            cycle_id=cycle_id,
+            week=week,
+            weeks=weeks,
+            at=at,
+            starts_at=board.starts_at,
+            ends_at=board.ends_at,
+            cadence_days=board.cadence_days,
+            thresholds=board.thresholds,
+            goals=_Goals(board, at),
+            people=board.people,
+            random=random.Random(seed),
+        )
+
+    @property
+    def expected(self) -> float:
+        """The elapsed share of the cycle (the pace every goal is measured against)."""
+        return f.expected_progress(self.at, self.starts_at, self.ends_at)
+
+    @property
+    def closing(self) -> bool:
+        """Whether this is the moment after the cycle closed (reviews and appraisals)."""
+        return self.week >= self.weeks
+
+    def seal(self) -> None:
+        """Fix the situation to the board it was made from (the engine does this before it
+        records the acts a policy returned, so a situation a policy keeps stays as it was)."""
+        if isinstance(self.goals, _Goals):
+            self.goals.seal()
+
+    def goals_of(self, person_id: str) -> list[GoalView]:
+        """A person's goals on the board."""
+        return [goal for goal in self.goals.values() if goal.owner_id == person_id]

@@ -1,0 +1,1 @@
+"""Scale-out on PostgreSQL: configuration, idempotency, dropped connections, bad input, workers."""

@@ -1,0 +1,69 @@
+"""``execution-core simulate``: runs a simulation, prints its outcome, records into --db."""
+
+from __future__ import annotations
+
+import io
+import sqlite3
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from adapters.cli import app
+from adapters.simulate import simulate
+from adapters.store import open_store
+from adapters.transfer import write_export
+from execution_core.simulation import ExecutionManagement, Model
+
+runner = CliRunner()
+
+
+def _export_of(url: str) -> bytes:
+    store = open_store(url)
+    try:
+        out = io.BytesIO()
+        write_export(store, out)
+        return out.getvalue()
+    finally:
+        store.close()
+
+
+def test_simulate_prints_the_outcome() -> None:
+    """Given a small organization, when `simulate` runs in memory, then it exits 0 and prints
+    the outcome table, the events recorded and the note that the coaching effect is a model
+    parameter."""
+    result = runner.invoke(
+        app, ["simulate", "--people", "8", "--weeks", "4", "--policy", "performance"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "attainment_mean" in result.stdout
+    assert "events" in result.stdout
+    assert "model parameter" in result.stdout
+
+
+def test_simulate_records_into_a_store_and_refuses_a_used_one(tmp_path: Path) -> None:
+    """Given --db, when `simulate` runs, then the SQLite file holds the same history as the
+    same simulation in memory; run again on it, it is refused (exit 2) and left unchanged."""
+    db = tmp_path / "sim.db"
+    args = ["simulate", "--people", "8", "--weeks", "4", "--seed", "3", "--db", str(db)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    recorded = _export_of(f"sqlite:///{db}")
+    with simulate(Model(people=8, weeks=4), ExecutionManagement(), seed=3) as same:
+        assert recorded == b"".join(same.export_lines())
+    again = runner.invoke(app, args)
+    assert again.exit_code == 2
+    assert "already holds events" in " ".join(again.output.split())
+    assert _export_of(f"sqlite:///{db}") == recorded
+
+
+def test_simulate_leaves_a_foreign_database_alone(tmp_path: Path) -> None:
+    """Given --db naming a SQLite file that is not a store, when `simulate` runs, then it
+    exits 2 saying so, and the file is not changed."""
+    db = tmp_path / "other.db"
+    with sqlite3.connect(db) as other:
+        other.execute("CREATE TABLE invoices (id INTEGER)")
+    before = db.read_bytes()
+    result = runner.invoke(app, ["simulate", "--people", "4", "--weeks", "2", "--db", str(db)])
+    assert result.exit_code == 2
+    assert "execution-core store" in " ".join(result.output.split())
+    assert db.read_bytes() == before

@@ -1,0 +1,239 @@
+"""The simulator: deterministic, refused by nothing, and seeing only what was recorded."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from pathlib import Path
+
+import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from adapters.simulate import simulate
+from adapters.transfer import write_export
+from execution_core import Command, GiveCoaching
+from execution_core.errors import InvalidInput
+from execution_core.simulation import (
+    Act,
+    BasePolicy,
+    CheckIn,
+    ExecutionManagement,
+    ManagementPolicy,
+    Model,
+    PerformanceManagement,
+    Situation,
+    blueprint,
+)
+from execution_core.views import Ledger, scoreboard
+from tests.simulation.helpers import SMALL
+
+
+def _export(url: str = "memory://", seed: int = 7, model: Model = SMALL) -> bytes:
+    with simulate(model, ExecutionManagement(), seed=seed, url=url) as simulation:
+        out = io.BytesIO()
+        write_export(simulation.execution.store, out)  # type: ignore[arg-type]
+        return out.getvalue()
+
+
+def test_same_seed_same_events_byte_for_byte() -> None:
+    """Given one model, policy and seed, when simulated twice, then the two exports
+    (adapters.transfer, canonical JSON with both clocks) are byte-identical."""
+    first = _export()
+    assert first
+    assert _export() == first
+
+
+def test_a_sqlite_store_records_the_same_history(tmp_path: Path) -> None:
+    """Given a SQLite file as the store, when a seed is simulated into it, then its export is
+    the in-memory run's, byte for byte."""
+    assert _export(f"sqlite:///{tmp_path / 'sim.db'}") == _export()
+
+
+@pytest.mark.postgres
+def test_a_postgresql_store_records_the_same_history(postgres_url: str) -> None:
+    """Given the real PostgreSQL server as the store, when a seed is simulated into it, then
+    its export is the in-memory run's, byte for byte."""
+    assert _export(postgres_url, model=Model(people=6, weeks=4)) == _export(
+        model=Model(people=6, weeks=4)
+    )
+
+
+def test_different_seeds_differ() -> None:
+    """Given two seeds, when simulated, then their histories differ."""
+    assert _export(seed=1) != _export(seed=2)
+
+
+def test_a_store_with_events_is_refused(tmp_path: Path) -> None:
+    """Given a store that already holds a history, when simulated into, then InvalidInput and
+    the store keeps exactly what it had."""
+    url = f"sqlite:///{tmp_path / 'sim.db'}"
+    before = _export(url)
+    with pytest.raises(InvalidInput, match="already holds events"):
+        simulate(SMALL, seed=7, url=url)
+    with simulate(Model(people=2, weeks=2), PerformanceManagement(), url="memory://") as other:
+        assert other.events > 0
+    assert _export("memory://") == before
+
+
+policies = st.sampled_from(
+    [
+        ExecutionManagement(),
+        ExecutionManagement(cadence_days=3, recoach_weeks=1, commitment_weeks=1),
+        ExecutionManagement(cadence_days=14, commitment_weeks=None, adjust_from=0.0),
+        PerformanceManagement(),
+    ]
+)
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    people=st.integers(2, 14),
+    weeks=st.integers(2, 7),
+    span=st.integers(2, 5),
+    themes=st.integers(1, 3),
+    krs=st.integers(1, 2),
+    developmental=st.booleans(),
+    effect=st.floats(0.0, 1.0),
+    shocks=st.floats(0.0, 0.5),
+    seed=st.integers(0, 10_000),
+    policy=policies,
+    switch=st.none() | st.tuples(st.integers(0, 7), policies),
+)
+def test_the_domain_refuses_no_simulated_command(  # noqa: PLR0917 - hypothesis draws by name
+    people: int,
+    weeks: int,
+    span: int,
+    themes: int,
+    krs: int,
+    developmental: bool,
+    effect: float,
+    shocks: float,
+    seed: int,
+    policy: ManagementPolicy,
+    switch: tuple[int, ManagementPolicy] | None,
+) -> None:
+    """Given any small organization, cycle, policy (or a switch to another one in any week,
+    as a counterfactual does) and seed, when simulated, then every command the simulator
+    issues is recorded (none is refused: a refusal would raise) and the views read it."""
+    model = Model(
+        people=people,
+        weeks=weeks,
+        span=span,
+        themes=themes,
+        krs_per_goal=krs,
+        developmental=developmental,
+        coaching_effect=effect,
+        shock_rate=shocks,
+    )
+    if switch is not None:
+        switch = (min(switch[0], weeks), switch[1])
+    with simulate(model, policy, seed=seed, switch=switch) as simulation:
+        run = simulation.run
+        assert run is not None
+        assert run.events >= run.commands > 0
+        outcome = simulation.outcome()
+        assert len(outcome.ratings) == people
+
+
+def test_the_blueprint_cascades_every_goal_from_the_strategy() -> None:
+    """Given a blueprint, then every goal aligns to a theme or to a goal set before it, every
+    person has an individual goal with key results, and every manager leads a unit."""
+    plan = blueprint(40, seed=3, span=4)
+    seen: set[object] = set()
+    for goal in plan.goals:
+        assert goal.theme_id is not None or goal.parent_goal_id in seen
+        seen.add(goal.goal_id)
+    owners = {g.owner.id for g in plan.goals if g.key_results and g.kind == "individual"}
+    assert owners == {p.person_id for p in plan.people}
+    managers = {p.manager_id for p in plan.people if p.manager_id}
+    assert managers == {u.lead_id for u in plan.units}
+
+
+@attrs.frozen
+class _Watching(ExecutionManagement):
+    """Execution management that also keeps, unread, the situations it checked in from."""
+
+    seen: list[Situation] = attrs.field(factory=list, eq=False)
+
+    def check_ins(self, situation: Situation) -> Iterable[Act]:
+        self.seen.append(situation)
+        return [CheckIn(goal_id) for goal_id in situation.goals]  # reads no goal
+
+
+def test_a_policy_sees_what_the_scoreboard_shows() -> None:
+    """Given a simulation, when the situations a policy kept (without reading them in its
+    hook) are read after the run and compared with the scoreboard view read from the store at
+    their instants, then every goal's health, progress and forecast are the scoreboard's (the
+    oracle): a policy sees the live view of its instant, nothing more and nothing later."""
+    policy = _Watching()
+    with simulate(Model(people=10, weeks=8), policy, seed=5) as simulation:
+        ledger = Ledger.of(simulation.history())
+        assert len(policy.seen) == 8
+        for situation in policy.seen[::3]:
+            board = scoreboard(ledger, simulation.cycle_id, at=situation.at)
+            for goal_id, view in situation.goals.items():
+                row = board.rows[goal_id]
+                assert view.health is row.health
+                assert view.progress == pytest.approx(row.progress)
+                assert (view.forecast is None) == (row.forecast is None)
+                assert view.forecast == pytest.approx(row.forecast)
+                assert view.last_checkin_at == row.last_checkin_at
+
+
+class _Weekly:
+    """A custom policy written against the protocol alone (no base class): everyone checks
+    in every week, and in week 2 the chief's manager-less goal gets a raw command."""
+
+    name = "weekly"
+    cadence_days = 7
+
+    def check_ins(self, situation: Situation) -> Iterable[Act]:
+        return [CheckIn(goal_id) for goal_id in situation.goals]
+
+    def manage(self, situation: Situation) -> Iterable[Act]:
+        if situation.week != 2:
+            return []
+        acts: list[Act] = []
+        for goal in situation.goals.values():
+            if goal.manager_id is not None:
+                command: Command = GiveCoaching(
+                    person_id=goal.owner_id,
+                    goal_id=goal.goal_id,
+                    note="Recognition for a steady start",
+                    kind="recognition",
+                    actor=goal.manager_id,
+                    occurred_at=situation.at,
+                )
+                acts.append(command)
+        return acts
+
+    def close(self, situation: Situation) -> Iterable[Act]:
+        return []
+
+
+def test_a_custom_policy_plugs_in() -> None:
+    """Given a policy that only follows the ManagementPolicy protocol, when simulated, then it
+    is recognised as one, its acts (raw commands included) are recorded, and nothing it did
+    not ask for happens (no appraisal)."""
+    policy = _Weekly()
+    assert isinstance(policy, ManagementPolicy)
+    with simulate(Model(people=6, weeks=4), policy, seed=1) as simulation:
+        assert simulation.run is not None
+        plan = simulation.run.blueprint
+        history = simulation.history()
+        names = [type(e).name for e in history]
+        people_goals = [g for g in plan.goals if g.key_results]
+        coached = [g for g in people_goals if plan.people[int(g.owner.id[1:])].manager_id]
+        assert names.count("goal.ProgressLogged") == 4 * len(people_goals)
+        assert names.count("coaching.CoachingGiven") == len(coached)
+        assert "appraisal.AppraisalRecorded" not in names
+
+
+def test_the_base_policy_does_nothing_after_setting_goals() -> None:
+    """Given BasePolicy, when simulated, then the history holds the organization, strategy,
+    cycle and goals, and no check-in, coaching or appraisal."""
+    with simulate(Model(people=5, weeks=3), BasePolicy(), seed=1) as simulation:
+        names = {type(e).name.split(".")[0] for e in simulation.history()}
+        assert names == {"organization", "strategy", "cycle", "goal"}
