@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import string
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from enum import Enum
 from types import UnionType
@@ -390,6 +390,13 @@ class World:
         """Who may administer the organization: the HR-system sync, executives and HR."""
         return ["system", *self.with_role(Role.EXECUTIVE, Role.HR)]
 
+    def role_admins(self, before: Iterable[Role], after: Iterable[Role]) -> list[str]:
+        """Who may change roles from ``before`` to ``after``: the administrators, but only
+        the HR-system sync and executives when the executive role is granted or revoked."""
+        if (Role.EXECUTIVE in set(before)) != (Role.EXECUTIVE in set(after)):
+            return ["system", *self.executives()]
+        return self.admins()
+
     def managers(self, person_id: str) -> list[str]:
         """Active people above the person in the reporting line."""
         return [m for m in self.org.manager_chain(person_id) if self.org.is_active(m)]
@@ -626,13 +633,14 @@ def _appoint_unit_lead(world: World) -> Make | None:
 @_valid(2)
 def _add_person(world: World) -> Make:
     def make(draw: st.DrawFn) -> Command:
+        roles = draw(_roles())
         return AddPerson(
             person_id=world.fresh("p"),
             name=draw(NAMES),
             unit_id=_pick(draw, list(world.org.units)),
             manager_id=draw(st.none() | st.sampled_from(world.active())),
-            roles=draw(_roles()),
-            actor=_pick(draw, world.admins()),
+            roles=roles,
+            actor=_pick(draw, world.role_admins((), roles)),
             occurred_at=_when(draw, world.at),
         )
 
@@ -671,7 +679,12 @@ def _move_person(world: World) -> Make | None:
 @_valid(1)
 def _remove_person(world: World) -> Make | None:
     keep = set(world.with_role(Role.EXECUTIVE, Role.HR))  # someone must still run the place
-    leavers = [p for p in world.active() if p not in keep and not world.org.reports_of(p)]
+    leads = {u.lead_id for u in world.org.units.values()}  # a unit's lead is replaced first
+    leavers = [
+        p
+        for p in world.active()
+        if p not in keep and p not in leads and not world.org.reports_of(p)
+    ]
 
     def make(draw: st.DrawFn) -> Command:
         return RemovePerson(
@@ -694,7 +707,7 @@ def _set_roles(world: World) -> Make | None:
         return SetRoles(
             person_id=person,
             roles=roles,
-            actor=_pick(draw, world.admins()),
+            actor=_pick(draw, world.role_admins(world.org.people[person].roles, roles)),
             occurred_at=_when(draw, world.at),
         )
 
