@@ -228,6 +228,17 @@ class ChainedPOPORecorder(POPOApplicationRecorder):
         with self._database_lock:
             return self.chain[-1] if self.chain else None
 
+    def newest_version(self, originator_id: UUID) -> int:
+        """The highest version stored for a stream (0 when it has none), without reading it."""
+        key = str(originator_id)
+        with self._database_lock:
+            index = self._stored_events_index.get(key)
+            if not index:
+                return 0
+            if key in self._unordered:
+                return max(index)
+            return next(reversed(index))
+
     def select_events(
         self,
         originator_id: UUID | str,

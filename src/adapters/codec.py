@@ -14,7 +14,6 @@ does).
 from __future__ import annotations
 
 import json
-import re
 import types
 import typing
 from collections.abc import Callable
@@ -91,9 +90,11 @@ _converter.register_structure_hook(date, lambda value, _t: date.fromisoformat(va
 _ENVELOPE = ("stream_id", "version")
 
 
-_STDLIB_FLOAT = re.compile(rb"\d[eE]|0\.0000")
-"""Where orjson may spell a float otherwise than ``repr`` (``1e-7`` for ``1e-07``, ``0.00001``
-for ``1e-05``): checked on orjson's output; a string that merely looks so costs a second pass."""
+def _spelled_as_repr(fast: bytes) -> bool:
+    """Whether orjson's bytes hold no float it may spell otherwise than ``repr`` (``1e-7`` for
+    ``1e-07``, ``0.00001`` for ``1e-05``; positive exponents and other floats agree). Text
+    that merely looks so costs a second pass, never a wrong byte."""
+    return b"e-" not in fast and b"0.0000" not in fast
 
 
 _ORJSON_OPTIONS = (
@@ -119,7 +120,7 @@ def dumps(data: Any) -> bytes:
         fast = orjson.dumps(data, option=_ORJSON_OPTIONS)
     except TypeError:
         fast = None
-    if fast is not None and not _STDLIB_FLOAT.search(fast):
+    if fast is not None and _spelled_as_repr(fast):
         return fast
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 

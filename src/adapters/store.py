@@ -32,7 +32,13 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import Environment, EnvType
 
-from adapters.chain import AuditReport, ChainHead, ReadOutdated, chained_recorder
+from adapters.chain import (
+    AuditReport,
+    ChainedPOPORecorder,
+    ChainHead,
+    ReadOutdated,
+    chained_recorder,
+)
 from adapters.codec import decode_event, decode_state, encode_event, encode_state
 from execution_core.clock import Clock
 from execution_core.command import Receipt
@@ -491,6 +497,8 @@ class ExecutionStore:
         self._deciders: dict[type, Decider[Any]] = {}
         self._fresh = threading.local()
         self._postgres = env.get("PERSISTENCE_MODULE") == "eventsourcing.postgres"
+        recorder = self.app.recorder
+        self._memory = recorder if isinstance(recorder, ChainedPOPORecorder) else None
 
     # -- the port ----------------------------------------------------------------------------
 
@@ -502,12 +510,12 @@ class ExecutionStore:
         """The current state: from the cache or newest snapshot, fast-forwarded by new events."""
         with self._lock:
             state = self._cache.get(stream_id)
-        if (
-            state is not None
-            and type(state) is type(decider.initial)
-            and stream_id in getattr(self._fresh, "ids", {})
-        ):
-            return state  # assumed current: the write checks it (see :meth:`reading`)
+        if state is not None and type(state) is type(decider.initial):
+            if stream_id in getattr(self._fresh, "ids", {}):
+                return state  # assumed current: the write checks it (see :meth:`reading`)
+            held: int = getattr(state, "version")  # noqa: B009 - every state counts it
+            if self._memory is not None and self._memory.newest_version(stream_id) == held:
+                return state  # in this process's memory: nothing newer was stored
         self._deciders[type(decider.initial)] = decider
         with _reaching_store():
             if state is None or type(state) is not type(decider.initial):
