@@ -31,6 +31,7 @@ def _stored(stream: UUID, version: int) -> StoredEvent:
     in_order=st.booleans(),
 )
 def test_a_read_of_the_newer_end_equals_the_full_scan(
+    *,
     versions: list[tuple[UUID, int]],
     gt: int | None,
     lte: int | None,
