@@ -90,38 +90,8 @@ _converter.register_structure_hook(date, lambda value, _t: date.fromisoformat(va
 _ENVELOPE = ("stream_id", "version")
 
 
-def _spelled_as_repr(fast: bytes) -> bool:
-    """Whether orjson's bytes hold no float it may spell otherwise than ``repr`` (``1e-7`` for
-    ``1e-07``, ``0.00001`` for ``1e-05``; positive exponents and other floats agree). Text
-    that merely looks so costs a second pass, never a wrong byte."""
-    return b"e-" not in fast and b"0.0000" not in fast
-
-
-_ORJSON_OPTIONS = (
-    orjson.OPT_SORT_KEYS
-    | orjson.OPT_PASSTHROUGH_DATETIME
-    | orjson.OPT_PASSTHROUGH_DATACLASS
-    | orjson.OPT_PASSTHROUGH_SUBCLASS
-)
-"""What orjson would write its own way (datetimes, dataclasses, subclasses of str and int)
-goes to the standard library instead, which writes or refuses it as it always did."""
-
-
 def dumps(data: Any) -> bytes:
-    """Canonical JSON bytes: sorted keys, no spaces, UTF-8, floats as Python's ``repr``.
-
-    The form is the standard library's (``json.dumps(sort_keys=True, separators=(",", ":"),
-    ensure_ascii=False)``), which stored events and chain hashes were written in; orjson
-    writes the same bytes several times faster, except for a few float spellings and values
-    it refuses (integers past 64 bits, non-string keys), which the standard library writes.
-    Values are finite: commands refuse NaN and infinities.
-    """
-    try:
-        fast = orjson.dumps(data, option=_ORJSON_OPTIONS)
-    except TypeError:
-        fast = None
-    if fast is not None and _spelled_as_repr(fast):
-        return fast
+    """Canonical JSON bytes."""
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
