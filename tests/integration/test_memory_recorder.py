@@ -49,7 +49,6 @@ def test_a_read_of_the_newer_end_equals_the_full_scan(
         oracle.insert_events([_stored(stream, version)])
 
     for stream in STREAMS:
-        query = {"gt": gt, "lte": lte, "desc": desc, "limit": limit}
-        assert list(ours.select_events(stream, **query)) == list(
-            oracle.select_events(stream, **query)
-        )
+        selected = ours.select_events(stream, gt=gt, lte=lte, desc=desc, limit=limit)
+        expected = oracle.select_events(stream, gt=gt, lte=lte, desc=desc, limit=limit)
+        assert list(selected) == list(expected)
