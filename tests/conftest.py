@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -36,9 +37,8 @@ POSTGRES_DSN = os.environ.get(
 """The server the PostgreSQL tests use (a fresh schema per test)."""
 
 
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A store URL on a fresh schema of the real PostgreSQL server, dropped afterwards.
+def postgres_server() -> str:
+    """The DSN of the test server, after checking it answers.
 
     Skips when no server is reachable, unless EXECUTION_CORE_REQUIRE_POSTGRES=1 (set by
     .ci/run), which turns the skip into a failure so CI cannot pass by skipping.
@@ -46,15 +46,31 @@ def postgres_url() -> Iterator[str]:
     try:
         import psycopg
 
-        connection = psycopg.connect(POSTGRES_DSN, connect_timeout=3, autocommit=True)
+        psycopg.connect(POSTGRES_DSN, connect_timeout=3, autocommit=True).close()
     except Exception as error:  # any failure to reach the server means "no server here"
         if os.environ.get("EXECUTION_CORE_REQUIRE_POSTGRES") == "1":
             pytest.fail(f"PostgreSQL required but unreachable at {POSTGRES_DSN}: {error}")
         pytest.skip(f"no PostgreSQL server reachable at {POSTGRES_DSN}: {error}")
+    return POSTGRES_DSN
+
+
+@contextmanager
+def fresh_schema(dsn: str) -> Iterator[str]:
+    """A store URL on a new schema of the server at ``dsn``, dropped afterwards."""
+    import psycopg
+
     schema = f"ec_test_{uuid.uuid4().hex[:12]}"
-    with connection:
+    with psycopg.connect(dsn, connect_timeout=3, autocommit=True) as connection:
         connection.execute(f'CREATE SCHEMA "{schema}"')
         try:
-            yield f"{POSTGRES_DSN}?schema={schema}"
+            yield f"{dsn}?schema={schema}"
         finally:
             connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A store URL on a fresh schema of the real PostgreSQL server, dropped afterwards
+    (skips without a server: see :func:`postgres_server`)."""
+    with fresh_schema(postgres_server()) as url:
+        yield url

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from adapters import materialize
 from adapters.materialize import VIEWS, ViewWorker
 from execution_core import Event, Owner
+from tests.conftest import fresh_schema, postgres_server
 from tests.materialize.oracle import expected, put
 from tests.views.scenario import History, d, goal_id
 from tests.views.strategies import Op, Player, ops
@@ -50,6 +51,31 @@ def test_the_tables_equal_the_projections_after_every_batch_of_a_random_history(
                 assert worker.rows(view) == expected(events[:done], view), view
         assert done == len(events)
     store.close()
+
+
+@pytest.mark.postgres
+@settings(deadline=None, max_examples=12)
+@given(
+    operations=ops(EVERYONE, PEOPLE, realigning=True),
+    steps=st.lists(st.integers(min_value=1, max_value=25), min_size=1, max_size=3),
+    page=st.integers(min_value=1, max_value=12),
+)
+def test_the_postgres_tables_equal_the_projections_after_every_batch_of_a_random_history(
+    operations: list[Op], steps: list[int], page: int
+) -> None:
+    """Property: the same on the real PostgreSQL server (a fresh schema per example): after
+    every step, every table equals the projections over the events applied so far."""
+    events = _played(operations)
+    with fresh_schema(postgres_server()) as url:
+        store = put(url, events)
+        with ViewWorker(store, page_size=page, batch_size=10_000, commit_share=None) as worker:
+            done = 0
+            for step in [*steps, len(events)]:
+                done += worker.catch_up(limit=step)
+                for view in VIEWS:
+                    assert worker.rows(view) == expected(events[:done], view), view
+            assert done == len(events)
+        store.close()
 
 
 def _turning_again(url: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
