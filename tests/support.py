@@ -19,8 +19,11 @@ from execution_core import (
     Execution,
     ExecutionError,
     FoundUnit,
+    KeyResultSpec,
     OpenCycle,
+    OwnerSpec,
     Role,
+    SetGoal,
 )
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -129,3 +132,21 @@ def standard_org() -> list[Command]:
             **x,
         ),
     ]
+
+
+def seed_deals_goal(execution: Execution, goal_id: UUID) -> None:
+    """Record the standard organization, then ana's goal ``goal_id`` in the 2026 cycle with
+    one key result, ``deals``, target 10, set by her manager max."""
+    for command in standard_org():
+        execution.execute(command)
+    execution.execute(
+        SetGoal(
+            actor="max",
+            occurred_at=day(0),
+            goal_id=goal_id,
+            cycle_id=CYCLE_ID,
+            title="Deals",
+            owner=OwnerSpec(id="ana"),
+            key_results=(KeyResultSpec(kr_id="deals", name="Deals", target=10),),
+        )
+    )

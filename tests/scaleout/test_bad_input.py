@@ -14,14 +14,11 @@ from adapters.store import ExecutionStore, open_store
 from execution_core import (
     Execution,
     InvalidInput,
-    KeyResultSpec,
     NotFound,
     NotPermitted,
-    OwnerSpec,
-    SetGoal,
 )
 from tests.conftest import POSTGRES_DSN
-from tests.support import CYCLE_ID, FixedClock, day, standard_org
+from tests.support import FixedClock, seed_deals_goal
 
 GOAL_ID = UUID("00000000-0000-4000-8000-0000000000d1")
 UNKNOWN = "00000000-0000-4000-8000-00000000dead"
@@ -32,19 +29,7 @@ def execution(request: pytest.FixtureRequest) -> Iterator[Execution]:
     """One PostgreSQL store for the module: the standard organization and a goal of ana's."""
     url = _module_url(request)
     with Execution(open_store(url, clock=FixedClock())) as execution:
-        for command in standard_org():
-            execution.execute(command)
-        execution.execute(
-            SetGoal(
-                actor="max",
-                occurred_at=day(0),
-                goal_id=GOAL_ID,
-                cycle_id=CYCLE_ID,
-                title="Deals",
-                owner=OwnerSpec(id="ana"),
-                key_results=(KeyResultSpec(kr_id="deals", name="Deals", target=10),),
-            )
-        )
+        seed_deals_goal(execution, GOAL_ID)
         yield execution
 
 

@@ -23,15 +23,12 @@ from adapters.chain import CHAIN_TABLE
 from adapters.store import ExecutionStore, open_store
 from execution_core import (
     Execution,
-    KeyResultSpec,
     LogProgress,
     Outcome,
-    OwnerSpec,
-    SetGoal,
     StoreUnavailable,
 )
 from tests.conftest import POSTGRES_DSN
-from tests.support import CYCLE_ID, FixedClock, day, standard_org
+from tests.support import FixedClock, day, seed_deals_goal
 
 GOAL_ID = UUID("00000000-0000-4000-8000-0000000000c1")
 EVENTS_TABLE = "executioncore_events"
@@ -55,19 +52,7 @@ def execution(postgres_url: str) -> Iterator[Execution]:
     so the interrupted check-in is one that would also snapshot."""
     store = open_store(postgres_url, clock=FixedClock(), snapshot_interval=2)
     with Execution(store) as execution:
-        for command in standard_org():
-            execution.execute(command)
-        execution.execute(
-            SetGoal(
-                actor="max",
-                occurred_at=day(0),
-                goal_id=GOAL_ID,
-                cycle_id=CYCLE_ID,
-                title="Deals",
-                owner=OwnerSpec(id="ana"),
-                key_results=(KeyResultSpec(kr_id="deals", name="Deals", target=10),),
-            )
-        )
+        seed_deals_goal(execution, GOAL_ID)
         yield execution
 
 

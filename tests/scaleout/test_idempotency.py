@@ -33,7 +33,7 @@ from execution_core import (
 from execution_core.audit import trail
 from execution_core.views.ledger import Ledger
 from tests.materialize.oracle import expected
-from tests.support import CYCLE_ID, FixedClock, day, standard_org
+from tests.support import CYCLE_ID, FixedClock, day, seed_deals_goal
 
 GOAL_ID = UUID("00000000-0000-4000-8000-0000000000b1")
 
@@ -57,19 +57,7 @@ def execution(url: str) -> Iterator[Execution]:
 
 
 def _seed(execution: Execution) -> None:
-    for command in standard_org():
-        execution.execute(command)
-    execution.execute(
-        SetGoal(
-            actor="max",
-            occurred_at=day(0),
-            goal_id=GOAL_ID,
-            cycle_id=CYCLE_ID,
-            title="Deals",
-            owner=OwnerSpec(id="ana"),
-            key_results=(KeyResultSpec(kr_id="deals", name="Deals", target=10),),
-        )
-    )
+    seed_deals_goal(execution, GOAL_ID)
 
 
 def _log(value: float, when: float = 1) -> LogProgress:
