@@ -37,6 +37,7 @@ import attrs
 from eventsourcing.persistence import (
     ApplicationRecorder,
     InfrastructureFactory,
+    IntegrityError,
     StoredEvent,
 )
 from eventsourcing.popo import POPOApplicationRecorder, POPOFactory
@@ -201,27 +202,46 @@ class ChainedPOPORecorder(POPOApplicationRecorder):
     def __init__(self) -> None:
         super().__init__()
         self.chain: list[ChainEntry] = []
+        self._newest: dict[str, int] = {}
+        """The highest version stored per stream (what a cached state is checked against)."""
         self._unordered: set[str] = set()
         """Streams whose versions were not stored in ascending order (none, from the facade)."""
 
-    def _update_table(
+    def _insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        _check_head(self.chain[-1].position if self.chain else None, [len(self._stored_events) + 1])
-        newest: dict[str, int] = {}
-        for stored in stored_events:
-            key = str(stored.originator_id)
-            if key not in newest:
+        """eventsourcing's uniqueness check and table update, and the chain, in one pass that
+        spells each stream id once (``str(UUID)`` is the costliest step of a small insert)."""
+        with self._database_lock:
+            _check_head(
+                self.chain[-1].position if self.chain else None, [len(self._stored_events) + 1]
+            )
+            keys = [str(stored.originator_id) for stored in stored_events]
+            new = set()
+            for key, stored in zip(keys, stored_events, strict=True):
                 index = self._stored_events_index.get(key)
-                newest[key] = next(reversed(index)) if index else 0
-            if stored.originator_version <= newest[key]:
-                self._unordered.add(key)
-            newest[key] = max(newest[key], stored.originator_version)
-        positions = super()._update_table(stored_events, **kwargs)
-        assert positions is not None
-        previous = self.chain[-1].chain_hash if self.chain else GENESIS
-        self.chain.extend(_entries(previous, zip(positions, stored_events, strict=True)))
-        return positions
+                if index is not None and stored.originator_version in index:
+                    raise IntegrityError(f"Stored event already recorded: {stored}")
+                new.add((key, stored.originator_version))
+            if len(new) < len(stored_events):
+                raise IntegrityError(f"Stored events are not unique: {stored_events}")
+            previous = self.chain[-1].chain_hash if self.chain else GENESIS
+            positions = []
+            for key, stored in zip(keys, stored_events, strict=True):
+                version = stored.originator_version
+                newest = self._newest.get(key, 0)
+                if version <= newest:
+                    self._unordered.add(key)
+                else:
+                    self._newest[key] = version
+                self._stored_events.append(stored)
+                position = len(self._stored_events)
+                self._stored_events_index[key][version] = position - 1
+                positions.append(position)
+                digest = event_hash(position, key, version, stored.topic, stored.state)
+                previous = link(previous, digest)
+                self.chain.append(ChainEntry(position, key, version, digest, previous))
+            return positions
 
     def chain_head(self) -> ChainEntry | None:
         """The newest chain entry."""
@@ -230,14 +250,7 @@ class ChainedPOPORecorder(POPOApplicationRecorder):
 
     def newest_version(self, originator_id: UUID) -> int:
         """The highest version stored for a stream (0 when it has none), without reading it."""
-        key = str(originator_id)
-        with self._database_lock:
-            index = self._stored_events_index.get(key)
-            if not index:
-                return 0
-            if key in self._unordered:
-                return max(index)
-            return next(reversed(index))
+        return self._newest.get(str(originator_id), 0)
 
     def select_events(
         self,

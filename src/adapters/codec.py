@@ -90,9 +90,33 @@ _converter.register_structure_hook(date, lambda value, _t: date.fromisoformat(va
 _ENVELOPE = ("stream_id", "version")
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+_c_make_encoder: Callable[..., Any] | None = getattr(json.encoder, "c_make_encoder", None)
+_encode_chunks: Callable[[Any, int], tuple[str, ...]] | None = (
+    None
+    if _c_make_encoder is None
+    else _c_make_encoder(
+        None,  # no circular-reference markers: payloads are trees unstructured from attrs
+        _CANONICAL.default,
+        json.encoder.encode_basestring,  # ensure_ascii=False
+        None,  # no indent
+        ":",
+        ",",
+        True,  # sort_keys
+        False,  # skipkeys
+        True,  # allow_nan, as json.dumps
+    )
+)
+
+
 def dumps(data: Any) -> bytes:
-    """Canonical JSON bytes."""
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    """Canonical JSON bytes: ``json.dumps(data, sort_keys=True, separators=(",", ":"),
+    ensure_ascii=False)``, through the standard library's C encoder built once (every stored
+    event and every hash-chain header is written here, and ``json.dumps`` builds a new encoder
+    per call, which costs more than encoding a small object)."""
+    if _encode_chunks is None:  # pragma: no cover - a Python without the C accelerator
+        return _CANONICAL.encode(data).encode()
+    return "".join(_encode_chunks(data, 0)).encode()
 
 
 def event_payload(event: Event) -> dict[str, Any]:
