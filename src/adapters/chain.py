@@ -202,7 +202,7 @@ class ChainedPOPORecorder(POPOApplicationRecorder):
     def __init__(self) -> None:
         super().__init__()
         self.chain: list[ChainEntry] = []
-        self._newest: dict[str, int] = {}
+        self._newest: dict[UUID, int] = {}
         """The highest version stored per stream (what a cached state is checked against)."""
         self._unordered: set[str] = set()
         """Streams whose versions were not stored in ascending order (none, from the facade)."""
@@ -229,11 +229,13 @@ class ChainedPOPORecorder(POPOApplicationRecorder):
             positions = []
             for key, stored in zip(keys, stored_events, strict=True):
                 version = stored.originator_version
-                newest = self._newest.get(key, 0)
+                ident = stored.originator_id
+                ident = ident if isinstance(ident, UUID) else UUID(ident)
+                newest = self._newest.get(ident, 0)
                 if version <= newest:
                     self._unordered.add(key)
                 else:
-                    self._newest[key] = version
+                    self._newest[ident] = version
                 self._stored_events.append(stored)
                 position = len(self._stored_events)
                 self._stored_events_index[key][version] = position - 1
@@ -250,7 +252,7 @@ class ChainedPOPORecorder(POPOApplicationRecorder):
 
     def newest_version(self, originator_id: UUID) -> int:
         """The highest version stored for a stream (0 when it has none), without reading it."""
-        return self._newest.get(str(originator_id), 0)
+        return self._newest.get(originator_id, 0)
 
     def select_events(
         self,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Literal, Protocol
 
@@ -80,43 +82,79 @@ class DefaultAccessPolicy:
         subject: Owner | None,
         org: Organization,
     ) -> bool:
-        """Apply the default rules (see the class docstring)."""
+        """Apply the default rules (see the class docstring).
+
+        Each check computes only what its rule reads: every command asks, so the organization's
+        reporting lines are walked only for the rules about someone."""
         if actor == SYSTEM:
             return permission is Permission.ADMINISTER_ORGANIZATION
         if not org.is_active(actor):
             return False
-        executive = org.has_role(actor, Role.EXECUTIVE)
-        hr = org.has_role(actor, Role.HR)
-        reviewer = org.has_role(actor, Role.REVIEWER)
-        organization_wide = {
-            Permission.ADMINISTER_ORGANIZATION: executive or hr,
-            Permission.DEFINE_STRATEGY: executive,
-            Permission.RUN_CYCLE: executive,
-            Permission.ADOPT_POLICY: executive or hr,
-            Permission.VIEW_BOARD: True,
-        }
-        if permission in organization_wide:
-            return organization_wide[permission]
+        granting = _ORGANIZATION_WIDE.get(permission)
+        if granting is not None:
+            return not granting or any(org.has_role(actor, role) for role in granting)
         if subject is None:
             return False
-        owners = _owner_people(subject, org)
-        managers = _managers(subject, org)
-        coaches = {coach for coach, person in org.coaches if person in _coached(subject, org)}
-        is_self = actor in owners
-        is_manager = actor in managers
-        is_coach = actor in coaches
-        about_someone = {
-            Permission.SET_GOAL: is_self or is_manager or executive,
-            Permission.PLAN_GOAL: is_self or is_manager or executive,
-            Permission.LOG_PROGRESS: is_self or is_manager,
-            Permission.ADJUST_GOAL: is_manager or is_coach or executive,
-            Permission.COACH: not is_self and (is_manager or is_coach),
-            Permission.RESOLVE_COMMITMENT: is_self or is_manager or is_coach,
-            Permission.RECORD_APPRAISAL: not is_self and (is_manager or reviewer or hr),
-            Permission.CALIBRATE_RATING: not is_self and (reviewer or hr),
-            Permission.VIEW_APPRAISAL: is_self or is_manager or hr,
-        }
-        return about_someone.get(permission, False)
+        rule = _ABOUT_SOMEONE.get(permission)
+        return rule is not None and rule(_Asking(actor, subject, org))
+
+
+class _Asking:
+    """The facts a rule about someone reads, each computed when first read."""
+
+    def __init__(self, actor: str, subject: Owner, org: Organization) -> None:
+        self.actor, self.subject, self.org = actor, subject, org
+
+    @functools.cached_property
+    def is_self(self) -> bool:
+        return self.actor in _owner_people(self.subject, self.org)
+
+    @functools.cached_property
+    def is_manager(self) -> bool:
+        return self.actor in _managers(self.subject, self.org)
+
+    @functools.cached_property
+    def is_coach(self) -> bool:
+        if not self.org.coaches:
+            return False
+        coached = _coached(self.subject, self.org)
+        return any(c == self.actor and p in coached for c, p in self.org.coaches)
+
+    @property
+    def executive(self) -> bool:
+        return self.org.has_role(self.actor, Role.EXECUTIVE)
+
+    @property
+    def hr(self) -> bool:
+        return self.org.has_role(self.actor, Role.HR)
+
+    @property
+    def reviewer(self) -> bool:
+        return self.org.has_role(self.actor, Role.REVIEWER)
+
+
+_ABOUT_SOMEONE: dict[Permission, Callable[[_Asking], bool]] = {
+    Permission.SET_GOAL: lambda a: a.is_self or a.is_manager or a.executive,
+    Permission.PLAN_GOAL: lambda a: a.is_self or a.is_manager or a.executive,
+    Permission.LOG_PROGRESS: lambda a: a.is_self or a.is_manager,
+    Permission.ADJUST_GOAL: lambda a: a.is_manager or a.is_coach or a.executive,
+    Permission.COACH: lambda a: not a.is_self and (a.is_manager or a.is_coach),
+    Permission.RESOLVE_COMMITMENT: lambda a: a.is_self or a.is_manager or a.is_coach,
+    Permission.RECORD_APPRAISAL: lambda a: not a.is_self and (a.is_manager or a.reviewer or a.hr),
+    Permission.CALIBRATE_RATING: lambda a: not a.is_self and (a.reviewer or a.hr),
+    Permission.VIEW_APPRAISAL: lambda a: a.is_self or a.is_manager or a.hr,
+}
+"""The rules about someone (a goal's owner, the coached or appraised person)."""
+
+
+_ORGANIZATION_WIDE: dict[Permission, tuple[Role, ...]] = {
+    Permission.ADMINISTER_ORGANIZATION: (Role.EXECUTIVE, Role.HR),
+    Permission.DEFINE_STRATEGY: (Role.EXECUTIVE,),
+    Permission.RUN_CYCLE: (Role.EXECUTIVE,),
+    Permission.ADOPT_POLICY: (Role.EXECUTIVE, Role.HR),
+    Permission.VIEW_BOARD: (),  # everyone active
+}
+"""The permissions about no one in particular, and the roles that grant each (none: all)."""
 
 
 def _owner_people(owner: Owner, org: Organization) -> set[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from uuid import UUID, uuid5
 
 __all__ = [
@@ -22,11 +23,13 @@ STRATEGY_ID = uuid5(NAMESPACE, "strategy")
 """The one strategy stream of a store."""
 
 
+@lru_cache(maxsize=65_536)  # derived on every coaching command; a sha1 and a UUID each time
 def coaching_stream_id(person_id: str) -> UUID:
     """The coaching journal stream of a person."""
     return uuid5(NAMESPACE, f"coaching/{person_id}")
 
 
+@lru_cache(maxsize=65_536)
 def appraisal_stream_id(cycle_id: UUID, person_id: str) -> UUID:
     """The appraisal stream of a person in a cycle."""
     return uuid5(NAMESPACE, f"appraisal/{cycle_id}/{person_id}")

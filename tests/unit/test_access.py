@@ -355,3 +355,76 @@ def test_a_replacement_policy_can_refuse_what_the_default_permits(org_spec: Spec
     org_spec.execution.access = _Nobody()
     command = make(DefineStrategy, {}, vision="Cleo's new vision")
     org_spec.then_refused(command, NotPermitted, "cleo may not define strategy")
+
+
+# -- the rules as a table ----------------------------------------------------------------------
+
+
+def _rules_table(actor: str, permission: Permission, subject: Owner | None) -> bool:
+    """The default rules written as a table of every fact about the actor, computed up front:
+    the oracle of the policy, which computes only what each rule reads."""
+    from execution_core.access import _coached, _managers, _owner_people
+
+    o = org()
+    if actor == SYSTEM:
+        return permission is Permission.ADMINISTER_ORGANIZATION
+    if not o.is_active(actor):
+        return False
+    executive = o.has_role(actor, Role.EXECUTIVE)
+    hr = o.has_role(actor, Role.HR)
+    reviewer = o.has_role(actor, Role.REVIEWER)
+    organization_wide = {
+        Permission.ADMINISTER_ORGANIZATION: executive or hr,
+        Permission.DEFINE_STRATEGY: executive,
+        Permission.RUN_CYCLE: executive,
+        Permission.ADOPT_POLICY: executive or hr,
+        Permission.VIEW_BOARD: True,
+    }
+    if permission in organization_wide:
+        return organization_wide[permission]
+    if subject is None:
+        return False
+    is_self = actor in _owner_people(subject, o)
+    is_manager = actor in _managers(subject, o)
+    is_coach = any(c == actor and p in _coached(subject, o) for c, p in o.coaches)
+    return {
+        Permission.SET_GOAL: is_self or is_manager or executive,
+        Permission.PLAN_GOAL: is_self or is_manager or executive,
+        Permission.LOG_PROGRESS: is_self or is_manager,
+        Permission.ADJUST_GOAL: is_manager or is_coach or executive,
+        Permission.COACH: not is_self and (is_manager or is_coach),
+        Permission.RESOLVE_COMMITMENT: is_self or is_manager or is_coach,
+        Permission.RECORD_APPRAISAL: not is_self and (is_manager or reviewer or hr),
+        Permission.CALIBRATE_RATING: not is_self and (reviewer or hr),
+        Permission.VIEW_APPRAISAL: is_self or is_manager or hr,
+    }[permission]
+
+
+def test_the_policy_answers_as_the_table_of_rules_for_every_actor_act_and_subject() -> None:
+    """Given the extended organization, when every actor (everyone, the HR system, someone
+    unknown) asks for every permission about every subject (each person, each unit, nobody),
+    then the policy answers as the rules' table does."""
+    o = org()
+    actors = [*o.people, SYSTEM, "nobody"]
+    subjects: list[Owner | None] = [
+        None,
+        *(Owner("person", person) for person in o.people),
+        *(Owner("unit", unit) for unit in o.units),
+        Owner("person", "nobody"),
+        Owner("unit", "nowhere"),
+    ]
+    policy = DefaultAccessPolicy()
+    asked = granted = 0
+    for actor in actors:
+        for permission in Permission:
+            for subject in subjects:
+                expected = _rules_table(actor, permission, subject)
+                assert policy.permits(actor, permission, subject, o) is expected, (
+                    actor,
+                    permission,
+                    subject,
+                )
+                asked += 1
+                granted += expected
+    assert asked == len(actors) * len(Permission) * len(subjects)
+    assert 0 < granted < asked
