@@ -324,13 +324,13 @@ class Execution:
         """The streams a command will read, as far as known before reading (see
         ``_execute_once``): the organization, the goal and its cycle, a named cycle."""
         streams = [ORGANIZATION_ID]
-        goal_id = getattr(command, "goal_id", None)
+        goal_id = _field(command, "goal_id")
         if isinstance(command, _GOAL_COMMANDS) and goal_id is not None:
             streams.append(goal_id)
             cycle_id = self._goal_cycles.get(goal_id)
             if cycle_id is not None:
                 streams.append(cycle_id)
-        cycle_id = getattr(command, "cycle_id", None)
+        cycle_id = _field(command, "cycle_id")
         if isinstance(cycle_id, UUID):
             streams.append(cycle_id)
         return streams
@@ -397,7 +397,7 @@ class Execution:
             stream_id = coaching_stream_id(command.person_id)
             journal = self.store.load(stream_id, COACHING)
             facts_c = CoachingFacts()
-            goal_ref = getattr(command, "goal_id", None)
+            goal_ref = _field(command, "goal_id")
             if goal_ref is not None:
                 about = self.store.load(goal_ref, GOAL)
                 of_goal = self.store.load(about.cycle_id, CYCLE) if about.cycle_id else None
@@ -910,3 +910,9 @@ class Execution:
         """The ledger of the events recorded by ``as_of`` (all of them when None), for any
         view; the views' ``at`` is the business time."""
         return self.ledger_history().as_of(as_of)
+
+
+def _field(command: Command, name: str) -> Any:
+    """A command's field, or None when its kind has none: ``getattr`` with a default costs a
+    pydantic ``__getattr__`` and a raised ``AttributeError`` on every miss."""
+    return getattr(command, name) if name in type(command).model_fields else None

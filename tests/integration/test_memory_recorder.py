@@ -1,4 +1,5 @@
-"""The in-memory recorder's fast read of a stream's newer end answers as eventsourcing's scan."""
+"""The in-memory recorder's fast reads (a stream's newer end, a page of the whole store) answer
+as eventsourcing's scans."""
 
 from __future__ import annotations
 
@@ -52,3 +53,39 @@ def test_a_read_of_the_newer_end_equals_the_full_scan(
         selected = ours.select_events(stream, gt=gt, lte=lte, desc=desc, limit=limit)
         expected = oracle.select_events(stream, gt=gt, lte=lte, desc=desc, limit=limit)
         assert list(selected) == list(expected)
+
+
+@given(
+    stored=st.integers(0, 30),
+    start=st.none() | st.integers(-2, 33),
+    limit=st.integers(0, 12),
+    stop=st.none() | st.integers(-2, 33),
+    topics=st.sampled_from([(), ("test.Event",), ("test.Other",), ("test.Event", "test.Other")]),
+    inclusive_of_start=st.booleans(),
+)
+def test_a_page_of_notifications_equals_the_step_by_step_walk(
+    *,
+    stored: int,
+    start: int | None,
+    limit: int,
+    stop: int | None,
+    topics: tuple[str, ...],
+    inclusive_of_start: bool,
+) -> None:
+    """Property: for any store and any page asked for (start, inclusive or not, limit, stop,
+    topics), the chained recorder returns what eventsourcing's own in-memory recorder returns
+    (the oracle), ids and all."""
+    ours, oracle = ChainedPOPORecorder(), POPOApplicationRecorder()
+    for n in range(1, stored + 1):
+        event = StoredEvent(
+            STREAMS[n % 3], n, "test.Event" if n % 4 else "test.Other", f"{n}".encode()
+        )
+        ours.insert_events([event])
+        oracle.insert_events([event])
+    page = ours.select_notifications(
+        start, limit, stop, topics, inclusive_of_start=inclusive_of_start
+    )
+    expected = oracle.select_notifications(
+        start, limit, stop, topics, inclusive_of_start=inclusive_of_start
+    )
+    assert list(page) == list(expected)

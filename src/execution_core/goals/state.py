@@ -165,14 +165,16 @@ def _(event: ProgressLogged, state: Goal) -> Goal:
     if kr.logged_at is not None and event.occurred_at < kr.logged_at:
         # A backdated check-in is history, not the latest reading.
         return attrs.evolve(state, version=event.version)
-    kr = attrs.evolve(
+    key_results = dict(state.key_results)
+    key_results[kr.id] = attrs.evolve(
         kr, value=event.value, confidence=event.confidence, logged_at=event.occurred_at
     )
-    state = _kr(state, event, kr)
     latest = state.last_checkin_at
     if latest is None or event.occurred_at > latest:
-        state = attrs.evolve(state, last_checkin_at=event.occurred_at)
-    return state
+        latest = event.occurred_at
+    return attrs.evolve(
+        state, version=event.version, key_results=key_results, last_checkin_at=latest
+    )
 
 
 @_apply.register
