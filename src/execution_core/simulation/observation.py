@@ -11,7 +11,7 @@ the unit goals they roll up into are on the scoreboard.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator, Mapping
+from collections.abc import ItemsView, Iterator, Mapping, ValuesView
 from datetime import datetime
 from uuid import UUID
 
@@ -346,10 +346,26 @@ class _Goals(Mapping[UUID, GoalView]):
     def __len__(self) -> int:
         return len(self._board._goals)
 
+    def values(self) -> ValuesView[GoalView]:
+        """Every goal's view (each policy hook walks them all: read in one pass here, not
+        through ``Mapping``'s generic view calling ``__getitem__`` per key)."""
+        self.seal()
+        return self._read.values()
+
+    def items(self) -> ItemsView[UUID, GoalView]:
+        """Every goal with its view (see :meth:`values`)."""
+        self.seal()
+        return self._read.items()
+
     def seal(self) -> None:
         """Read every goal now, so the mapping keeps this instant's board for good."""
-        for goal_id in self:
-            self[goal_id]
+        if len(self._read) == len(self._board._goals):
+            return
+        read, board, at, expected = self._read, self._board, self._at, self._expected
+        for goal_id in board.goal_ids():
+            if goal_id not in read:
+                read[goal_id] = board.view(goal_id, at, expected)
+        self._read = {goal_id: read[goal_id] for goal_id in board.goal_ids()}  # board order
 
 
 @attrs.frozen(kw_only=True)
