@@ -26,6 +26,7 @@ from execution_core.simulation import (
     Situation,
     blueprint,
 )
+from execution_core.simulation.outcome import Appraisals
 from execution_core.views import Ledger, scoreboard
 from tests.simulation.helpers import SMALL
 
@@ -180,6 +181,30 @@ def test_a_policy_sees_what_the_scoreboard_shows() -> None:
                 assert (view.forecast is None) == (row.forecast is None)
                 assert view.forecast == pytest.approx(row.forecast)
                 assert view.last_checkin_at == row.last_checkin_at
+
+
+def test_every_recorded_rating_is_the_appraisal_views_computed_rating() -> None:
+    """Given a simulation whose policy records the computed rating at the close, when the
+    appraisal view is read from the whole stream read back from the store (coaching journals
+    included), then each person's recorded rating is that view's computed rating (the oracle):
+    the engine's own reading, which leaves the journals out, rates as the view does."""
+    model = Model(people=40, weeks=16, coaching_effect=0.3)
+    with simulate(model, ExecutionManagement(cadence_days=14), seed=11) as simulation:
+        history = simulation.history()
+        ledger = Ledger.of(history)
+        run = simulation.run
+        assert run is not None
+        coached = [e for e in history if e.name == "coaching.CoachingGiven"]
+        end = max(event.occurred_at for event in history)  # after the last appraisal
+        appraisals = Appraisals(ledger, ledger.cycles[run.cycle_id], end)
+        rated = 0
+        for person in run.blueprint.people:
+            sheet = appraisals.sheet(person.person_id)
+            if sheet.computed_rating is not None:
+                assert sheet.recorded_rating == sheet.computed_rating, person.person_id
+                rated += 1
+    assert coached, "the journals the engine leaves out hold sessions"
+    assert rated == len(run.blueprint.people)
 
 
 class _Weekly:

@@ -26,6 +26,7 @@ import attrs
 
 from execution_core.access import SYSTEM
 from execution_core.appraisals.commands import RecordAppraisal
+from execution_core.catalog import EVENT_TYPES_BY_STREAM
 from execution_core.coaching.commands import (
     CommitmentSpec,
     GiveCoaching,
@@ -113,6 +114,10 @@ def cycle_instants(model: Model) -> tuple[datetime, datetime]:
 def week_start(model: Model, week: int) -> datetime:
     """Monday 00:00 of a week of the cycle (``week = weeks``: the instant the cycle ends)."""
     return cycle_instants(model)[0] + timedelta(weeks=week)
+
+
+_COACHING_EVENTS = frozenset(f"coaching.{name}" for name in EVENT_TYPES_BY_STREAM["coaching"])
+"""What the appraiser of the engine leaves out (see :meth:`_Engine.computed_rating`)."""
 
 
 class _Engine:
@@ -491,9 +496,11 @@ class _Engine:
         """The rating the appraisal sheet computes from the goals (the view, not a shortcut).
 
         The sheets are read once, at the first appraisal: after the cycle closed only reviews
-        and appraisals are recorded, and neither changes a computed rating."""
+        and appraisals are recorded, and neither changes a computed rating. Their ledger leaves
+        the coaching journals out: a computed rating reads the goals of the cycle (and their
+        organization) only, and the journals are the costliest part of a ledger to fold."""
         if self._appraiser is None:
-            ledger = Ledger.of(self.recorded)
+            ledger = Ledger.of(e for e in self.recorded if e.name not in _COACHING_EVENTS)
             self._appraiser = Appraisals(ledger, ledger.cycles[self.cycle_id], at)
         return self._appraiser.sheet(person_id).computed_rating
 
