@@ -13,7 +13,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -476,6 +476,9 @@ def _reaching_store(*, recording: bool = False) -> Iterator[None]:
         raise StoreUnavailable(f"the event store cannot be reached: {error}") from error
 
 
+_ASSUMING_NOTHING = nullcontext(False)
+"""What :meth:`ExecutionStore.reading` is where every load asks the store (reusable)."""
+
 class ExecutionStore:
     """The execution core's event store on eventsourcing (implements ``ports.EventStore``)."""
 
@@ -532,20 +535,26 @@ class ExecutionStore:
         self._remember(stream_id, state)
         return state
 
-    @contextmanager
-    def reading(self, stream_ids: Sequence[UUID]) -> Iterator[bool]:
+    def reading(self, stream_ids: Sequence[UUID]) -> AbstractContextManager[bool]:
         """Let one decision use the cached states of these streams without asking the database
         (PostgreSQL): the write that follows commits only if none of them changed meanwhile
         (checked under the events table's lock, in the write's transaction), else it raises
         ``ConcurrentChange`` and stores nothing. Yields whether any cached state was used, so
-        the caller can redo a decision that refused or recorded nothing on fresh reads."""
+        the caller can redo a decision that refused or recorded nothing on fresh reads.
+
+        In memory and in SQLite every load checks the store itself, so nothing is assumed."""
+        if not self._postgres:
+            return _ASSUMING_NOTHING
+        return self._assuming(stream_ids)
+
+    @contextmanager
+    def _assuming(self, stream_ids: Sequence[UUID]) -> Iterator[bool]:
         assumed: dict[UUID, int] = {}
-        if self._postgres:
-            with self._lock:
-                for stream_id in dict.fromkeys(stream_ids):
-                    state = self._cache.get(stream_id)
-                    if state is not None and type(state) in self._deciders:
-                        assumed[stream_id] = int(getattr(state, "version", 0))
+        with self._lock:
+            for stream_id in dict.fromkeys(stream_ids):
+                state = self._cache.get(stream_id)
+                if state is not None and type(state) in self._deciders:
+                    assumed[stream_id] = int(getattr(state, "version", 0))
         self._fresh.ids = assumed
         try:
             yield bool(assumed)
@@ -585,7 +594,10 @@ class ExecutionStore:
         guard = {"unchanged": (list(assumed), list(assumed.values()))} if assumed else {}
         try:
             with _reaching_store(recording=True):
-                self.app.events.put(batch, **guard)
+                # the recorder itself: ``EventStore.put`` also builds a notification per event,
+                # which nothing here reads
+                stored = [self.app.mapper.to_stored_event(record) for record in batch]
+                self.app.recorder.insert_events(stored, **guard)
         except ReadOutdated:
             for assumed_id in assumed:
                 self._forget(assumed_id)
