@@ -479,6 +479,7 @@ def _reaching_store(*, recording: bool = False) -> Iterator[None]:
 _ASSUMING_NOTHING = nullcontext(False)
 """What :meth:`ExecutionStore.reading` is where every load asks the store (reusable)."""
 
+
 class ExecutionStore:
     """The execution core's event store on eventsourcing (implements ``ports.EventStore``)."""
 
