@@ -155,13 +155,17 @@ class ChainEntry:
     chain_hash: bytes
 
 
+def _entry(previous: bytes, position: int, stream: str, event: StoredEvent) -> ChainEntry:
+    """The chain entry of an event stored at ``position``, following chain hash ``previous``."""
+    digest = event_hash(position, stream, event.originator_version, event.topic, event.state)
+    return ChainEntry(position, stream, event.originator_version, digest, link(previous, digest))
+
+
 def _entries(previous: bytes, stored: Iterable[tuple[int, StoredEvent]]) -> list[ChainEntry]:
     entries = []
     for position, event in sorted(stored, key=lambda pair: pair[0]):
-        stream = _stream_text(event.originator_id)
-        digest = event_hash(position, stream, event.originator_version, event.topic, event.state)
-        previous = link(previous, digest)
-        entries.append(ChainEntry(position, stream, event.originator_version, digest, previous))
+        entries.append(_entry(previous, position, _stream_text(event.originator_id), event))
+        previous = entries[-1].chain_hash
     return entries
 
 
@@ -241,9 +245,8 @@ class ChainedPOPORecorder(POPOApplicationRecorder):
                 position = len(self._stored_events)
                 self._stored_events_index[key][version] = position - 1
                 positions.append(position)
-                digest = event_hash(position, key, version, stored.topic, stored.state)
-                previous = link(previous, digest)
-                self.chain.append(ChainEntry(position, key, version, digest, previous))
+                self.chain.append(_entry(previous, position, key, stored))
+                previous = self.chain[-1].chain_hash
             return positions
 
     def chain_head(self) -> ChainEntry | None:

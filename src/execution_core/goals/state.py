@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime
 from functools import singledispatch
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 import attrs
@@ -114,10 +114,10 @@ def _apply(event: Event, state: Goal) -> Goal:
     raise TypeError(f"not a goal event: {type(event).__name__}")
 
 
-def _kr(state: Goal, event: Event, kr: KeyResult) -> Goal:
+def _kr(state: Goal, event: Event, kr: KeyResult, **changes: Any) -> Goal:
     key_results = dict(state.key_results)
     key_results[kr.id] = kr
-    return attrs.evolve(state, version=event.version, key_results=key_results)
+    return attrs.evolve(state, version=event.version, key_results=key_results, **changes)
 
 
 def _action(state: Goal, event: Event, action: Action) -> Goal:
@@ -165,16 +165,13 @@ def _(event: ProgressLogged, state: Goal) -> Goal:
     if kr.logged_at is not None and event.occurred_at < kr.logged_at:
         # A backdated check-in is history, not the latest reading.
         return attrs.evolve(state, version=event.version)
-    key_results = dict(state.key_results)
-    key_results[kr.id] = attrs.evolve(
+    kr = attrs.evolve(
         kr, value=event.value, confidence=event.confidence, logged_at=event.occurred_at
     )
     latest = state.last_checkin_at
     if latest is None or event.occurred_at > latest:
         latest = event.occurred_at
-    return attrs.evolve(
-        state, version=event.version, key_results=key_results, last_checkin_at=latest
-    )
+    return _kr(state, event, kr, last_checkin_at=latest)
 
 
 @_apply.register

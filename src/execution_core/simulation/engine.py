@@ -27,6 +27,7 @@ import attrs
 from execution_core.access import SYSTEM
 from execution_core.appraisals.commands import RecordAppraisal
 from execution_core.catalog import EVENT_TYPES_BY_STREAM
+from execution_core.coaching import events as coaching_events
 from execution_core.coaching.commands import (
     CommitmentSpec,
     GiveCoaching,
@@ -116,7 +117,9 @@ def week_start(model: Model, week: int) -> datetime:
     return cycle_instants(model)[0] + timedelta(weeks=week)
 
 
-_COACHING_EVENTS = frozenset(f"coaching.{name}" for name in EVENT_TYPES_BY_STREAM["coaching"])
+_COACHING_EVENTS = tuple(
+    getattr(coaching_events, name) for name in EVENT_TYPES_BY_STREAM["coaching"]
+)
 """What the appraiser of the engine leaves out (see :meth:`_Engine.computed_rating`)."""
 
 
@@ -500,7 +503,7 @@ class _Engine:
         the coaching journals out: a computed rating reads the goals of the cycle (and their
         organization) only, and the journals are the costliest part of a ledger to fold."""
         if self._appraiser is None:
-            ledger = Ledger.of(e for e in self.recorded if e.name not in _COACHING_EVENTS)
+            ledger = Ledger.of(e for e in self.recorded if not isinstance(e, _COACHING_EVENTS))
             self._appraiser = Appraisals(ledger, ledger.cycles[self.cycle_id], at)
         return self._appraiser.sheet(person_id).computed_rating
 

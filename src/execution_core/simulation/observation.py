@@ -359,13 +359,14 @@ class _Goals(Mapping[UUID, GoalView]):
 
     def seal(self) -> None:
         """Read every goal now, so the mapping keeps this instant's board for good."""
-        if len(self._read) == len(self._board._goals):
-            return
-        read, board, at, expected = self._read, self._board, self._at, self._expected
-        for goal_id in board.goal_ids():
-            if goal_id not in read:
-                read[goal_id] = board.view(goal_id, at, expected)
-        self._read = {goal_id: read[goal_id] for goal_id in board.goal_ids()}  # board order
+        read, board = self._read, self._board
+        if len(read) < len(board._goals):  # in the board's order, as iterating the keys gives
+            self._read = {
+                goal_id: read[goal_id]
+                if goal_id in read
+                else board.view(goal_id, self._at, self._expected)
+                for goal_id in board.goal_ids()
+            }
 
 
 @attrs.frozen(kw_only=True)
