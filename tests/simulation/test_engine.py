@@ -78,6 +78,59 @@ def test_a_store_with_events_is_refused(tmp_path: Path) -> None:
     assert _export("memory://") == before
 
 
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"cadence_days": 0},
+        {"recoach_weeks": 0},
+        {"commitment_weeks": 0},
+        {"adjust_from": 1.5},
+        {"infeasible_below": -0.1},
+        {"adjusted_floor": 2.0},
+    ],
+)
+def test_a_policy_refuses_parameters_out_of_range(fields: dict[str, float]) -> None:
+    """Given a built-in policy parameter out of its range, then the policy refuses it with
+    InvalidInput naming the parameter."""
+    with pytest.raises(InvalidInput, match=next(iter(fields))):
+        ExecutionManagement(**fields)  # type: ignore[arg-type]
+    if "cadence_days" in fields:
+        with pytest.raises(InvalidInput, match="cadence_days"):
+            PerformanceManagement(**fields)  # type: ignore[arg-type]
+
+
+class _NoCadence:
+    """A policy of one's own (the protocol alone) whose cadence is no number of days."""
+
+    name = "no cadence"
+    cadence_days = 0
+
+    def check_ins(self, situation: Situation) -> Iterable[Act]:
+        return []
+
+    def manage(self, situation: Situation) -> Iterable[Act]:
+        return []
+
+    def close(self, situation: Situation) -> Iterable[Act]:
+        return []
+
+
+@pytest.mark.parametrize("switched", [False, True])
+def test_a_policy_of_ones_own_with_no_cadence_records_nothing(
+    tmp_path: Path, *, switched: bool
+) -> None:
+    """Given a policy of one's own (as the main policy, or the one switched to) whose
+    ``cadence_days`` is 0, when simulated into a SQLite file, then InvalidInput names it and
+    the store holds no event."""
+    url = f"sqlite:///{tmp_path / 'sim.db'}"
+    main, switch = (ExecutionManagement(), (2, _NoCadence())) if switched else (_NoCadence(), None)
+    with pytest.raises(InvalidInput, match="cadence_days must be a whole number"):
+        simulate(SMALL, main, seed=7, url=url, switch=switch)
+    # simulate accepts only an empty store: the refused run left no event in it
+    with simulate(Model(people=2, weeks=2), PerformanceManagement(), url=url) as simulation:
+        assert simulation.events > 0
+
+
 policies = st.sampled_from(
     [
         ExecutionManagement(),

@@ -27,6 +27,7 @@ from uuid import UUID
 
 import attrs
 
+from execution_core.errors import InvalidInput
 from execution_core.event import Event
 from execution_core.simulation.outcome import Appraisals, RunOutcome, outcome_of
 from execution_core.views._common import cycle_of
@@ -100,7 +101,7 @@ def branch_events(
     are, later ones through ``changes`` in turn, stream versions renumbered where events were
     dropped. Pure: the events given are not changed."""
     if clock not in ("business", "recorded"):
-        raise ValueError(f"clock must be 'business' or 'recorded', got {clock!r}")
+        raise InvalidInput(f"clock must be 'business' or 'recorded', got {clock!r}")
     dropped: Counter[UUID] = Counter()
     branch: list[Event] = []
     for event in events:

@@ -526,6 +526,8 @@ def run_simulation(
     """
     if switch is not None and not 0 <= switch[0] <= model.weeks:
         raise InvalidInput(f"switch week must be within 0..{model.weeks}, got {switch[0]}")
+    for playing in (policy,) if switch is None else (policy, switch[1]):
+        _check_policy(playing)
     engine = _Engine(execution, model, policy, seed=seed, clock=clock, switch=switch)
     engine.setup()
     engine.play(progress)
@@ -545,3 +547,14 @@ def run_simulation(
         commands=engine.commands,
         events=len(engine.recorded),
     )
+
+
+def _check_policy(policy: ManagementPolicy) -> None:
+    """What the engine reads of any policy, checked before anything is recorded (a policy of
+    one's own need not validate itself as the built-in ones do)."""
+    cadence = getattr(policy, "cadence_days", None)
+    if isinstance(cadence, bool) or not isinstance(cadence, int) or cadence < 1:
+        raise InvalidInput(
+            f"policy {getattr(policy, 'name', policy)!r}: cadence_days must be a whole number "
+            f"of days >= 1, got {cadence!r}"
+        )

@@ -14,30 +14,32 @@ from typing import Any
 
 import attrs
 
+from execution_core.errors import InvalidInput
+
 __all__ = ["Model"]
 
 
 def _at_least(bound: int) -> Any:
     def check(_instance: Any, attribute: Any, value: int) -> None:
         if value < bound:
-            raise ValueError(f"{attribute.name} must be at least {bound}, got {value}")
+            raise InvalidInput(f"{attribute.name} must be at least {bound}, got {value}")
 
     return check
 
 
 def _non_negative(_instance: Any, attribute: Any, value: float) -> None:
     if not (math.isfinite(value) and value >= 0.0):
-        raise ValueError(f"{attribute.name} must be a finite number >= 0, got {value}")
+        raise InvalidInput(f"{attribute.name} must be a finite number >= 0, got {value}")
 
 
 def _share(_instance: Any, attribute: Any, value: float) -> None:
     if not 0.0 <= value <= 1.0:
-        raise ValueError(f"{attribute.name} must be within 0..1, got {value}")
+        raise InvalidInput(f"{attribute.name} must be within 0..1, got {value}")
 
 
 def _finite(_instance: Any, attribute: Any, value: float) -> None:
     if not math.isfinite(value):
-        raise ValueError(f"{attribute.name} must be finite, got {value}")
+        raise InvalidInput(f"{attribute.name} must be finite, got {value}")
 
 
 @attrs.frozen(kw_only=True)

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import timedelta
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 from uuid import UUID
 
 import attrs
 
 from execution_core.coaching.events import CoachingKind
 from execution_core.command import Command
+from execution_core.simulation.model import _at_least, _share
 from execution_core.simulation.observation import GoalView, Situation
 from execution_core.views.formulas import Health
 
@@ -127,7 +128,7 @@ class BasePolicy:
     """A policy that does nothing at all; subclass it and override the hooks you need."""
 
     name: str = "custom"
-    cadence_days: int = 7
+    cadence_days: int = attrs.field(default=7, validator=_at_least(1))
 
     def check_ins(self, situation: Situation) -> Iterable[Act]:
         """Nobody checks in."""
@@ -164,6 +165,11 @@ class PerformanceManagement(BasePolicy):
         return _appraise_everyone(situation)
 
 
+def _weeks_or_none(instance: Any, attribute: Any, value: int | None) -> None:
+    if value is not None:
+        _at_least(1)(instance, attribute, value)
+
+
 @attrs.frozen(kw_only=True)
 class ExecutionManagement(BasePolicy):
     """Coaching during the game: check-ins every ``cadence_days``; a coaching session (with a
@@ -174,12 +180,12 @@ class ExecutionManagement(BasePolicy):
     appraisal records the computed rating."""
 
     name: str = "execution"
-    recoach_weeks: int = 4
-    commitment_weeks: int | None = 2
+    recoach_weeks: int = attrs.field(default=4, validator=_at_least(1))
+    commitment_weeks: int | None = attrs.field(default=2, validator=_weeks_or_none)
     adjust_targets: bool = True
-    adjust_from: float = 0.5
-    infeasible_below: float = 0.5
-    adjusted_floor: float = 0.3
+    adjust_from: float = attrs.field(default=0.5, validator=_share)
+    infeasible_below: float = attrs.field(default=0.5, validator=_share)
+    adjusted_floor: float = attrs.field(default=0.3, validator=_share)
     review: bool = True
 
     def check_ins(self, situation: Situation) -> Iterable[Act]:
