@@ -7,14 +7,29 @@ under the rules of their time, and a caller can evaluate the same history under 
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Annotated, Any
 
 import attrs
+from pydantic import Field, Strict
+
+from execution_core.command import MAX_DAYS, Days, Share
 
 __all__ = ["RATINGS", "Policy"]
 
 RATINGS = (1, 2, 3, 4, 5)
 """The appraisal scale."""
+
+
+MAX_CADENCES = 100.0
+"""The most cadences a check-in may be late before a goal is stale (100 * 366 days at most)."""
+Cadences = Annotated[float, Strict(), Field(gt=0.0, le=MAX_CADENCES, allow_inf_nan=False)]
+"""How many cadences make a goal stale: above 0, at most ``MAX_CADENCES``."""
+Factor = Annotated[float, Strict(), Field(ge=0.0, le=100.0, allow_inf_nan=False)]
+"""A rating floor (in attainment) or a bonus multiplier: a number from 0 to 100."""
+PerRating = Annotated[tuple[Factor, ...], Field(min_length=5, max_length=5)]
+"""One factor per rating 1..5."""
+Shares = Annotated[tuple[Share, ...], Field(min_length=5, max_length=5)]
+"""One share per rating 1..5."""
 
 
 def _unit_interval(_instance: Any, attribute: Any, value: float) -> None:
@@ -39,33 +54,33 @@ class Policy:
     Tuples indexed by rating are ordered from rating 1 to rating 5.
     """
 
-    on_track: float = attrs.field(default=0.9, validator=_unit_interval)
+    on_track: Share = attrs.field(default=0.9, validator=_unit_interval)
     """Forecast at or above which a goal is on track."""
-    at_risk: float = attrs.field(default=0.7, validator=_unit_interval)
+    at_risk: Share = attrs.field(default=0.7, validator=_unit_interval)
     """Forecast at or above which a goal is at risk (below: off track)."""
-    not_started_expected: float = attrs.field(default=0.1, validator=_unit_interval)
+    not_started_expected: Share = attrs.field(default=0.1, validator=_unit_interval)
     """Expected progress from which a goal with no check-in counts as not started."""
-    stale_cadences: float = attrs.field(default=2.0, validator=_positive)
+    stale_cadences: Cadences = attrs.field(default=2.0, validator=_positive)
     """A goal is stale when its last check-in is older than this many cadences."""
-    okr_sweet_spot: float = attrs.field(default=0.7, validator=_unit_interval)
+    okr_sweet_spot: Share = attrs.field(default=0.7, validator=_unit_interval)
     """The OKR-style score that counts as a well-set stretch."""
-    rating_floors: tuple[float, float, float, float] = (0.5, 0.7, 0.85, 1.0)
+    rating_floors: tuple[Factor, Factor, Factor, Factor] = (0.5, 0.7, 0.85, 1.0)
     """Attainment needed for ratings 2, 3, 4 and 5 (below the first: rating 1)."""
-    bonus_multipliers: tuple[float, ...] = attrs.field(
-        default=(0.0, 0.5, 1.0, 1.2, 1.5), validator=_five
-    )
+    bonus_multipliers: PerRating = attrs.field(default=(0.0, 0.5, 1.0, 1.2, 1.5), validator=_five)
     """Bonus multiplier for ratings 1..5."""
-    guideline: tuple[float, ...] = attrs.field(default=(0.1, 0.2, 0.4, 0.2, 0.1), validator=_five)
+    guideline: Shares = attrs.field(default=(0.1, 0.2, 0.4, 0.2, 0.1), validator=_five)
     """Guideline share of ratings 1..5 in a unit, for calibration."""
-    coaching_windows_days: tuple[int, int] = attrs.field(default=(14, 30))
+    coaching_windows_days: tuple[Days, Days] = attrs.field(default=(14, 30))
     """The two look-back windows of the coaching radar."""
 
     def __attrs_post_init__(self) -> None:
         numbers = (*self.rating_floors, *self.bonus_multipliers, *self.guideline)
         if not all(math.isfinite(n) for n in numbers):
             raise ValueError("rating floors, bonus multipliers and guideline must be finite")
-        if min(self.coaching_windows_days) < 1:
-            raise ValueError("coaching windows must be at least one day")
+        if not all(1 <= days <= MAX_DAYS for days in self.coaching_windows_days):
+            raise ValueError(f"coaching windows must be 1 to {MAX_DAYS} days")
+        if self.stale_cadences > MAX_CADENCES:
+            raise ValueError("stale_cadences must be at most 100")
         if self.at_risk > self.on_track:
             raise ValueError("at_risk must not exceed on_track")
         if list(self.rating_floors) != sorted(self.rating_floors):

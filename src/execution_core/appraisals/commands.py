@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
 from uuid import UUID
 
-from pydantic import Field
-
-from execution_core.command import Command, Id, Text
+from execution_core.command import Command, Id, Rating, Reason, Text
 
 __all__ = ["CalibrateRating", "RecordAppraisal"]
-
-Rating = Annotated[int, Field(ge=1, le=5, strict=True)]
 
 
 class RecordAppraisal(Command):
@@ -29,4 +24,4 @@ class CalibrateRating(Command):
     cycle_id: UUID
     person_id: Id
     rating: Rating
-    reason: Annotated[str, Field(min_length=1, max_length=10_000)]
+    reason: Reason

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from execution_core.coaching.events import CoachingKind
-from execution_core.command import Command, Id, Name, Text
+from execution_core.command import Command, Day, Id, Name, Text
 
 __all__ = [
     "CommitmentSpec",
@@ -26,7 +25,7 @@ class CommitmentSpec(BaseModel):
 
     commitment_id: Id
     action: Name
-    due_on: date
+    due_on: Day
 
 
 class GiveCoaching(Command):

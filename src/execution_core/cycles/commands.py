@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from uuid import UUID
 
 import attrs
-from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
+from pydantic import BaseModel, ConfigDict, create_model, model_validator
 
-from execution_core.command import Command, Name
+from execution_core.command import Command, Day, Days, Name
 from execution_core.policy import Policy
 
 __all__ = ["AdoptPolicy", "CloseCycle", "OpenCycle", "PolicySpec"]
@@ -42,9 +41,9 @@ class OpenCycle(Command):
 
     cycle_id: UUID | None = None
     name: Name
-    starts_on: date
-    ends_on: date
-    cadence_days: int = Field(default=7, ge=1, le=366)
+    starts_on: Day
+    ends_on: Day
+    cadence_days: Days = 7
     policy: PolicySpec | None = None
 
     @model_validator(mode="after")

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated, Literal
+from typing import Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from execution_core.access import Owner
-from execution_core.command import Command, Id, Name, Text
+from execution_core.command import (
+    MIN_GAP,
+    Command,
+    Day,
+    Id,
+    Label,
+    Measure,
+    Name,
+    Reason,
+    Share,
+    Text,
+    Weight,
+)
 from execution_core.goals.events import Alignment, Direction, GoalKind
 
 __all__ = [
@@ -31,9 +42,6 @@ __all__ = [
     "WeightGoal",
 ]
 
-Weight = Annotated[float, Field(gt=0, le=1_000)]
-Reason = Annotated[str, Field(min_length=1, max_length=10_000)]
-
 
 class _Spec(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
@@ -54,14 +62,15 @@ class KeyResultSpec(_Spec):
     """A key result as agreed: a metric from baseline to target (and stretch), or a milestone.
 
     A milestone is done (1) or not done (0): leave baseline, target and stretch at their defaults.
+    A metric's target lies at least 1e-6 from its baseline, so progress is always finite.
     """
 
     kr_id: Id
     name: Name
-    unit: Annotated[str, Field(max_length=50)] = ""
-    baseline: float = 0.0
-    target: float = 1.0
-    stretch: float | None = None
+    unit: Label = ""
+    baseline: Measure = 0.0
+    target: Measure = 1.0
+    stretch: Measure | None = None
     direction: Direction = Direction.INCREASE
     milestone: bool = False
     weight: Weight = 1.0
@@ -86,7 +95,7 @@ class ActionSpec(_Spec):
     action_id: Id
     task: Name
     owner_id: Id
-    due_on: date
+    due_on: Day
 
 
 def criteria_problem(
@@ -108,8 +117,8 @@ def criteria_problem(
             return "a milestone is done or not done: it takes no baseline, target or stretch"
         return None
     sign = 1 if direction is Direction.INCREASE else -1
-    if target == baseline:
-        return "a target equal to its baseline leaves no gap to close"
+    if abs(target - baseline) < MIN_GAP:  # progress divides by the gap: keep it finite
+        return f"a target equal to its baseline (or within {MIN_GAP:g}) leaves no gap to close"
     if sign * (target - baseline) < 0:
         side = "above" if sign > 0 else "below"
         return f"to {direction.value}, the target must lie {side} the baseline"
@@ -172,8 +181,8 @@ class LogProgress(_GoalCommand):
     reading came from (``check-in`` by default; ``import``, ``integration``, ...)."""
 
     kr_id: Id
-    value: float
-    confidence: Annotated[float, Field(ge=0.0, le=1.0)]
+    value: Measure
+    confidence: Share
     comment: Text = ""
     source: Id = "check-in"
 
@@ -182,8 +191,8 @@ class AdjustTarget(_GoalCommand):
     """Agree a new target (and stretch) for a key result, saying why."""
 
     kr_id: Id
-    target: float
-    stretch: float | None = None
+    target: Measure
+    stretch: Measure | None = None
     reason: Reason
 
 
