@@ -4,6 +4,10 @@ Every check-in states a confidence (0..1) of reaching the key result; what happe
 the key result ended met or exceeded (read at the cycle end, or at ``at`` if earlier). The Brier
 score is the mean squared gap between the two: 0 is a perfect forecaster, 0.25 is what always
 saying 50 % earns, 1 is always certain and always wrong. Check-ins on dropped goals are left out.
+
+A confidence counts for whoever owned the goal when it was stated (at the check-in's business
+time), not for its owner at ``at``: the score is about who made the forecast, so a goal handed
+over mid-cycle splits its check-ins between its owners.
 """
 
 from __future__ import annotations
@@ -52,8 +56,9 @@ class ConfidenceCalibration:
 def confidence_calibration(
     ledger: Ledger, cycle_id: UUID, *, at: datetime, policy: Policy | None = None
 ) -> ConfidenceCalibration:
-    """Per owner (as of ``at``), the Brier score of the confidence stated at every check-in
-    against whether its key result ended met or exceeded (``policy`` plays no part)."""
+    """Per owner (the goal's owner when each check-in was stated), the Brier score of the
+    confidence stated at every check-in by ``at`` against whether its key result ended met or
+    exceeded (``policy`` plays no part)."""
     at = utc(at)
     cycle = cycle_of(ledger, cycle_id)
     end = min(at, cycle.ends_at)
@@ -61,10 +66,10 @@ def confidence_calibration(
     for goal in ledger.goals_of(cycle_id, at):
         if goal.status_at(at) == "dropped":
             continue
-        owner = goal.owner_at(at)
         for kr in goal.key_results_at(at):
             happened = read_key_result(kr, cycle, end).outcome is not Outcome.MISSED
             for checkin in kr.checkins_by(end):
+                owner = goal.owner_at(checkin.occurred_at)
                 pairs.setdefault(owner, []).append((checkin.confidence, happened))
     rows = []
     for owner in sorted(pairs, key=lambda o: (o.kind, o.id)):
