@@ -18,6 +18,7 @@ __all__ = [
     "DefaultAccessPolicy",
     "Owner",
     "Permission",
+    "permitted_for_anyone",
 ]
 
 SYSTEM = "system"
@@ -131,6 +132,24 @@ class _Asking:
     @property
     def reviewer(self) -> bool:
         return self.org.has_role(self.actor, Role.REVIEWER)
+
+
+def permitted_for_anyone(
+    policy: AccessPolicy, actor: str, permission: Permission, org: Organization
+) -> bool:
+    """Whether ``policy`` grants ``actor`` the permission about anyone in the organization
+    (themselves first, then every person and unit).
+
+    A command naming a subject that does not exist is refused as ``NotFound`` to everyone who
+    may do this at all, and as ``NotPermitted`` to the others: the answer must not depend on
+    whether a rule about the (missing) subject happened to match. Asked only on that refusal,
+    so its walk over the organization costs nothing on accepted commands."""
+    candidates = (
+        Owner("person", actor),
+        *(Owner("person", person_id) for person_id in org.people),
+        *(Owner("unit", unit_id) for unit_id in org.units),
+    )
+    return any(policy.permits(actor, permission, subject, org) for subject in candidates)
 
 
 _ABOUT_SOMEONE: dict[Permission, Callable[[_Asking], bool]] = {

@@ -13,7 +13,7 @@ from uuid import UUID
 
 import attrs
 
-from execution_core.access import Owner, Permission
+from execution_core.access import Owner, Permission, permitted_for_anyone
 from execution_core.command import Command
 from execution_core.cycles.state import Cycle
 from execution_core.decider import (
@@ -107,6 +107,7 @@ def decide(state: Goal, command: Command, context: Context, facts: GoalFacts) ->
         if state.exists:
             refuse(f"goal {goal_id} already exists")
         subject = command.owner.to_owner()
+        _require_known_owner(subject, command.actor, context)
     else:
         if not state.exists:
             raise NotFound(f"unknown goal {goal_id}")
@@ -161,6 +162,16 @@ def _check_alignment(
             refuse("a goal cannot be aligned to its own descendant")
         seen.add(above.parent_id)
         above = facts.goals.get(above.parent_id)
+
+
+def _require_known_owner(owner: Owner, actor: str, context: Context) -> None:
+    """An unknown owner is NotFound to everyone who may set goals at all, before the access
+    policy is asked about them (its rules about someone find no one and would refuse a manager
+    where an executive passes); anyone else is NotPermitted by ``authorise`` next."""
+    org = context.org
+    known = org.person(owner.id) is not None if owner.kind == "person" else owner.id in org.units
+    if not known and permitted_for_anyone(context.access, actor, Permission.SET_GOAL, org):
+        require_owner(org, owner)
 
 
 def _check_owner(owner: Owner, kind: GoalKind, context: Context) -> None:

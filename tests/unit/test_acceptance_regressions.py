@@ -1,0 +1,58 @@
+"""Regressions found by acceptance testing, as given / when / then at the decider level."""
+
+from __future__ import annotations
+
+import pytest
+
+from execution_core import (
+    NotFound,
+    NotPermitted,
+    OwnerSpec,
+)
+from tests.support import Spec
+from tests.unit.test_goals import reassign_goal, set_goal
+
+# -- an unknown owner is NotFound whoever may set goals asks -----------------------------------
+
+
+@pytest.mark.parametrize("actor", ["cleo", "max", "ana", "cora"])
+@pytest.mark.parametrize(
+    ("owner", "message"),
+    [
+        (OwnerSpec(id="zoe"), "unknown person 'zoe'"),
+        (OwnerSpec(kind="unit", id="ops"), "unknown unit 'ops'"),
+    ],
+    ids=["person", "unit"],
+)
+def test_an_unknown_owner_is_not_found_for_everyone_who_may_set_goals(
+    org_spec: Spec, actor: str, owner: OwnerSpec, message: str
+) -> None:
+    """Given no person zoe and no unit ops, when the executive, a manager, a report or a coach
+    sets them a goal, then NotFound for each (a manager was told NotPermitted)."""
+    org_spec.then_refused(set_goal(actor=actor, owner=owner), NotFound, message)
+
+
+@pytest.mark.parametrize("actor", ["system", "zoe"], ids=["the HR sync", "a stranger"])
+def test_an_unknown_owner_is_not_permitted_for_whoever_may_set_no_goal(
+    org_spec: Spec, actor: str
+) -> None:
+    """Given the HR-system actor and a stranger, who may set no goal for anyone, when they set a
+    goal for the unknown zoe, then NotPermitted: who exists is not told to them."""
+    org_spec.then_refused(set_goal(actor=actor, owner=OwnerSpec(id="zoe")), NotPermitted)
+
+
+def test_a_known_owner_the_actor_may_not_serve_is_still_not_permitted(org_spec: Spec) -> None:
+    """Given ben, whom ana does not manage, when ana sets ben a goal, then NotPermitted (only an
+    unknown owner is answered before the access policy)."""
+    org_spec.then_refused(set_goal(actor="ana", owner=OwnerSpec(id="ben")), NotPermitted, "ben")
+
+
+@pytest.mark.parametrize("actor", ["cleo", "max"])
+def test_reassigning_to_an_unknown_owner_is_not_found_for_the_executive_and_the_manager(
+    org_spec: Spec, actor: str
+) -> None:
+    """Given ana's goal, when the executive or her manager hands it to the unknown zoe, then
+    NotFound for both."""
+    org_spec.given(set_goal())
+    command = reassign_goal(owner=OwnerSpec(id="zoe"), actor=actor)
+    org_spec.then_refused(command, NotFound, "unknown person 'zoe'")
