@@ -13,13 +13,18 @@ export -> import -> export gives the same bytes.
 an import is self-contained), the cycle's stream, every goal set in that cycle, every appraisal
 of that cycle, and the whole coaching journal of every person coached about one of those goals
 or coached on a date within the cycle. Streams are never cut: a journal also brings its coaching
-from other cycles, so that it replays from version 1.
+from other cycles, so that it replays from version 1, and with it the goals (of any cycle) it
+speaks of, the goals those cascade from and their cycles, so that the file replays by the
+domain's rules (see **Import**).
 
 **Import** goes into an empty store only, and is all or nothing: every line is validated first
 (the envelope with pydantic; the payload through the codec and its upcasters; each stream
 replayed with its decider's ``evolve``, versions 1, 2, 3... without gap, opened by its opening
-event, at the stream id the domain derives), then every event is inserted in one transaction.
-A broken file is refused as a whole with :class:`ImportRefused`, naming the line and the reason.
+event, at the stream id the domain derives), then the history is held to the rules of the API
+(:mod:`execution_core.admission`: each decision's command rebuilt and decided again on the
+states before it, recorded time never going back), then every event is inserted in one
+transaction. A broken file is refused as a whole with :class:`ImportRefused`, naming the line
+and the reason.
 """
 
 from __future__ import annotations
@@ -37,6 +42,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from adapters.chain import event_streams
 from adapters.codec import CodecError, dumps, encode_state, event_from_payload, event_payload
 from adapters.store import ExecutionStore, _Snapshot
+from execution_core.access import AccessPolicy
+from execution_core.admission import first_refusal
 from execution_core.appraisals.events import AppraisalRecorded
 from execution_core.decider import Decider
 from execution_core.errors import InvalidInput, NotFound
@@ -137,6 +144,8 @@ def cycle_streams(store: ExecutionStore, cycle_id: UUID, *, upto: int | None = N
     appraisals: set[UUID] = set()
     about: dict[UUID, set[UUID]] = {}
     coached_on: dict[UUID, list[datetime]] = {}
+    cycle_of: dict[UUID, UUID] = {}
+    parents: dict[UUID, set[UUID]] = {}
     for recorded in store.read_all():
         if upto is not None and recorded.position > upto:
             break
@@ -144,8 +153,10 @@ def cycle_streams(store: ExecutionStore, cycle_id: UUID, *, upto: int | None = N
         kind = streams[type(event).name][0]
         if event.stream_id == cycle_id and kind == "cycle":
             cycle_events.append(event)
-        elif isinstance(event, GoalSet) and event.cycle_id == cycle_id:
-            goals.add(event.stream_id)
+        elif isinstance(event, GoalSet):
+            cycle_of[event.stream_id] = event.cycle_id
+            if event.cycle_id == cycle_id:
+                goals.add(event.stream_id)
         elif isinstance(event, AppraisalRecorded) and event.cycle_id == cycle_id:
             appraisals.add(event.stream_id)
         elif kind == "coaching":
@@ -153,6 +164,9 @@ def cycle_streams(store: ExecutionStore, cycle_id: UUID, *, upto: int | None = N
             if goal_id is not None:
                 about.setdefault(event.stream_id, set()).add(goal_id)
             coached_on.setdefault(event.stream_id, []).append(event.occurred_at)
+        alignment = getattr(event, "aligned_to", getattr(event, "new_alignment", None))
+        if kind == "goal" and alignment is not None and alignment.parent_id is not None:
+            parents.setdefault(event.stream_id, set()).add(alignment.parent_id)
     if not cycle_events:
         raise NotFound(f"no cycle {cycle_id} in the store")
     cycle = streams["cycle.CycleOpened"][1].fold(cycle_events)
@@ -161,7 +175,24 @@ def cycle_streams(store: ExecutionStore, cycle_id: UUID, *, upto: int | None = N
         for journal, dates in coached_on.items()
         if about.get(journal, set()) & goals or any(cycle.contains(at) for at in dates)
     }
-    return {ORGANIZATION_ID, STRATEGY_ID, cycle_id} | goals | appraisals | journals
+    # What the kept streams refer to comes too, so that the file replays by the domain's rules:
+    # goals of other cycles a journal speaks of, the goals they cascade from, and their cycles.
+    needed = _with_ancestors(
+        set(goals).union(*(about.get(journal, set()) for journal in journals)), parents
+    )
+    cycles = {cycle_of[goal] for goal in needed if goal in cycle_of}
+    return {ORGANIZATION_ID, STRATEGY_ID, cycle_id} | needed | cycles | appraisals | journals
+
+
+def _with_ancestors(goals: set[UUID], parents: dict[UUID, set[UUID]]) -> set[UUID]:
+    """These goals and every goal any of them was ever aligned to, up their cascades."""
+    needed = set(goals)
+    pending = list(needed)
+    while pending:
+        for parent in parents.get(pending.pop(), set()) - needed:
+            needed.add(parent)
+            pending.append(parent)
+    return needed
 
 
 def export_lines(store: ExecutionStore, *, cycle_id: UUID | None = None) -> Iterator[bytes]:
@@ -332,7 +363,9 @@ def _identity_problem(kind: str, event: Event) -> str | None:
     return None
 
 
-def _validate(lines: Iterable[bytes | str]) -> tuple[list[Event], _Replay]:
+def _validate(
+    lines: Iterable[bytes | str], access: AccessPolicy | None = None
+) -> tuple[list[Event], _Replay]:
     replay = _Replay()
     events: list[Event] = []
     problems: list[LineProblem] = []
@@ -364,6 +397,10 @@ def _validate(lines: Iterable[bytes | str]) -> tuple[list[Event], _Replay]:
     problems.extend(replay.dangling())
     if problems:
         raise ImportRefused(sorted(problems, key=lambda problem: problem.line)[:MAX_PROBLEMS])
+    refusal = first_refusal(events, access=access)
+    if refusal is not None:
+        # every line holds one event here, so the event at index i is on line i + 1
+        raise ImportRefused([LineProblem(refusal.index + 1, refusal.reason)])
     return events, replay
 
 
@@ -384,20 +421,29 @@ def _describe(error: ValidationError) -> str:
     return "; ".join(problems)
 
 
-def validate_lines(lines: Iterable[bytes | str]) -> list[Event]:
+def validate_lines(
+    lines: Iterable[bytes | str], *, access: AccessPolicy | None = None
+) -> list[Event]:
     """Every event of an export file, validated as an import would; :class:`ImportRefused`
     names the first bad line (and up to ``MAX_PROBLEMS`` more)."""
-    return _validate(lines)[0]
+    return _validate(lines, access)[0]
 
 
-def import_lines(store: ExecutionStore, lines: Iterable[bytes | str]) -> ImportReport:
+def import_lines(
+    store: ExecutionStore,
+    lines: Iterable[bytes | str],
+    *,
+    access: AccessPolicy | None = None,
+) -> ImportReport:
     """Validate a whole export file, then store all of its events in one transaction.
 
     Only into an empty store (:class:`InvalidInput` otherwise); a broken file raises
-    :class:`ImportRefused` and stores nothing. Long streams get a snapshot afterwards.
+    :class:`ImportRefused` and stores nothing. Each decision is checked by the domain under
+    ``access`` (the default access policy when None), as the API would have checked its
+    command. Long streams get a snapshot afterwards.
     """
     _require_empty(store)
-    events, replay = _validate(lines)
+    events, replay = _validate(lines, access)
     _require_empty(store)
     if events:
         try:
