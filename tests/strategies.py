@@ -10,7 +10,6 @@ stated way with the typed error it must raise (:func:`invalid_attempts`).
 from __future__ import annotations
 
 import string
-import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from enum import Enum
@@ -98,6 +97,7 @@ from execution_core import (
     coaching_stream_id,
     event_types,
 )
+from execution_core.command import MAX_MAGNITUDE, MIN_GAP
 from tests.support import CYCLE_ID, T0, standard_org
 
 __all__ = [
@@ -130,7 +130,10 @@ UTC_DATETIMES = st.datetimes(timezones=st.just(UTC))
 """Aware datetimes in UTC, over the whole range datetime allows."""
 
 FINITE_FLOATS = st.floats(allow_nan=False, allow_infinity=False)
-"""Every finite float, signed zeros and subnormals included."""
+"""Every finite float, signed zeros and subnormals included (what a stored event may hold)."""
+
+MEASURES = st.floats(-MAX_MAGNITUDE, MAX_MAGNITUDE)
+"""Every value a command accepts as a measure (baseline, target, check-in value)."""
 
 TEXTS = st.text(st.characters(codec="utf-8"), max_size=20)
 """Free text: any Unicode scalar (no lone surrogates, which UTF-8 cannot carry)."""
@@ -145,8 +148,14 @@ NAMES = (
 )
 """Short labels with no surrounding whitespace (commands strip it, so equality is predictable)."""
 
-NOTES = st.text(st.characters(codec="utf-8"), max_size=30)
-"""Notes and comments: free text, possibly empty."""
+NOTES = st.text(
+    st.characters(
+        codec="utf-8", exclude_categories=("Cc", "Cf", "Zl", "Zp"), include_characters="\n"
+    ),
+    max_size=30,
+)
+"""Notes and comments: free text, possibly empty, line feeds and all but the control and format
+characters a command refuses."""
 
 UNIT_INTERVAL = st.floats(0.0, 1.0)
 RATING_VALUES = st.sampled_from(RATINGS)
@@ -561,7 +570,13 @@ def _key_result_spec(draw: st.DrawFn, kr_id: str) -> KeyResultSpec:
     if draw(st.integers(0, 3)) == 0:
         return KeyResultSpec(kr_id=kr_id, name=name, milestone=True, weight=weight)
     direction = draw(st.sampled_from(Direction))
-    low, mid, high = sorted(draw(st.lists(FINITE_FLOATS, min_size=3, max_size=3, unique=True)))
+    low, mid, high = sorted(
+        draw(
+            st.lists(MEASURES, min_size=3, max_size=3, unique=True).filter(
+                lambda xs: min(abs(a - b) for a in xs for b in xs if a is not b) >= MIN_GAP
+            )
+        )
+    )
     increase = direction == Direction.INCREASE
     stretched = draw(st.booleans())
     return KeyResultSpec(
@@ -968,7 +983,7 @@ def _log_progress(world: World) -> Make | None:
     def build(draw: st.DrawFn, goal_id: UUID, goal: Goal) -> Command:
         kr = _pick(draw, list(goal.key_results.values()))
         assert goal.cycle_id is not None
-        value = draw(st.sampled_from([0.0, 1.0]) if kr.milestone else FINITE_FLOATS)
+        value = draw(st.sampled_from([0.0, 1.0]) if kr.milestone else MEASURES)
         return LogProgress(
             goal_id=goal_id,
             kr_id=kr.id,
@@ -982,15 +997,17 @@ def _log_progress(world: World) -> Make | None:
     return _goal_maker(world, goals, _loggers(world), build)
 
 
-def _beyond(reference: float, sign: int) -> SearchStrategy[float] | None:
-    """Finite floats strictly above (sign 1) or below (sign -1) a reference, if there are any."""
-    if sign * reference >= sys.float_info.max:
+def _beyond(reference: float, sign: int, gap: float = 0.0) -> SearchStrategy[float] | None:
+    """Measures strictly above (sign 1) or below (sign -1) a reference, at least ``gap`` from it
+    when a gap is asked for, within the accepted magnitude, if there are any."""
+    if sign * reference + gap >= MAX_MAGNITUDE:
         return None
     if sign > 0:
-        side = st.floats(min_value=reference, exclude_min=True, allow_infinity=False)
+        side = st.floats(min_value=reference + gap, max_value=MAX_MAGNITUDE, exclude_min=not gap)
     else:
-        side = st.floats(max_value=reference, exclude_max=True, allow_infinity=False)
-    return side.filter(lambda x: sign * (x - reference) > 0)  # -0.0 is not above 0.0
+        side = st.floats(min_value=-MAX_MAGNITUDE, max_value=reference - gap, exclude_max=not gap)
+    # -0.0 is not above 0.0, and reference + gap may round back onto the reference
+    return side.filter(lambda x: sign * (x - reference) > 0 and abs(x - reference) >= gap)
 
 
 @_valid(3)
@@ -1004,7 +1021,7 @@ def _adjust_target(world: World) -> Make | None:
     def build(draw: st.DrawFn, goal_id: UUID, goal: Goal) -> Command:
         kr = _pick(draw, [kr for kr in goal.key_results.values() if not kr.milestone])
         sign = 1 if kr.direction == Direction.INCREASE else -1
-        targets = _beyond(kr.baseline, sign)
+        targets = _beyond(kr.baseline, sign, MIN_GAP)
         assert targets is not None  # the current target lies beyond the baseline
         target = draw(targets)
         stretches = _beyond(target, sign)
@@ -1703,7 +1720,7 @@ def _broken_criteria(world: World) -> AttemptMake | None:
         goal = world.goals[goal_id]
         kr = goal.key_results[kr_id]
         sign = 1 if kr.direction == Direction.INCREASE else -1
-        wrong_side = _beyond(kr.baseline, -sign)
+        wrong_side = _beyond(kr.baseline, -sign, MIN_GAP)
         if kr.milestone:
             target, why = 2.0, "a milestone target adjusted"
         elif wrong_side is None or draw(st.booleans()):
@@ -1745,7 +1762,7 @@ def _half_a_milestone(world: World) -> AttemptMake | None:
             LogProgress(
                 goal_id=goal_id,
                 kr_id=kr_id,
-                value=draw(FINITE_FLOATS.filter(lambda v: v not in (0.0, 1.0))),
+                value=draw(MEASURES.filter(lambda v: v not in (0.0, 1.0))),
                 confidence=0.5,
                 actor=_pick(draw, world.loggers(goal.owner)),
                 occurred_at=_checkin_time(draw, world, world.cycles[goal.cycle_id]),
