@@ -18,11 +18,20 @@ from adapters.cli_audit import audit_app
 from adapters.codec import dumps
 from adapters.store import open_store
 from adapters.transfer import ImportRefused, export_lines, import_lines
-from execution_core import Execution, GiveCoaching, KeyResultSpec, OpenCycle, OwnerSpec, SetGoal
+from execution_core import (
+    Execution,
+    GiveCoaching,
+    KeyResultSpec,
+    LogProgress,
+    OpenCycle,
+    OwnerSpec,
+    SetGoal,
+)
+from execution_core.access import Owner, Permission
 from execution_core.admission import command_events
 from execution_core.ids import coaching_stream_id
 from tests.audit.helpers import GOAL_A, GOAL_B, record_small
-from tests.support import CYCLE_ID, FixedClock, day, standard_org
+from tests.support import CYCLE_ID, FixedClock, day, seed_deals_goal, standard_org
 
 Edit = Callable[[list[bytes]], int]
 """Breaks one line of a good file in place; returns its index."""
@@ -238,3 +247,29 @@ def test_a_cycle_export_brings_the_goals_its_journals_speak_of(tmp_path: Path) -
     copy = open_store("memory://")
     assert import_lines(copy, part).events == len(part)
     store.close()
+
+
+class _Everyone:
+    """An access policy that permits every act (an app's own policy, unlike the default)."""
+
+    def permits(self, actor: str, permission: Permission, subject: Owner | None, org: Any) -> bool:
+        """Yes, always."""
+        return True
+
+
+def test_an_import_is_checked_under_the_access_policy_it_is_given() -> None:
+    """Given a check-in by cora on ana's goal, recorded under a policy that permits it, when the
+    export is imported, then the default policy refuses that line and the same policy takes it."""
+    store = open_store("memory://", clock=FixedClock())
+    execution = Execution(store, access=_Everyone())
+    seed_deals_goal(execution, GOAL_A)
+    execution.execute(
+        LogProgress(
+            actor="cora", occurred_at=day(3), goal_id=GOAL_A, kr_id="deals", value=1, confidence=0.5
+        )
+    )
+    lines = list(export_lines(store))
+    with pytest.raises(ImportRefused, match="cora may not log progress") as refused:
+        import_lines(open_store("memory://"), lines)
+    assert refused.value.line == len(lines)
+    assert import_lines(open_store("memory://"), lines, access=_Everyone()).events == len(lines)
