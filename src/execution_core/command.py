@@ -139,6 +139,7 @@ characters refused; bounded so one request cannot flood the store."""
 Reason = Annotated[Text, StringConstraints(min_length=1)]
 """A non-empty free text saying why."""
 
+
 def _not_a_number(value: object) -> object:
     """Dates and times come as ISO 8601 strings or date objects, never as numbers (timestamps)."""
     if isinstance(value, int | float):  # bool is an int
