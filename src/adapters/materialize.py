@@ -16,17 +16,27 @@ computed at the end of the batch, so writing a batch twice would be harmless any
 On start (and after a failed commit) the worker rebuilds its ledger by replaying the events up
 to the tracked position without writing a row, then continues from there. ``rebuild`` drops the
 view tables and the tracking rows and catches up from the first event.
+
+An event a view cannot take (it cannot be decoded, the view's logic raises on it, or the
+database refuses the rows it gives) **parks** that view: the worker re-applies the failing
+batch one event at a time, each view in its own transaction, to find the event; records the
+view, the event and the error in ``view_parked``; and goes on with the other views. A parked
+view is skipped until ``rebuild`` of that view. A tracking conflict (another worker recorded
+the position first) is not a failure: the worker reloads from the tracked position and goes on.
 """
 
 from __future__ import annotations
 
+import bisect
 import gc
 import json
+import logging
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import Enum
 from typing import Any, cast
 from uuid import UUID
@@ -88,14 +98,20 @@ from execution_core.views.radar import Turn, coached_since_turning
 from execution_core.views.scoreboard import Scoreboard
 
 __all__ = [
+    "PARKED",
     "TABLES",
     "VIEWS",
     "Column",
+    "ParkedView",
     "Progress",
     "Table",
+    "TrackingConflict",
+    "ViewStatus",
     "ViewWorker",
     "tracking_name",
 ]
+
+_LOG = logging.getLogger(__name__)
 
 VIEWS: tuple[str, ...] = ("board", "appraisal", "radar")
 """Every materialized view, by name (the table is ``view_<name>``)."""
@@ -218,6 +234,76 @@ RADAR = Table(
 TABLES: Mapping[str, Table] = {table.view: table for table in (BOARD, APPRAISAL, RADAR)}
 """Every view table, by view name."""
 
+PARKED = Table(
+    "parked",
+    (
+        _c("view_name", "text", "the parked view (board, appraisal or radar)"),
+        _c("notification_id", "int", "the position of the event it cannot take"),
+        _c("stream_id", "text", "that event's stream"),
+        _c("event_type", "text", "that event's stored type (goal.GoalSet, ...)"),
+        _c("error", "text", "why: the exception's type and message"),
+        _c("parked_at", "time", "when the view was parked (wall clock)"),
+    ),
+    ("view_name",),
+)
+"""``view_parked``: one row per parked view, next to the view tables (not a view itself)."""
+
+_ERROR_TEXT = 2_000
+"""At most this many characters of an error are kept in ``view_parked``."""
+
+
+@attrs.frozen
+class ParkedView:
+    """A view stopped at an event it cannot take, and why (a row of ``view_parked``)."""
+
+    view: str
+    position: int
+    """The notification id of the event; the view stays tracked before it."""
+    stream_id: str
+    event_type: str
+    error: str
+    parked_at: datetime
+
+    def describe(self) -> str:
+        """One line for a log or a terminal."""
+        return (
+            f"view {self.view} parked at event {self.position} ({self.event_type}, stream "
+            f"{self.stream_id}): {self.error}"
+        )
+
+
+@attrs.frozen
+class ViewStatus:
+    """Where a view stands: its tracked position, the log's head, the events it has still to
+    apply, and why it is parked (None: it is not)."""
+
+    view: str
+    position: int
+    head: int
+    lag: int
+    parked: ParkedView | None
+
+
+class TrackingConflict(IntegrityError):
+    """Another worker already tracked a view at or past where this batch starts: nothing was
+    written, and the worker reloads from the tracked position (normal with several workers)."""
+
+
+class _RowsRefused(Exception):
+    """The database refused a view's rows (a data error, a constraint): not a conflict, not a
+    lost connection."""
+
+    def __init__(self, view: str, error: BaseException) -> None:
+        super().__init__(f"{type(error).__name__}: {error}")
+        self.view = view
+        self.error = error
+
+
+def _error_text(error: BaseException) -> str:
+    """The error as stored: type and message, NUL-free (PostgreSQL text refuses NUL), bounded."""
+    text = f"{type(error).__name__}: {error}".replace("\x00", "\\x00")
+    return text if len(text) <= _ERROR_TEXT else text[: _ERROR_TEXT - 1] + "…"
+
 
 # -- the batches the recorders write ------------------------------------------------------------
 
@@ -247,6 +333,10 @@ class _ViewRecorder(TrackingRecorder):
     placeholder = "?"
     row_lock = ""
     """How a SELECT locks the rows it reads until the commit (SQLite: the write lock does)."""
+    transient: tuple[type[BaseException], ...] = (OperationalError, InterfaceError)
+    """The errors of an unreachable or busy database (the driver's too): never an event's fault."""
+    integrity: tuple[type[BaseException], ...] = (IntegrityError,)
+    """The errors of a refused tracking insert (the driver's too)."""
 
     def view_table(self, table: Table) -> str:
         raise NotImplementedError
@@ -284,10 +374,18 @@ class _ViewRecorder(TrackingRecorder):
         return f"{table.name}_cycle"
 
     def create_views(self, tables: Iterable[Table]) -> None:
-        """Create the view tables that do not exist yet, and a tracking row at 0 for each view
-        not tracked yet (so even a first commit has a row to check and lock, see ``write``)."""
+        """Create the view tables that do not exist yet (and ``view_parked``), and a tracking
+        row at 0 for each view not tracked yet (so even a first commit has a row to check and
+        lock, see ``write``)."""
         p = self.placeholder
         with self._transaction() as cursor:
+            columns = ", ".join(
+                f"{c.name} {self.column_type(c.kind)} NOT NULL" for c in PARKED.columns
+            )
+            cursor.execute(
+                f"CREATE TABLE IF NOT EXISTS {self.view_table(PARKED)} "
+                f"({columns}, PRIMARY KEY (view_name))"
+            )
             for table in tables:
                 for statement in self._ddl(table):
                     cursor.execute(statement)
@@ -298,15 +396,51 @@ class _ViewRecorder(TrackingRecorder):
                 )
 
     def drop_views(self, tables: Sequence[Table]) -> None:
-        """Drop the view tables and forget their tracking positions, in one transaction."""
+        """Drop the view tables, forget their tracking positions and un-park them, in one
+        transaction."""
+        p = self.placeholder
         with self._transaction() as cursor:
             for table in tables:
                 cursor.execute(f"DROP TABLE IF EXISTS {self.view_table(table)}")
                 cursor.execute(
-                    f"DELETE FROM {self.tracking_table()} WHERE application_name = "
-                    f"{self.placeholder}",
+                    f"DELETE FROM {self.tracking_table()} WHERE application_name = {p}",
                     (tracking_name(table.view),),
                 )
+                cursor.execute(
+                    f"DELETE FROM {self.view_table(PARKED)} WHERE view_name = {p}", (table.view,)
+                )
+
+    def park(self, parked: ParkedView) -> None:
+        """Record a view as parked (the first cause stays when two workers park it)."""
+        p = self.placeholder
+        values = (
+            parked.view,
+            parked.position,
+            parked.stream_id,
+            parked.event_type,
+            parked.error,
+            self._key_value("time", parked.parked_at),
+        )
+        with self._transaction() as cursor:
+            cursor.execute(
+                f"INSERT INTO {self.view_table(PARKED)} ({', '.join(PARKED.column_names)}) "
+                f"VALUES ({', '.join(p for _ in values)}) ON CONFLICT (view_name) DO NOTHING",
+                values,
+            )
+
+    def parked(self) -> dict[str, ParkedView]:
+        """Every parked view, by name."""
+        return {
+            row["view_name"]: ParkedView(
+                row["view_name"],
+                row["notification_id"],
+                row["stream_id"],
+                row["event_type"],
+                row["error"],
+                row["parked_at"],
+            )
+            for row in self.select_rows(PARKED)
+        }
 
     def tracking_table(self) -> str:
         raise NotImplementedError
@@ -319,10 +453,12 @@ class _ViewRecorder(TrackingRecorder):
         since: Mapping[str, int] | None = None,
     ) -> None:
         """Apply the patches and track ``position`` for each patched view, in one transaction
-        (IntegrityError, and nothing written, when a view is already tracked at or past it).
+        (TrackingConflict, and nothing written, when a view is already tracked at or past it).
         With ``since`` (view: the position the batch starts from), the batch is also refused
         unless each view is still tracked exactly there: a compare-and-set under the tracking
-        row's lock, so two workers of one view never both apply the same events."""
+        row's lock, so two workers of one view never both apply the same events. Rows the
+        database refuses raise ``_RowsRefused`` (naming the view); a lost or busy database
+        raises its own error; nothing is written in either case."""
         p = self.placeholder
         with self._transaction() as cursor:
             for view, start in (since or {}).items():
@@ -334,42 +470,58 @@ class _ViewRecorder(TrackingRecorder):
                 found = cursor.fetchone()
                 tracked = 0 if found is None else found["notification_id"]
                 if tracked != start:
-                    raise IntegrityError(
+                    raise TrackingConflict(
                         f"{tracking_name(view)} is tracked at {tracked}, not {start}: "
                         "another worker applied these events"
                     )
             for patch in patches:
-                table = patch.table
-                name = self.view_table(table)
-                if patch.truncate:
-                    cursor.execute(f"DELETE FROM {name}")
-                if patch.clear_cycles:
-                    cursor.executemany(
-                        f"DELETE FROM {name} WHERE cycle_id = {p}",
-                        [(self._key_value("uuid", c),) for c in patch.clear_cycles],
+                try:
+                    self._apply(cursor, patch)
+                except self.transient:
+                    raise
+                except Exception as error:
+                    raise _RowsRefused(patch.table.view, error) from error
+                try:
+                    cast(Any, self)._insert_tracking(
+                        cursor, Tracking(tracking_name(patch.table.view), position)
                     )
-                if patch.delete:
-                    where = " AND ".join(f"{k} = {p}" for k in table.key)
-                    kinds = [self._kind(table, k) for k in table.key]
-                    cursor.executemany(
-                        f"DELETE FROM {name} WHERE {where}",
-                        [
-                            tuple(self._key_value(k, v) for k, v in zip(kinds, key, strict=True))
-                            for key in patch.delete
-                        ],
-                    )
-                if patch.evaluated_at is not None:
-                    cursor.execute(
-                        f"UPDATE {name} SET evaluated_at = {p}",
-                        (self._key_value("time", patch.evaluated_at),),
-                    )
-                if patch.upsert:
-                    cursor.executemany(self._upsert_sql(table), self._adapt_rows(table, patch))
-                cast(Any, self)._insert_tracking(
-                    cursor, Tracking(tracking_name(table.view), position)
-                )
+                except self.integrity as error:
+                    raise TrackingConflict(
+                        f"{tracking_name(patch.table.view)} is already tracked at or past "
+                        f"{position}: another worker applied these events"
+                    ) from error
             if before_commit is not None:
                 before_commit(position)
+
+    def _apply(self, cursor: Any, patch: _Patch) -> None:
+        """Write a patch's rows (a row the database refuses raises the driver's error)."""
+        p = self.placeholder
+        table = patch.table
+        name = self.view_table(table)
+        if patch.truncate:
+            cursor.execute(f"DELETE FROM {name}")
+        if patch.clear_cycles:
+            cursor.executemany(
+                f"DELETE FROM {name} WHERE cycle_id = {p}",
+                [(self._key_value("uuid", c),) for c in patch.clear_cycles],
+            )
+        if patch.delete:
+            where = " AND ".join(f"{k} = {p}" for k in table.key)
+            kinds = [self._kind(table, k) for k in table.key]
+            cursor.executemany(
+                f"DELETE FROM {name} WHERE {where}",
+                [
+                    tuple(self._key_value(k, v) for k, v in zip(kinds, key, strict=True))
+                    for key in patch.delete
+                ],
+            )
+        if patch.evaluated_at is not None:
+            cursor.execute(
+                f"UPDATE {name} SET evaluated_at = {p}",
+                (self._key_value("time", patch.evaluated_at),),
+            )
+        if patch.upsert:
+            cursor.executemany(self._upsert_sql(table), self._adapt_rows(table, patch))
 
     def _kind(self, table: Table, column: str) -> str:
         return next(c.kind for c in table.columns if c.name == column)
@@ -433,6 +585,9 @@ def _json_list(value: Sequence[Any]) -> str:
 class SQLiteViewRecorder(SQLiteTrackingRecorder, _ViewRecorder):
     """The view tables and tracking positions in a SQLite file (the store's file by default)."""
 
+    transient = (OperationalError, InterfaceError, sqlite3.OperationalError, sqlite3.InterfaceError)
+    integrity = (IntegrityError, sqlite3.IntegrityError)
+
     _ADAPT: Mapping[str, Callable[[Any], Any]] = {
         "uuid": str,
         "time": _iso,
@@ -482,6 +637,7 @@ def _postgres_recorder_class() -> type[_ViewRecorder]:
     global _POSTGRES_RECORDER  # noqa: PLW0603 - a class built once, on first use
     if _POSTGRES_RECORDER is not None:
         return _POSTGRES_RECORDER
+    import psycopg
     from eventsourcing.postgres import PostgresTrackingRecorder
 
     class PostgresViewRecorder(PostgresTrackingRecorder, _ViewRecorder):
@@ -489,6 +645,13 @@ def _postgres_recorder_class() -> type[_ViewRecorder]:
 
         placeholder = "%s"
         row_lock = " FOR UPDATE"
+        transient = (
+            OperationalError,
+            InterfaceError,
+            psycopg.OperationalError,
+            psycopg.InterfaceError,
+        )
+        integrity = (IntegrityError, psycopg.IntegrityError)
         _TYPES: Mapping[str, str] = {
             "uuid": "uuid",
             "text": "text",
@@ -1235,6 +1398,40 @@ def _gc_paused(paused: bool) -> Iterator[None]:
 
 # -- the worker ---------------------------------------------------------------------------------
 
+_MAX_CONFLICTS = 10
+"""Tracking conflicts in a row after which a catch-up returns (the next call goes on)."""
+
+_MAX_BACKOFF = 60.0
+"""The longest pause, in seconds, between tries while the database is unreachable."""
+
+_Ref = tuple[int, str, str]
+"""An event as a parked row names it: (notification id, stream id, stored type)."""
+
+
+def _ref(position: int, event: Event) -> _Ref:
+    return position, str(event.stream_id), type(event).name or type(event).__name__
+
+
+class _Unreadable(Exception):
+    """A stored event that cannot be decoded: every view of the worker parks on it."""
+
+    def __init__(self, notification: Notification, error: BaseException) -> None:
+        super().__init__(str(error))
+        self.ref: _Ref = (notification.id, str(notification.originator_id), notification.topic)
+        self.error = error
+
+
+class _Refused(Exception):
+    """A batch ending at ``upto`` failed because of one of its events, not known yet."""
+
+    def __init__(self, upto: int) -> None:
+        super().__init__(upto)
+        self.upto = upto
+
+
+class _Poisoned(Exception):
+    """The ledger every view reads cannot take an event: every active view was parked on it."""
+
 
 class ViewWorker:
     """Keeps view tables current from a store's notification log, exactly once.
@@ -1249,6 +1446,7 @@ class ViewWorker:
     ``progress`` is called after each page; ``before_commit(position)`` inside each batch's
     transaction just before it commits (raising aborts the batch: tests simulate crashes so).
     ``pause_gc`` pauses the cyclic garbage collector during a pass (see :func:`_gc_paused`).
+    An event a view cannot take parks that view (see :meth:`parked`) and the others go on.
     """
 
     def __init__(
@@ -1298,8 +1496,15 @@ class ViewWorker:
         """How many batches this worker committed (a counter, for monitoring)."""
         self.commit_seconds = 0.0
         """Time spent computing and writing rows and committing, in seconds (a counter)."""
+        self.conflicts = 0
+        """How many batches were refused because another worker had applied them first (a
+        counter: each one only made this worker reload from the tracked position)."""
         self._state: _State | None = None
         self._lock = threading.Lock()
+        self._parked: dict[str, ParkedView] = {}
+        self._isolate_until: int | None = None
+        """Apply one event per commit, each view alone, up to this position (a batch failed)."""
+        self._applied = 0
 
     # -- the public surface --------------------------------------------------------------------
 
@@ -1309,41 +1514,90 @@ class ViewWorker:
             v.name: self.recorder.max_tracking_id(tracking_name(v.name)) or 0 for v in self._views
         }
 
+    def parked(self) -> dict[str, ParkedView]:
+        """The worker's views that are parked (as recorded, by any worker), by name."""
+        return {name: p for name, p in self.recorder.parked().items() if name in self.views}
+
+    def status(self) -> list[ViewStatus]:
+        """Each view's position, the log's head, the events still to apply (read from the log,
+        receipts left out) and why it is parked, if it is."""
+        positions = self.positions()
+        parked = self.parked()
+        head = self.store.last_position()
+        ids = self._event_ids(after=min(positions.values()))
+        return [
+            ViewStatus(
+                view,
+                positions[view],
+                head,
+                len(ids) - bisect.bisect_right(ids, positions[view]),
+                parked.get(view),
+            )
+            for view in self.views
+        ]
+
     def catch_up(
         self, *, limit: int | None = None, stop_event: threading.Event | None = None
     ) -> int:
         """Apply every event recorded after the tracked positions (at most ``limit``); return how
         many were applied. Stops early, after committing what it applied, when ``stop_event``
-        is set."""
+        is set. Parked views are skipped; a view that cannot take an event is parked on it
+        and the others go on; a batch another worker applied first is dropped and the worker
+        goes on from the position tracked (see :attr:`conflicts`)."""
         with self._lock, _gc_paused(self.pause_gc):
-            try:
-                return self._catch_up(limit, stop_event)
-            except BaseException:
-                self._state = None  # memory may be ahead of the tables: reload next time
-                raise
+            self._applied = 0
+            conflicts = 0
+            while True:
+                try:
+                    self._catch_up(limit, stop_event)
+                except TrackingConflict:
+                    self._state = None  # another worker went further: reload from there
+                    self.conflicts += 1
+                    conflicts += 1
+                    if conflicts < _MAX_CONFLICTS:
+                        continue
+                except _Refused as refused:
+                    self._state = None  # find the event: one at a time up to the batch's end
+                    self._isolate_until = refused.upto
+                    continue
+                except _Unreadable as unreadable:
+                    self._state = None
+                    for view in self._active():
+                        self._park(view, unreadable.ref, unreadable.error)
+                except _Poisoned:
+                    self._state = None  # the ledger took part of an event: reload next time
+                except BaseException:
+                    self._state = None  # memory may be ahead of the tables: reload next time
+                    raise
+                return self._applied
 
     def rebuild(self, *, stop_event: threading.Event | None = None) -> int:
-        """Drop the view tables and their tracking positions, then catch up from the start."""
+        """Drop the view tables, their tracking positions and parked rows, then catch up from
+        the start (a view whose cause was fixed is so un-parked; one still failing parks
+        again)."""
         with self._lock:
             tables = [v.table for v in self._views]
             self.recorder.drop_views(tables)
             self.recorder.create_views(tables)
             self._state = None
+            self._parked = {}
+            self._isolate_until = None
         return self.catch_up(stop_event=stop_event)
 
     def run(self, poll_interval: float = 1.0, stop_event: threading.Event | None = None) -> None:
         """Catch up, then poll for new events every ``poll_interval`` seconds until
-        ``stop_event`` is set. A batch refused because another worker tracked the same view
-        further is dropped and the worker reloads from the tracked positions; when the
-        database is unreachable it tries again after ``poll_interval``."""
+        ``stop_event`` is set. When the database is unreachable it tries again after a pause
+        that doubles up to a minute; any other error is raised."""
         stop = stop_event or threading.Event()
+        pause = poll_interval
         while not stop.is_set():
             try:
                 applied = self.catch_up(stop_event=stop)
-            except IntegrityError:
-                continue  # another worker tracked these views further: reload from there
             except (OperationalError, InterfaceError):
-                applied = 0  # the database is unreachable or busy: try again after a pause
+                stop.wait(pause)
+                pause = min(pause * 2, max(_MAX_BACKOFF, poll_interval))
+                continue
+            pause = poll_interval
             if not applied:
                 stop.wait(poll_interval)
 
@@ -1366,13 +1620,56 @@ class ViewWorker:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    # -- parking -------------------------------------------------------------------------------
+
+    def _active(self) -> list[_View]:
+        """The views not parked."""
+        return [v for v in self._views if v.name not in self._parked]
+
+    def _refresh_parked(self) -> None:
+        """Read which views are parked (another worker may have parked one, a rebuild may have
+        un-parked one); log each newly found one once."""
+        parked = self.parked()
+        for name in parked.keys() - self._parked.keys():
+            _LOG.error("%s; skipped until rebuilt", parked[name].describe())
+        if self._parked.keys() - parked.keys():
+            self._state = None  # un-parked by a rebuild: reload from its position
+        self._parked = parked
+
+    def _park(self, view: _View, ref: _Ref, error: BaseException) -> None:
+        """Record ``view`` as parked on the event ``ref``; the view stays tracked before it."""
+        position, stream_id, event_type = ref
+        parked = ParkedView(
+            view.name, position, stream_id, event_type, _error_text(error), datetime.now(UTC)
+        )
+        self.recorder.park(parked)
+        self._parked[view.name] = parked
+        _LOG.error("%s; the other views go on", parked.describe())
+
+    def _park_all(self, ref: _Ref, error: BaseException) -> None:
+        for view in self._active():
+            self._park(view, ref, error)
+
     # -- the work ------------------------------------------------------------------------------
+
+    def _event_ids(self, after: int) -> list[int]:
+        """The positions of the events after ``after`` (receipts left out), in order."""
+        select = self.store.app.recorder.select_notifications
+        ids: list[int] = []
+        position = after
+        while True:
+            notifications = select(start=position, limit=self.page_size, inclusive_of_start=False)
+            ids.extend(n.id for n in notifications if n.topic != RECEIPT_TOPIC)
+            if len(notifications) < self.page_size:
+                return ids
+            position = notifications[-1].id
 
     def _pages(
         self, start: int, stop: int | None, done: int, total: int
     ) -> Generator[tuple[list[int], list[Event]], None, None]:
         """Pages of (positions, decoded events) after ``start`` (up to ``stop``), reporting
-        progress after each."""
+        progress after each. An event that cannot be decoded ends the pages: the events
+        before it are yielded, then ``_Unreadable`` is raised."""
         select = self.store.app.recorder.select_notifications
         decode = self.store.app.mapper.to_domain_event
         position = start
@@ -1384,22 +1681,36 @@ class ViewWorker:
                 return
             # Receipts of idempotency keys share the events table; they are no view's events.
             kept = [n for n in notifications if n.topic != RECEIPT_TOPIC]
-            events = [cast(Event, decode(n)) for n in kept]
-            ids = [n.id for n in kept]
+            unreadable: _Unreadable | None = None
+            try:
+                events = [cast(Event, decode(n)) for n in kept]
+            except Exception:  # any failure to decode is the event's: find which one
+                events = []
+                for notification in kept:
+                    try:
+                        events.append(cast(Event, decode(notification)))
+                    except Exception as error:
+                        unreadable = _Unreadable(notification, error)
+                        break
+            ids = [n.id for n in kept[: len(events)]]
             position = notifications[-1].id
             done += len(events)
             if self.progress is not None:
                 self.progress(done, max(total, done))
             if events:
                 yield ids, events
+            if unreadable is not None:
+                raise unreadable
             if len(notifications) < self.page_size:
                 return
 
     def _load(self) -> tuple[_State, int]:
-        """The state at the tracked positions: the ledger replayed without writing a row."""
+        """The state at the tracked positions of the active views: the ledger replayed without
+        writing a row."""
         positions = self.positions()
-        start = min(positions.values())
-        for view in self._views:
+        active = self._active()
+        start = min(positions[v.name] for v in active)
+        for view in active:
             view.position = positions[view.name]
             view.full = view.position > start
         state = _State(LedgerBuilder(), 0, None)
@@ -1415,9 +1726,13 @@ class ViewWorker:
         state.shown = state.showing()
         return state, replayed
 
-    def _catch_up(self, limit: int | None, stop_event: threading.Event | None) -> int:
-        if limit is not None and limit <= 0:
-            return 0
+    def _catch_up(self, limit: int | None, stop_event: threading.Event | None) -> None:
+        """One pass; what it commits is counted in ``_applied``. Raises ``_Refused`` when a
+        batch fails because of an event (then the caller isolates it, see ``_isolate_until``)."""
+        self._refresh_parked()
+        remaining = None if limit is None else limit - self._applied
+        if (remaining is not None and remaining <= 0) or not self._active():
+            return
         done = 0
         if self._state is None:
             self._state, done = self._load()
@@ -1429,27 +1744,68 @@ class ViewWorker:
         try:
             for ids, page in pages:
                 events = page
-                if limit is not None and applied + len(events) > limit:
-                    events = events[: limit - applied]
-                state.fold(events, ids[len(events) - 1])
-                dirty.note(events)
-                applied += len(events)
-                done += len(events)
-                stopping = (limit is not None and applied >= limit) or (
+                if remaining is not None and applied + len(events) > remaining:
+                    events = events[: remaining - applied]
+                stopping = (remaining is not None and applied + len(events) >= remaining) or (
                     stop_event is not None and stop_event.is_set()
                 )
-                if stopping or (dirty.events >= self.batch_size and self._commit_due()):
+                if not self._take(state, dirty, ids, events):
+                    return  # every view is parked
+                applied += len(events)
+                done += len(events)
+                full = dirty.events >= self.batch_size and self._commit_due()
+                if dirty.events and (stopping or full):
                     self._commit(state, dirty)
                     dirty = _Dirty()
                 if stopping:
                     break
+        except _Unreadable:
+            if dirty.events:
+                self._commit(state, dirty)  # what came before the event, then park on it
+            raise
         finally:
             pages.close()
         if dirty.events:
             self._commit(state, dirty)
         if self.progress is not None:
             self.progress(done, done)
-        return applied
+
+    def _take(
+        self, state: _State, dirty: _Dirty, ids: Sequence[int], events: Sequence[Event]
+    ) -> bool:
+        """Fold a page into the batch, or apply it one event at a time while isolating a
+        failure; False when every view is parked."""
+        if self._isolate_until is not None:
+            return self._apply_page_alone(state, ids, events)
+        try:
+            state.fold(events, ids[len(events) - 1])
+        except Exception as error:
+            raise _Refused(ids[len(events) - 1]) from error
+        dirty.note(events)
+        return True
+
+    def _apply_page_alone(self, state: _State, ids: Sequence[int], events: Sequence[Event]) -> bool:
+        """Apply a page one event at a time (see :meth:`_apply_alone`), and leave the isolation
+        once past its end; False when no view is left to apply them to."""
+        for position, event in zip(ids, events, strict=False):
+            self._apply_alone(state, position, event)
+            if not self._active():
+                return False
+        if self._isolate_until is not None and ids[len(events) - 1] >= self._isolate_until:
+            self._isolate_until = None
+        return True
+
+    def _apply_alone(self, state: _State, position: int, event: Event) -> None:
+        """Apply one event and commit it for each active view in its own transaction; a view
+        that cannot take it is parked on it (every view, when the shared ledger cannot)."""
+        try:
+            state.fold([event], position)
+        except Exception as error:
+            self._park_all(_ref(position, event), error)
+            raise _Poisoned from error
+        dirty = _Dirty()
+        dirty.note([event])
+        self._commit(state, dirty, alone=_ref(position, event))
 
     def _commit_due(self) -> bool:
         """Whether a full batch may commit now: always without ``commit_share``; else once the
@@ -1460,17 +1816,19 @@ class ViewWorker:
         since = time.perf_counter() - self._committed_at
         return since * self.commit_share >= self._commit_cost * (1.0 - self.commit_share)
 
-    def _commit(self, state: _State, dirty: _Dirty) -> None:
+    def _commit(self, state: _State, dirty: _Dirty, alone: _Ref | None = None) -> None:
         """Compute the patches of the batch at its end and write them with the position; the
         memory stays consistent with the tables (on failure the caller drops it)."""
         started = time.perf_counter()
-        self._write_batch(state, dirty)
+        self._write_batch(state, dirty, alone)
         self._committed_at = time.perf_counter()
         self._commit_cost = self._committed_at - started
         self.commits += 1
         self.commit_seconds += self._commit_cost
+        self._applied += dirty.events
 
-    def _write_batch(self, state: _State, dirty: _Dirty) -> None:
+    def _board_changes(self, state: _State, dirty: _Dirty) -> _Batch:
+        """Every cycle's board at the batch end (what every view reads)."""
         assert state.now is not None
         ledger = state.ledger
         dirty.resolve(ledger)
@@ -1491,20 +1849,51 @@ class ViewWorker:
         ]
         _forget_turnings(state, dirty.goals, [c.cycle.id for c in changes if c.rebuilt])
         state.boards = {c.cycle.id: c.new for c in changes}
-        batch = _Batch(
+        return _Batch(
             state, dirty, state.now, state.now != state.committed_now, changes, state.shown
         )
-        patches = [
-            view.full_patch(state) if view.full else view.patch(batch)
-            for view in self._views
-            if view.position < state.position
-        ]
-        if patches:
-            since = {v.name: v.position for v in self._views if v.position < state.position}
-            self.recorder.write(patches, state.position, self.before_commit, since)
-        for view in self._views:
-            if view.position < state.position:
-                view.position = state.position
-                view.full = False
+
+    def _write_batch(self, state: _State, dirty: _Dirty, alone: _Ref | None) -> None:
+        """Write the batch: all views in one transaction; or, for one event (``alone``), each
+        view in its own, parking a view that cannot take it."""
+        due = [v for v in self._active() if v.position < state.position]
+        try:
+            batch = self._board_changes(state, dirty)
+        except Exception as error:
+            if alone is None:
+                raise _Refused(state.position) from error
+            self._park_all(alone, error)
+            raise _Poisoned from error
+        written: list[_View] = []
+        if alone is None:
+            try:
+                patches = [v.full_patch(state) if v.full else v.patch(batch) for v in due]
+            except Exception as error:
+                raise _Refused(state.position) from error
+            if patches:
+                since = {v.name: v.position for v in due}
+                try:
+                    self.recorder.write(patches, state.position, self.before_commit, since)
+                except _RowsRefused as error:
+                    raise _Refused(state.position) from error
+            written = due
+        else:
+            for view in due:
+                try:
+                    patch = view.full_patch(state) if view.full else view.patch(batch)
+                except Exception as error:
+                    self._park(view, alone, error)
+                    continue
+                try:
+                    self.recorder.write(
+                        [patch], state.position, self.before_commit, {view.name: view.position}
+                    )
+                except _RowsRefused as refused:
+                    self._park(view, alone, refused.error)
+                    continue
+                written.append(view)
+        for view in written:
+            view.position = state.position
+            view.full = False
         state.committed_now = state.now
         state.shown = state.showing()
