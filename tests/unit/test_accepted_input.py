@@ -359,3 +359,39 @@ def test_the_schema_refuses_what_a_command_refuses() -> None:
                 value=value,
                 confidence=0.5,
             )
+
+
+# -- strict types beyond numbers ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("milestone", [1, "true", "yes"])
+def test_a_milestone_flag_given_as_a_number_or_a_string_is_refused(
+    execution: Execution, milestone: object
+) -> None:
+    """``milestone`` is a JSON boolean: 1, "true" or "yes" is refused, not coerced."""
+    key_result = {"kr_id": "launch", "name": "Launch", "milestone": milestone}
+    refused(
+        execution,
+        lambda: execution.add_key_result(GOAL_ID, key_result, actor="max", occurred_at=AT),
+    )
+    request = {"type": "AddKeyResult", "actor": "max", "goal_id": str(GOAL_ID)}
+    refused_json(execution, {**request, "key_result": key_result})
+
+
+@pytest.mark.parametrize("when", [0, 1_700_000_000, 1.5e9, True])
+def test_a_date_or_a_business_time_given_as_a_number_is_refused(
+    execution: Execution, when: object
+) -> None:
+    """A number is not a date or a time (pydantic would read it as a Unix timestamp)."""
+    refused_json(execution, open_cycle_json(ends_on=when))
+    refused_json(execution, progress(occurred_at=when))
+    refused(
+        execution,
+        lambda: execution.open_cycle(
+            "H2",
+            date(2026, 7, 1),
+            when,  # type: ignore[arg-type]
+            actor="cleo",
+            occurred_at=AT,
+        ),
+    )

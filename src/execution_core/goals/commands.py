@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from execution_core.access import Owner
 from execution_core.command import (
@@ -72,7 +72,7 @@ class KeyResultSpec(_Spec):
     target: Measure = 1.0
     stretch: Measure | None = None
     direction: Direction = Direction.INCREASE
-    milestone: bool = False
+    milestone: StrictBool = False  # 1 or "yes" is not coerced to a milestone
     weight: Weight = 1.0
 
     @model_validator(mode="after")
