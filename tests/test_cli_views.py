@@ -78,10 +78,10 @@ def test_board_defaults_to_the_cycle_end(demo: tuple[Path, str]) -> None:
 
 def test_appraisal_refuses_a_viewer_who_may_not_see_the_person(demo: tuple[Path, str]) -> None:
     """Given the demo store, when ben asks for ana's appraisal, then the command says he may
-    not and exits 2."""
+    not and exits 1 (a refusal, told from a usage error's 2)."""
     path, _ = demo
     result = _run("appraisal", "--db", str(path), "--viewer", "ben", "--person", "ana")
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "ben may not see ana's appraisal" in result.output
     assert "Appraisal of" not in result.output
 

@@ -1,7 +1,9 @@
 """The ``execution-core`` command line: the demo, the live views, and the audit commands.
 
 Each view command reads a store's whole history into a Ledger (adapters.render.read_history)
-and prints one view (adapters.render); the figures come from execution_core.views.
+and prints one view (adapters.render); the figures come from execution_core.views. A failure is
+one line on standard error and an exit code (adapters.cli_errors); no command deletes a store
+it did not make (``demo`` replaces only its own, unchanged since it recorded it).
 """
 
 from __future__ import annotations
@@ -10,13 +12,15 @@ import sqlite3
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from adapters.chain import head
 from adapters.cli_audit import audit_app
+from adapters.cli_errors import EXIT_CODES_HELP, EXIT_REFUSED, EXIT_USAGE, GuardedGroup, failure
 from adapters.cli_simulate import simulate
 from adapters.cli_views import views_app
 from adapters.cli_worker import worker
@@ -29,16 +33,19 @@ from adapters.render import (
     radar_table,
     read_history,
     scoreboard_table,
+    shown,
 )
 from adapters.store import open_store, store_env
-from execution_core import EVENT_TYPES_BY_STREAM, Execution, ExecutionError, NotPermitted
+from execution_core import EVENT_TYPES_BY_STREAM, Execution, NotPermitted
 from execution_core import views as v
 from execution_core.views.ledger import CycleRecord
 
 __all__ = ["app", "main"]
 
 app = typer.Typer(
+    cls=GuardedGroup,
     help="Strategy execution management as an immutable event stream.",
+    epilog=EXIT_CODES_HELP,
     no_args_is_help=True,
     add_completion=False,
 )
@@ -54,11 +61,6 @@ def _err() -> Console:
     return Console(stderr=True)
 
 
-def _fail(message: str) -> NoReturn:
-    _err().print(f"[red]{message}[/red]")
-    raise typer.Exit(code=2)
-
-
 DEMO_DB = "execution-demo.db"
 """Where `demo` records the season, and where the view commands read by default."""
 
@@ -69,28 +71,81 @@ def _root() -> None:
 
 
 _STORE_TABLES = {"stored_events", "stored_snapshots", "event_chain"}
+DEMO_MARKER = "execution_demo"
+"""The table in which ``demo`` notes, after the season, the store it made: the chain head and
+the event count then. Only a store whose marker matches its content is ever replaced."""
+
+
+def _tables(path: Path) -> set[str] | None:
+    """The tables of a SQLite file (None: not a SQLite database), read without writing."""
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+            rows = db.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            return {row[0] for row in rows}
+    except sqlite3.DatabaseError:
+        return None
+
+
+def _demo_marker(path: Path) -> tuple[int, str, int] | None:
+    """The (chain position, chain hash, events) ``demo`` noted in a store it made."""
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+        row = db.execute(f"SELECT position, hash, events FROM {DEMO_MARKER}").fetchone()
+    return None if row is None else (int(row[0]), str(row[1]), int(row[2]))
+
+
+def _content(path: Path) -> tuple[int, str, int]:
+    """A store's chain head and event count, as the marker notes them."""
+    store = open_store(f"sqlite:///{path}")
+    try:
+        newest = head(store)
+    finally:
+        store.close()
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+        (events,) = db.execute("SELECT count(*) FROM stored_events").fetchone()
+    return newest.position, newest.hash, int(events)
+
+
+def _mark(path: Path) -> None:
+    """Note in the store that ``demo`` made it, as it is now (see :data:`DEMO_MARKER`)."""
+    position, hash_, events = _content(path)
+    with sqlite3.connect(path) as db:
+        db.execute(f"CREATE TABLE {DEMO_MARKER} (position INTEGER, hash TEXT, events INTEGER)")
+        db.execute(f"INSERT INTO {DEMO_MARKER} VALUES (?, ?, ?)", (position, hash_, events))
+    db.close()
 
 
 def _prepare_fresh(path: Path) -> None:
-    """Remove a previous demo store, or refuse to touch a file that is something else."""
-    if not path.exists():
+    """Replace a store ``demo`` made and nobody changed since; refuse anything else.
+
+    A path that does not exist (or an empty file) is used as it is. A demo store whose marker
+    matches its chain head and event count is deleted and recorded again. Any other file is left
+    as it is: exit 2 for a file that is not an execution-core store, exit 1 for a store the demo
+    did not make or one that changed since (more events, say): its data is someone's.
+    """
+    if not path.exists() or (path.is_file() and path.stat().st_size == 0):
         return
-    try:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
-            tables = {
-                row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")
-            }
-    except sqlite3.DatabaseError:
-        tables = {"(not a SQLite database)"}
-    console = _err()
-    if not tables <= _STORE_TABLES:
-        console.print(
-            f"[red]{path} exists and is not an execution-core store "
-            f"(it holds {', '.join(sorted(tables))}); nothing was changed. "
-            "Choose another --db.[/red]"
+    tables = _tables(path) if path.is_file() else None
+    if tables is None or "stored_events" not in tables:
+        raise failure(
+            f"{path} exists and is not an execution-core store; nothing was changed: "
+            "choose another --db",
+            EXIT_USAGE,
         )
-        raise typer.Exit(code=2)
-    console.print(f"[yellow]Replacing the previous demo store at {path}.[/yellow]")
+    if DEMO_MARKER not in tables or not tables <= _STORE_TABLES | {DEMO_MARKER}:
+        raise failure(
+            f"{path} is an execution-core store the demo did not make; nothing was deleted: "
+            "choose another --db",
+            EXIT_REFUSED,
+        )
+    noted, now = _demo_marker(path), _content(path)
+    if noted != now:
+        then = "an unknown number of" if noted is None else str(noted[2])
+        raise failure(
+            f"{path} has changed since the demo recorded it ({then} events then, {now[2]} "
+            "now); nothing was deleted: choose another --db",
+            EXIT_REFUSED,
+        )
+    _err().print(f"Replacing the demo store at {shown(path)} (unchanged since the demo).")
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
@@ -102,7 +157,10 @@ def demo(
     ),
     seed: Annotated[int, typer.Option(help="Seed of the season's trajectories.")] = 7,
 ) -> None:
-    """Record a sample season (a 12-person company, 26 weeks) into a SQLite file."""
+    """Record a sample season (a 12-person company, 26 weeks) into a SQLite file.
+
+    The file must be new, or a store this command made and nobody changed since (it is then
+    replaced); anything else is refused (exit 1, or 2 for a file that is not a store)."""
     _prepare_fresh(db)
     console = _out()
     clock = SeasonClock()
@@ -112,7 +170,8 @@ def demo(
             season = record_season(execution, clock, seed=seed, progress=status.update)
         elapsed = time.perf_counter() - started
         history = read_history(execution.store, _err())
-    table = Table(title=f"Recorded into {db}", show_footer=True)
+    _mark(db)
+    table = Table(title=f"Recorded into {shown(db)}", show_footer=True)
     table.add_column("stream", footer="total")
     table.add_column("event", footer="")
     table.add_column("count", justify="right", footer=str(season.events))
@@ -126,7 +185,7 @@ def demo(
         f"in {elapsed:.2f} s ({season.events / elapsed:,.0f} events/s), cycle {season.cycle_id}."
     )
     print_season_views(console, history)
-    where = "" if str(db) == DEMO_DB else f" --db {db}"
+    where = "" if str(db) == DEMO_DB else f" --db {shown(db)}"
     console.print(
         f"Read the views again with [bold]execution-core board{where}[/bold], "
         f"[bold]appraisal{where} --viewer hana[/bold] or [bold]radar{where}[/bold]."
@@ -159,10 +218,7 @@ At = Annotated[
 
 def _history(db: str) -> History:
     """The store's history as a Ledger; a missing SQLite file is refused and never created."""
-    try:
-        path = store_env(db).get("SQLITE_DBNAME")
-    except ExecutionError as error:
-        _fail(str(error))
+    path = store_env(db).get("SQLITE_DBNAME")
     if path:
         _require_store(Path(path))
     store = open_store(db)
@@ -174,40 +230,33 @@ def _history(db: str) -> History:
 
 def _require_store(path: Path) -> None:
     if not path.exists():
-        _fail(
+        raise failure(
             f"no store at {path}: record the demo with `execution-core demo --db {path}`, "
             "or pass --db"
         )
-    try:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
-            tables = {
-                row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")
-            }
-    except sqlite3.DatabaseError:
-        tables = set()
-    if "stored_events" not in tables:
-        _fail(f"{path} is not an execution-core store; nothing was read")
+    if "stored_events" not in (_tables(path) or set()):
+        raise failure(f"{path} is not an execution-core store; nothing was read")
 
 
 def _cycle(history: History, wanted: str | None) -> CycleRecord:
     """The cycle named by id or name, else the one that starts last."""
     cycles = sorted(history.ledger.cycles.values(), key=lambda c: (c.state.starts_on, c.opened.seq))
     if not cycles:
-        _fail("the store holds no cycle")
+        raise failure("the store holds no cycle")
     if wanted is None:
         return cycles[-1]
     for cycle in cycles:
         if wanted in (str(cycle.id), cycle.state.name):
             return cycle
     known = ", ".join(f"{c.state.name} ({c.id})" for c in cycles)
-    _fail(f"no cycle {wanted!r} in the store; it holds {known}")
+    raise failure(f"no cycle {wanted!r} in the store; it holds {known}")
 
 
 def _parse_at(text: str) -> datetime:
     try:
         at = datetime.fromisoformat(text)
     except ValueError:
-        _fail(f"--at {text!r} is not an ISO 8601 date or date and time")
+        raise failure(f"--at {text!r} is not an ISO 8601 date or date and time") from None
     return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
 
 
@@ -235,8 +284,10 @@ def board(
     try:
         view = v.scoreboard(history.ledger, chosen.id, at=instant, viewer=viewer)
     except NotPermitted:
-        _fail(f"{viewer} may not see the scoreboard (only active people may)")
-    title = f"Scoreboard, {chosen.state.name}, at {instant:%Y-%m-%d %H:%M} UTC"
+        raise failure(
+            f"{viewer} may not see the scoreboard (only active people may)", EXIT_REFUSED
+        ) from None
+    title = f"Scoreboard, {shown(chosen.state.name)}, at {instant:%Y-%m-%d %H:%M} UTC"
     out = _out()
     out.print(scoreboard_table(view, title=title, compact=out.width < NARROW))
 
@@ -266,19 +317,20 @@ def appraisal(
     instant = _parse_at(at) if at is not None else history.latest or chosen.ends_at
     people = ledger.organization.people
     if viewer not in people:
-        _fail(f"unknown viewer {viewer!r}")
+        raise failure(f"unknown viewer {viewer!r}")
     names = {person_id: p.name for person_id, p in people.items()}
     out = _out()
     if person is not None:
         if person not in people:
-            _fail(f"unknown person {person!r}")
+            raise failure(f"unknown person {person!r}")
         try:
             sheet = v.appraisal_sheet(ledger, chosen.id, person, viewer=viewer, at=instant)
         except NotPermitted:
-            _fail(
+            raise failure(
                 f"{viewer} may not see {person}'s appraisal "
-                "(only the person, their managers and HR may)"
-            )
+                "(only the person, their managers and HR may)",
+                EXIT_REFUSED,
+            ) from None
         out.print(appraisal_sheet_table(sheet, name=names[person]))
         return
     sheets: list[v.AppraisalSheet] = []
@@ -299,17 +351,21 @@ def appraisal(
     if len(sheets) > 1:
         out.print(
             appraisal_summary_table(
-                sheets, names=names, title=f"As {viewer} sees them", compact=out.width < NARROW
+                sheets,
+                names=names,
+                title=f"As {shown(viewer)} sees them",
+                compact=out.width < NARROW,
             )
         )
     if absent:
         out.print(
-            f"[dim]No goals and no appraisal in {chosen.state.name}: {', '.join(absent)}.[/dim]"
+            f"[dim]No goals and no appraisal in {shown(chosen.state.name)}: "
+            f"{shown(', '.join(absent))}.[/dim]"
         )
     if refused:
         out.print(
-            f"[yellow]Skipped {len(refused)} people whose appraisal {viewer} may not see: "
-            f"{', '.join(refused)}.[/yellow]"
+            f"[yellow]Skipped {len(refused)} people whose appraisal {shown(viewer)} may not "
+            f"see: {shown(', '.join(refused))}.[/yellow]"
         )
 
 
@@ -321,7 +377,7 @@ def radar(db: Db = DEMO_DB, cycle: CycleOption = None, at: At = None) -> None:
     chosen = _cycle(history, cycle)
     instant = _at(history, chosen, at)
     view = v.coaching_radar(history.ledger, chosen.id, at=instant)
-    title = f"Coaching radar, {chosen.state.name}, at {instant:%Y-%m-%d %H:%M} UTC"
+    title = f"Coaching radar, {shown(chosen.state.name)}, at {instant:%Y-%m-%d %H:%M} UTC"
     out = _out()
     out.print(radar_table(view, title=title, compact=out.width < NARROW))
 

@@ -15,7 +15,9 @@ import typer
 from rich.console import Console
 
 from adapters.chain import ChainHead, head
+from adapters.cli_errors import EXIT_CODES_HELP, EXIT_REFUSED, GuardedGroup, failure
 from adapters.cli_history import history_commands
+from adapters.render import shown
 from adapters.store import ExecutionStore, open_store, store_env
 from adapters.transfer import ImportRefused, import_lines, write_export
 from execution_core.errors import ExecutionError
@@ -23,6 +25,8 @@ from execution_core.errors import ExecutionError
 __all__ = ["audit_app"]
 
 audit_app = typer.Typer(
+    cls=GuardedGroup,
+    epilog=EXIT_CODES_HELP,
     help="Tamper evidence (hash chain), export and import, and the bitemporal audit: the plan "
     "as of a recorded time and as at a business time, diff and trail.",
     no_args_is_help=True,
@@ -43,15 +47,9 @@ Db = Annotated[
 
 def _open(url: str, *, create: bool = False) -> ExecutionStore:
     """Open a store; a SQLite file must already exist unless ``create`` (no silent empty store)."""
-    try:
-        env = store_env(url)
-    except ExecutionError as error:
-        err.print(f"[red]{error}[/red]")
-        raise typer.Exit(code=2) from None
-    path = env.get("SQLITE_DBNAME")
+    path = store_env(url).get("SQLITE_DBNAME")
     if path and not create and not Path(path).exists():
-        err.print(f"[red]no store at {path}[/red]")
-        raise typer.Exit(code=2)
+        raise failure(f"no store at {path}")
     return open_store(url)
 
 
@@ -67,8 +65,7 @@ def verify(
     try:
         expected = ChainHead.from_json(anchor.read_bytes()) if anchor else None
     except (OSError, ValueError) as error:
-        err.print(f"[red]cannot read the anchor {anchor}: {error}[/red]")
-        raise typer.Exit(code=2) from None
+        raise failure(f"cannot read the anchor {anchor}: {error}") from None
     store = _open(db)
     try:
         report = store.verify(anchor=expected)
@@ -83,7 +80,7 @@ def verify(
         )
         return
     err.print(
-        f"[red]TAMPERED[/red]: {report.first} "
+        f"[red]TAMPERED[/red]: {shown(report.first)} "
         f"({report.problems} problem(s), {report.events_checked} events checked)"
     )
     raise typer.Exit(code=1)
@@ -114,24 +111,28 @@ def export(
     try:
         cycle_id = UUID(cycle) if cycle else None
     except ValueError:
-        err.print(f"[red]not a cycle id: {cycle!r}[/red]")
-        raise typer.Exit(code=2) from None
+        raise failure(f"not a cycle id: {cycle!r}") from None
     store = _open(db)
+    partial = None if out is None else out.with_name(out.name + ".partial")
     try:
-        if out is None:
+        if partial is None:
             count = write_export(store, sys.stdout.buffer, cycle_id=cycle_id)
             sys.stdout.buffer.flush()
         else:
-            partial = out.with_name(out.name + ".partial")
             with partial.open("wb") as file:
                 count = write_export(store, file, cycle_id=cycle_id)
-            partial.replace(out)
+            partial.replace(partial.with_name(partial.name.removesuffix(".partial")))
+    except OSError as error:
+        if partial is not None:
+            partial.unlink(missing_ok=True)
+        raise failure(f"cannot write {out}: {error.strerror or error}") from None
     except ExecutionError as error:
-        err.print(f"[red]{error}[/red]")
-        raise typer.Exit(code=1) from None
+        if partial is not None:
+            partial.unlink(missing_ok=True)
+        raise failure(str(error), EXIT_REFUSED) from None
     finally:
         store.close()
-    err.print(f"exported {count} events" + (f" to {out}" if out else ""))
+    err.print(f"exported {count} events" + (f" to {shown(out)}" if out else ""))
 
 
 @audit_app.command("import")
@@ -152,12 +153,11 @@ def import_(
             for suffix in ("", "-wal", "-shm", "-journal"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
         if isinstance(error, ImportRefused):
-            err.print(f"[red]refused, nothing imported[/red]: {file}")
+            err.print(f"[red]refused, nothing imported[/red]: {shown(file)}")
             for problem in error.problems:
-                err.print(f"  {file}:{problem.line}: {problem.reason}")
-        else:
-            err.print(f"[red]{error}[/red]")
-        raise typer.Exit(code=1) from None
+                err.print(f"  {shown(file)}:{problem.line}: {shown(problem.reason)}")
+            raise typer.Exit(code=EXIT_REFUSED) from None
+        raise failure(str(error), EXIT_REFUSED) from None
     store.close()
     err.print(f"imported {report.events} events in {report.streams} streams")
 

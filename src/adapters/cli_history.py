@@ -3,7 +3,10 @@
 The commands are plain functions (``history_commands``, by name); :mod:`adapters.cli_audit`
 registers them on the ``audit`` sub-app. Times are ISO 8601: ``2026-03-03T12:00+01:00``, or
 ``2026-03-03T12:00`` (taken as UTC), or a date ``2026-03-03``, which means the **end** of that
-day in UTC (everything recorded, or everything that happened, on March 3 included).
+day in UTC (everything recorded, or everything that happened, on March 3 included). A cycle is
+named by its name (``--cycle T2``, as ``board`` takes it) or its id or the id's first characters.
+A person's appraisal, trace or rating history, and the ratings in a trail, are shown only to a
+``--viewer`` the access policy lets see them (as ``appraisal`` does).
 """
 
 from __future__ import annotations
@@ -21,9 +24,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from adapters.cli_errors import EXIT_REFUSED, failure
+from adapters.render import printable, shown
 from adapters.store import ExecutionStore, open_store, store_env
 from execution_core import audit
 from execution_core import views as v
+from execution_core.cycles.events import CycleOpened
 from execution_core.errors import ExecutionError
 from execution_core.ports import Recorded
 from execution_core.views import Ledger
@@ -179,7 +185,7 @@ def _cell(value: object) -> str:
         return f"{value:.2f}"
     if isinstance(value, Enum):
         return str(value.value)
-    return _UUID.sub(r"\1", str(value))
+    return shown(_UUID.sub(r"\1", str(value)))
 
 
 def _json(value: object) -> object:
@@ -198,9 +204,9 @@ def _show(title: str, records: Sequence[Mapping[str, object]], kind: str, *, as_
     console = _out()
     columns = COLUMNS.get(kind) or (tuple(records[0]) if records else ())
     if not columns:  # a table without columns prints nothing, not even its title
-        console.print(title, highlight=False)
+        console.print(shown(title), highlight=False)
     else:
-        table = Table(title=title, title_justify="left")
+        table = Table(title=shown(title), title_justify="left")
         for column in columns:
             table.add_column(column, overflow="fold", min_width=_MIN_WIDTHS.get(column))
         for row in records:
@@ -222,20 +228,28 @@ def _resolve(prefix: str, known: Iterable[UUID], what: str) -> UUID:
     if len(matches) == 1:
         return matches[0]
     if not matches:
-        _err().print(f"[red]no {what} id starts with {prefix!r}[/red]")
-    else:
-        _err().print(f"[red]{prefix!r} names {len(matches)} {what}s; give more of the id[/red]")
-    raise typer.Exit(code=2)
+        raise failure(f"no {what} id starts with {prefix!r}")
+    raise failure(f"{prefix!r} names {len(matches)} {what}s; give more of the id")
+
+
+def _cycle_named(given: str, names: Mapping[UUID, str]) -> UUID:
+    """A cycle by its name (as ``board --cycle`` takes it), else by its id or a prefix of it."""
+    named = [cycle_id for cycle_id, name in names.items() if name == given]
+    if len(named) == 1:
+        return named[0]
+    if len(named) > 1:
+        raise failure(f"{len(named)} cycles are named {given!r}; give the id")
+    return _resolve(given, names, "cycle")
 
 
 def _cycle(ledger: Ledger, given: str | None) -> UUID:
+    names = {cycle_id: c.state.name for cycle_id, c in ledger.cycles.items()}
     if given is not None:
-        return _resolve(given, ledger.cycles, "cycle")
+        return _cycle_named(given, names)
     if len(ledger.cycles) == 1:
         return next(iter(ledger.cycles))
-    names = ", ".join(f"{c.state.name} ({str(c.id)[:8]})" for c in ledger.cycles.values())
-    _err().print(f"[red]name the cycle with --cycle: {names or 'there is none'}[/red]")
-    raise typer.Exit(code=2)
+    known = ", ".join(f"{c.state.name} ({str(c.id)[:8]})" for c in ledger.cycles.values())
+    raise failure(f"name the cycle with --cycle: {known or 'there is none'}")
 
 
 def _change_text(row: Mapping[str, object]) -> str:
@@ -258,21 +272,17 @@ Db = Annotated[
     ),
 ]
 Cycle = Annotated[
-    str | None, typer.Option(help="The cycle (id or its first characters); default: the only one.")
+    str | None,
+    typer.Option(help="The cycle (name, id or the id's first characters); default: the only one."),
 ]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON lines, every field.")]
 
 
 def _open(url: str) -> ExecutionStore:
     """Open an existing store (a missing SQLite file is an error, not a new empty store)."""
-    try:
-        path = store_env(url).get("SQLITE_DBNAME")
-    except ExecutionError as error:
-        _err().print(f"[red]{error}[/red]")
-        raise typer.Exit(code=2) from None
+    path = store_env(url).get("SQLITE_DBNAME")
     if path and not Path(path).exists():
-        _err().print(f"[red]no store at {path}[/red]")
-        raise typer.Exit(code=2)
+        raise failure(f"no store at {path}")
     return open_store(url)
 
 
@@ -297,7 +307,7 @@ def as_of(
     ] = None,
     viewer: Annotated[
         str | None,
-        typer.Option(help="Who reads a person's view (access is checked; default: the person)."),
+        typer.Option(help="Who reads a person's view (required with --person; access is checked)."),
     ] = None,
     cycle: Cycle = None,
     db: Db = DEFAULT_DB,
@@ -312,6 +322,11 @@ def as_of(
         raise typer.BadParameter(f"unknown view {view!r}: {', '.join(known)}")
     if (view in PERSON_VIEWS) != (person is not None):
         raise typer.BadParameter(f"--person goes with {', '.join(PERSON_VIEWS)}, and they need it")
+    if person is not None and viewer is None:
+        raise typer.BadParameter(
+            f"--view {view} shows {person}'s ratings: name who reads them with --viewer "
+            "(the person, their managers or HR)"
+        )
     store = _open(db)
     try:
         history = _history(store)
@@ -321,7 +336,7 @@ def as_of(
         title = f"{view} as of {_when(recorded)}, as at {_when(business)}"
         if person is not None:
             title = f"{view} of {person} as of {_when(recorded)}, as at {_when(business)}"
-            reader = viewer or person
+            reader = viewer or ""
             if view == "rating-history":
                 found: Any = v.rating_history(ledger, person, viewer=reader, at=business)
             else:
@@ -338,8 +353,7 @@ def as_of(
             rows = [row for row in rows if chosen in (row.get("goal_id"), row.get("id"))]
         _show(title, rows, view, as_json=as_json)
     except ExecutionError as error:
-        _err().print(f"[red]{error}[/red]")
-        raise typer.Exit(code=1) from None
+        raise failure(str(error), EXIT_REFUSED) from None
     finally:
         store.close()
 
@@ -355,7 +369,7 @@ def diff(
         typer.Option(help="Compare the plans as at this business time (default: the latest)."),
     ] = None,
     cycle: Annotated[
-        str | None, typer.Option(help="Only this cycle (id or its first characters).")
+        str | None, typer.Option(help="Only this cycle (name, id or the id's first characters).")
     ] = None,
     db: Db = DEFAULT_DB,
     as_json: AsJson = False,
@@ -368,7 +382,8 @@ def diff(
     try:
         history = _history(store)
         end = parse_instant(until) if until is not None else history.last_recorded_at or start
-        cycle_id = None if cycle is None else _resolve(cycle, history.latest.cycles, "cycle")
+        names = {cycle_id: c.state.name for cycle_id, c in history.latest.cycles.items()}
+        cycle_id = None if cycle is None else _cycle_named(cycle, names)
         found = audit.diff(history, start, max(start, end), cycle_id=cycle_id, at=business)
         title = f"plan changes recorded after {_when(start)} up to {_when(end)}"
         if business is not None:
@@ -378,8 +393,7 @@ def diff(
             rows = [{**row, "change": _change_text(row)} for row in rows]
         _show(title, rows, "diff", as_json=as_json)
     except ExecutionError as error:
-        _err().print(f"[red]{error}[/red]")
-        raise typer.Exit(code=1) from None
+        raise failure(str(error), EXIT_REFUSED) from None
     finally:
         store.close()
 
@@ -388,10 +402,19 @@ def trail(
     *,
     goal: Annotated[str | None, typer.Option(help="A goal (id or its first characters).")] = None,
     person: Annotated[str | None, typer.Option(help="A person id.")] = None,
-    cycle: Annotated[str | None, typer.Option(help="A cycle (id or its first characters).")] = None,
+    cycle: Annotated[
+        str | None, typer.Option(help="A cycle (name, id or the id's first characters).")
+    ] = None,
     as_of: Annotated[
         str | None,
         typer.Option("--as-of", help="Only the events recorded by then (default: all)."),
+    ] = None,
+    viewer: Annotated[
+        str | None,
+        typer.Option(
+            help="Who reads: an appraisal's ratings and summary show only if they may see them "
+            "(the person, their managers, HR); withheld without --viewer."
+        ),
     ] = None,
     db: Db = DEFAULT_DB,
     as_json: AsJson = False,
@@ -407,19 +430,29 @@ def trail(
     finally:
         store.close()
     goals = {r.event.stream_id for r in events if r.event.name == "goal.GoalSet"}
-    cycles = {r.event.stream_id for r in events if r.event.name == "cycle.CycleOpened"}
+    cycles = {
+        r.event.stream_id: r.event.cycle_name for r in events if isinstance(r.event, CycleOpened)
+    }
     found = audit.trail(
         events,
         goal=None if goal is None else _resolve(goal, goals, "goal"),
         person=person,
-        cycle=None if cycle is None else _resolve(cycle, cycles, "cycle"),
+        cycle=None if cycle is None else _cycle_named(cycle, cycles),
         as_of=recorded,
+        viewer=viewer,
     )
     title = f"trail of {found.subject} {found.subject_id}, {_when(recorded)}"
     rows = found.to_records()
     if not as_json:  # the table names events without their stream (the relation says it)
         rows = [{**row, "event": str(row["event"]).split(".")[-1]} for row in rows]
     _show(title, rows, "trail", as_json=as_json)
+    if found.withheld:
+        reader = "no --viewer given" if viewer is None else f"{printable(viewer)} may not see them"
+        typer.echo(
+            f"execution-core: the ratings and summary of {found.withheld} appraisal event(s) "
+            f"are withheld ({reader}); the person, their managers and HR may see them",
+            err=True,
+        )
 
 
 history_commands: dict[str, Callable[..., None]] = {

@@ -3,6 +3,10 @@ demo), and a store's history is read into a Ledger in pages behind a progress ba
 
 Health reads by colour: on track green, at risk yellow, off track red, not started dim, stale
 magenta. Nothing here computes a figure: every number comes from the view value it renders.
+
+Every name, id, title and summary goes through :func:`shown` (or :func:`printable` inside a
+``Text``): a stored value may hold terminal escapes, bidi overrides or rich markup, written
+before the commands refused them, and the terminal must show them as text, never obey them.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from uuid import UUID
 import attrs
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -50,9 +55,11 @@ __all__ = [
     "health_text",
     "lead_time_summary",
     "lead_time_table",
+    "printable",
     "radar_table",
     "read_history",
     "scoreboard_table",
+    "shown",
 ]
 
 HEALTH_STYLES: Mapping[Health, str] = {
@@ -128,6 +135,22 @@ def read_history(store: EventStore, console: Console | None = None, *, page: int
 # -- small formats ----------------------------------------------------------------------------
 
 
+def printable(value: object) -> str:
+    """``value`` as text with every character that is not printable (control characters such
+    as ESC, bidi overrides and other format characters, line and paragraph separators) escaped
+    as Python writes it (``\\x1b``, ``\\u202e``), so a terminal shows it and does not obey it."""
+    text = str(value)
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+
+
+def shown(value: object) -> str:
+    """:func:`printable`, with rich markup escaped too (``[red]`` stays those five characters):
+    the form of any stored or typed value in a string rich prints or puts in a table cell."""
+    return escape(printable(value))
+
+
 def percent(value: float | None) -> str:
     """``0.42`` as ``42%``; None as a dash."""
     return NOTHING if value is None else f"{value:.0%}"
@@ -140,7 +163,7 @@ def signed_percent(value: float | None) -> str:
 
 def owner_text(owner: Owner) -> str:
     """A person owner by id (``ana``), a unit owner as ``unit sales``."""
-    return owner.id if owner.kind == "person" else str(owner)
+    return shown(owner.id if owner.kind == "person" else str(owner))
 
 
 def moment(at: datetime | None) -> str:
@@ -249,7 +272,7 @@ def scoreboard_table(
         table.add_column("last check-in")
         table.add_column("open commitments", justify="right")
     for depth, row in _tree_order(board.rows):
-        title_text = ("  " * (depth - 1) + "└ " if depth else "") + row.title
+        title_text = ("  " * (depth - 1) + "└ " if depth else "") + shown(row.title)
         if row.status != "active":
             title_text += f" ({row.status})"
         cells: list[str | Text] = [
@@ -285,7 +308,7 @@ def _rating_line(sheet: AppraisalSheet) -> str:
         f"computed {_rating(sheet.computed_rating)}",
     ]
     if sheet.recorded_rating is not None:
-        parts.append(f"recorded {sheet.recorded_rating} by {sheet.reviewer_id}")
+        parts.append(f"recorded {sheet.recorded_rating} by {shown(sheet.reviewer_id)}")
     if sheet.calibrated_rating is not None:
         parts.append(f"calibrated {sheet.calibrated_rating}")
     source = "" if sheet.rating_source is None else f" ({sheet.rating_source.value})"
@@ -299,8 +322,8 @@ def appraisal_sheet_table(sheet: AppraisalSheet, *, name: str | None = None) -> 
     """One person's appraisal sheet: their goals and final scores, then how the rating came."""
     who = f"{name} ({sheet.person_id})" if name else sheet.person_id
     table = Table(
-        title=f"Appraisal of {who}, {sheet.cycle_name}, at {moment(sheet.at)}",
-        caption=_rating_line(sheet) + (f'\n"{sheet.summary}"' if sheet.summary else ""),
+        title=f"Appraisal of {shown(who)}, {shown(sheet.cycle_name)}, at {moment(sheet.at)}",
+        caption=_rating_line(sheet) + (f'\n"{shown(sheet.summary)}"' if sheet.summary else ""),
         title_justify="left",
         caption_justify="left",
     )
@@ -312,7 +335,7 @@ def appraisal_sheet_table(sheet: AppraisalSheet, *, name: str | None = None) -> 
     table.add_column("outcome", no_wrap=True)
     for goal in sheet.goals:
         table.add_row(
-            goal.title,
+            shown(goal.title),
             goal.kind.value,
             f"{goal.weight:g}",
             percent(goal.final_score),
@@ -348,7 +371,7 @@ def appraisal_summary_table(
     for sheet in sheets:
         name = None if compact else (names or {}).get(sheet.person_id)
         table.add_row(
-            f"{name} ({sheet.person_id})" if name else sheet.person_id,
+            shown(f"{name} ({sheet.person_id})" if name else sheet.person_id),
             str(len(sheet.goals)),
             percent(sheet.attainment),
             _rating(sheet.computed_rating),
@@ -390,18 +413,18 @@ def radar_table(radar: CoachingRadar, *, title: str | None = None, compact: bool
             for n, goal in enumerate(row.uncoached_goals):
                 if n:
                     uncoached.append("\n")
-                uncoached.append(f"{goal.title}: ")
+                uncoached.append(f"{printable(goal.title)}: ")
                 uncoached.append(health_text(goal.health))
                 uncoached.append(f" since {goal.turned_at:%Y-%m-%d}")
         table.add_row(
-            row.person_id if first else "",
-            row.coach_id or NOTHING,
+            shown(row.person_id) if first else "",
+            shown(row.coach_id) if row.coach_id else NOTHING,
             row.relation,
             str(row.sessions_short) if row.coach_id else "",
             str(row.sessions_long) if row.coach_id else "",
             NOTHING if row.last_session_at is None else f"{row.last_session_at:%Y-%m-%d}",
             uncoached,
-            ", ".join(row.overdue_commitments) if first else "",
+            shown(", ".join(row.overdue_commitments)) if first else "",
         )
     return table
 
@@ -483,7 +506,7 @@ def lead_time_table(
         flagged = Text(NOTHING if row.first_flagged_on is None else f"{row.first_flagged_on}{gap}")
         flagged.append(health_text(row.first_flagged_health) if row.first_flagged_health else "")
         cells: list[str | Text] = [
-            row.title,
+            shown(row.title),
             owner_text(row.owner),
             percent(row.final_progress),
             flagged,

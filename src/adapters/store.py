@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sqlite3
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -24,6 +25,7 @@ from uuid import UUID, uuid5
 from eventsourcing.application import Application
 from eventsourcing.persistence import (
     ApplicationRecorder,
+    DatabaseError,
     IntegrityError,
     InterfaceError,
     Mapper,
@@ -217,11 +219,12 @@ def _boolean(text: str) -> object:
     return text.lower() in _TRUE
 
 
-_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
 
 
 def _schema(text: str) -> object:
-    if not _IDENTIFIER.match(text):
+    """A plain identifier, the whole text (``$`` would let ``public\\n`` through)."""
+    if not _IDENTIFIER.fullmatch(text):
         raise ValueError("not a plain identifier (letters, digits, _; at most 63)")
     return text
 
@@ -709,13 +712,62 @@ def open_store(
     cache_size: int = 10_000,
     env: Mapping[str, str] | None = None,
 ) -> ExecutionStore:
-    """Open the store a URL names, creating its tables; ``env`` adds eventsourcing settings."""
+    """Open the store a URL names, creating its tables; ``env`` adds eventsourcing settings.
+
+    Raises ``InvalidInput`` for a bad URL, a file that is not a store, or a PostgreSQL schema
+    that does not exist, and ``StoreUnavailable`` (naming the server) when the server cannot be
+    reached or the PostgreSQL driver is not installed: the same typed errors for any caller.
+    """
     settings = store_env(url)
     if env:
         settings.update(env)
-    return ExecutionStore(
-        settings,
-        clock=clock,
-        snapshot_interval=snapshot_interval,
-        cache_size=cache_size,
+    try:
+        return ExecutionStore(
+            settings,
+            clock=clock,
+            snapshot_interval=snapshot_interval,
+            cache_size=cache_size,
+        )
+    except ModuleNotFoundError as error:
+        if not (error.name or "").startswith("psycopg"):
+            raise
+        raise StoreUnavailable(
+            "PostgreSQL support is not installed: pip install 'execution-core[postgres]'"
+        ) from error
+    except StoreUnavailable as error:
+        reason = str(error).removeprefix("the event store cannot be reached: ")
+        raise StoreUnavailable(
+            f"{_server(settings)} cannot be reached ({reason}); check that the server runs and "
+            "the store URL's host, port and user"
+        ) from error
+    except (DatabaseError, sqlite3.DatabaseError) as error:
+        raise _not_usable(settings, error) from error
+
+
+def _server(settings: Mapping[str, str]) -> str:
+    """The server or file a store's settings name, for a message."""
+    if settings.get("PERSISTENCE_MODULE") == "eventsourcing.postgres":
+        return (
+            f"PostgreSQL at {settings.get('POSTGRES_HOST')}:{settings.get('POSTGRES_PORT')} "
+            f"(database {settings.get('POSTGRES_DBNAME')!r}, user "
+            f"{settings.get('POSTGRES_USER')!r})"
+        )
+    return f"the SQLite file {settings.get('SQLITE_DBNAME')}"
+
+
+def _not_usable(
+    settings: Mapping[str, str], error: DatabaseError | sqlite3.DatabaseError
+) -> InvalidInput:
+    """Why a store that was reached cannot be opened: a missing schema, or not a store."""
+    schema = settings.get("POSTGRES_SCHEMA") or "public"
+    if settings.get("PERSISTENCE_MODULE") == "eventsourcing.postgres":
+        if "schema" in str(error) and "does not exist" in str(error):
+            return InvalidInput(
+                f"schema {schema!r} does not exist in {_server(settings)}: create it "
+                f"(CREATE SCHEMA {schema}) or name another with ?schema= in the store URL"
+            )
+        return InvalidInput(f"{_server(settings)} refused to open the store: {error}")
+    return InvalidInput(
+        f"{settings.get('SQLITE_DBNAME')} is not an execution-core store ({error}); "
+        "nothing was read or written"
     )

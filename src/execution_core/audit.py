@@ -15,7 +15,10 @@ clocks; such a fact was always recorded after ``T1``). Applying the changes in o
 or were superseded within the window are not listed: the trail has every event.
 
 **trail** lists every event concerning a goal, a person or a cycle, in recorded order, with its
-position, both clocks and its actor.
+position, both clocks and its actor. An appraisal's ratings and summary are personal: a trail
+shows them only to a ``viewer`` the access policy lets see that person's appraisal (the same
+rule as the appraisal sheet); for anyone else, and when no viewer is named, the entry stays but
+its details are withheld.
 """
 
 from __future__ import annotations
@@ -28,8 +31,8 @@ from uuid import UUID
 
 import attrs
 
-from execution_core.access import Owner
-from execution_core.appraisals.events import AppraisalRecorded
+from execution_core.access import AccessPolicy, DefaultAccessPolicy, Owner, Permission
+from execution_core.appraisals.events import AppraisalRecorded, RatingCalibrated
 from execution_core.clock import as_utc
 from execution_core.coaching.events import (
     CoachingGiven,
@@ -62,6 +65,7 @@ __all__ = [
     "PlannedKeyResult",
     "Trail",
     "TrailEntry",
+    "WITHHELD",
     "compare",
     "describe",
     "diff",
@@ -490,6 +494,8 @@ class Trail:
     subject_id: str
     as_of: datetime | None
     entries: tuple[TrailEntry, ...]
+    withheld: int = 0
+    """How many entries' details (an appraisal's ratings and summary) the viewer may not see."""
 
     def __iter__(self) -> Iterator[TrailEntry]:
         return iter(self.entries)
@@ -646,6 +652,34 @@ def _cycle_relations(events: list[Recorded], cycle_id: UUID) -> Iterator[tuple[R
             yield recorded, "coaching"
 
 
+WITHHELD = "(withheld: only the person, their managers and HR may see an appraisal)"
+"""The details of an appraisal's entry in a trail read by someone who may not see it."""
+
+
+def _appraised(events: list[Recorded]) -> dict[UUID, str]:
+    """The appraised person of each appraisal stream."""
+    return {
+        r.event.stream_id: r.event.person_id
+        for r in events
+        if isinstance(r.event, AppraisalRecorded)
+    }
+
+
+def _may_see(
+    events: list[Recorded], viewer: str | None, access: AccessPolicy | None
+) -> Callable[[str], bool]:
+    """Whether ``viewer`` may see a person's appraisal, asked of the organization as the whole
+    history leaves it (as :func:`execution_core.views.appraisal_sheet` asks)."""
+    if viewer is None:
+        return lambda _person: False
+    organization = Ledger.of(r.event for r in events if r.event.name.startswith("organization."))
+    policy = access or DefaultAccessPolicy()
+    org = organization.organization
+    return lambda person: policy.permits(
+        viewer, Permission.VIEW_APPRAISAL, Owner("person", person), org
+    )
+
+
 def trail(
     history: Iterable[Event | Recorded],
     *,
@@ -653,9 +687,15 @@ def trail(
     person: str | None = None,
     cycle: UUID | None = None,
     as_of: datetime | None = None,
+    viewer: str | None = None,
+    access: AccessPolicy | None = None,
 ) -> Trail:
     """Every event concerning one goal, person or cycle (name exactly one), in recorded order,
     among the events recorded by ``as_of`` (all when None).
+
+    The details of an appraisal's events (its ratings and summary) show only if ``access``
+    (default: the default access policy) lets ``viewer`` see that person's appraisal; otherwise
+    they read :data:`WITHHELD` and ``Trail.withheld`` counts them.
 
     A goal's trail: its own events, goals aligned to it or realigned away from it, and coaching
     about it (with the commitments made then, and how they ended). A person's: the organization's
@@ -667,7 +707,10 @@ def trail(
     if len(named) != 1:
         raise InvalidInput("name exactly one of goal, person or cycle")
     known_by = None if as_of is None else as_utc(as_of)
-    events = _recorded(history, known_by)
+    everything = _recorded(history, None)
+    events = [r for r in everything if known_by is None or r.event.recorded_at <= known_by]
+    appraised = _appraised(everything)
+    may_see = _may_see(everything, viewer, access)
     subject: Literal["goal", "person", "cycle"]
     if goal is not None:
         subject, relations = "goal", _goal_relations(events, goal)
@@ -676,6 +719,14 @@ def trail(
     else:
         assert cycle is not None
         subject, relations = "cycle", _cycle_relations(events, cycle)
+
+    def details(event: Event) -> str:
+        if isinstance(event, AppraisalRecorded | RatingCalibrated):
+            whose = appraised.get(event.stream_id)
+            if whose is None or not may_see(whose):
+                return WITHHELD
+        return describe(event)
+
     entries = tuple(
         TrailEntry(
             position=recorded.position,
@@ -687,8 +738,14 @@ def trail(
             actor=recorded.event.actor,
             occurred_at=recorded.event.occurred_at,
             recorded_at=recorded.event.recorded_at,
-            details=describe(recorded.event),
+            details=details(recorded.event),
         )
         for recorded, relation in relations
     )
-    return Trail(subject=subject, subject_id=str(named[0]), as_of=known_by, entries=entries)
+    return Trail(
+        subject=subject,
+        subject_id=str(named[0]),
+        as_of=known_by,
+        entries=entries,
+        withheld=sum(entry.details == WITHHELD for entry in entries),
+    )
