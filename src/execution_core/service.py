@@ -576,7 +576,7 @@ class Execution:
         return self._state(cycle_cmd.AdoptPolicy, fields, Cycle)
 
     def close_cycle(self, cycle_id: UUID, *, actor: str, occurred_at: datetime) -> Cycle:
-        """Close a cycle: only reviews and appraisals may be dated after it."""
+        """Close a cycle: from then on its goals take only reviews, whatever their date."""
         return self._state(cycle_cmd.CloseCycle, locals(), Cycle)
 
     # -- goals -------------------------------------------------------------------------------

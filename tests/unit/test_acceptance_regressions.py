@@ -5,12 +5,21 @@ from __future__ import annotations
 import pytest
 
 from execution_core import (
+    Command,
     NotFound,
     NotPermitted,
     OwnerSpec,
+    RuleViolated,
 )
-from tests.support import Spec
-from tests.unit.test_goals import reassign_goal, set_goal
+from tests.support import Spec, day
+from tests.unit.test_goals import (
+    EVERY_COMMAND,
+    close_cycle,
+    reassign_goal,
+    review_goal,
+    set_goal,
+    with_goal,
+)
 
 # -- an unknown owner is NotFound whoever may set goals asks -----------------------------------
 
@@ -56,3 +65,24 @@ def test_reassigning_to_an_unknown_owner_is_not_found_for_the_executive_and_the_
     org_spec.given(set_goal())
     command = reassign_goal(owner=OwnerSpec(id="zoe"), actor=actor)
     org_spec.then_refused(command, NotFound, "unknown person 'zoe'")
+
+
+# -- once a cycle is closed, play is over whatever the business date ---------------------------
+
+
+@pytest.mark.parametrize("command", EVERY_COMMAND[:-1], ids=lambda c: c.command_name)
+def test_a_fact_of_play_dated_before_the_close_is_refused_once_the_cycle_closed(
+    org_spec: Spec, command: Command
+) -> None:
+    """Given ana's goal and the cycle closed on day 10, when any goal command but a review, dated
+    day 7 or earlier, is recorded after the close, then RuleViolated (it was accepted)."""
+    assert command.occurred_at < day(10)
+    with_goal(org_spec).given(close_cycle(on=10))
+    org_spec.then_refused(command, RuleViolated, "closed on 2026-01-15: only reviews")
+
+
+def test_a_review_dated_before_the_close_is_recorded_after_it(org_spec: Spec) -> None:
+    """Given ana's goal and the cycle closed on day 10, when her review dated day 9 is recorded
+    after the close, then it is accepted: the appraisal side stays open."""
+    with_goal(org_spec).given(close_cycle(on=10))
+    assert org_spec.when(review_goal(occurred_at=day(9)))

@@ -179,11 +179,20 @@ def test_give_coaching_about_a_goal_of_the_persons_unit(org_spec: Spec) -> None:
     assert only_payload(events, CoachingGiven)["goal_id"] == SALES_GOAL
 
 
-def test_give_coaching_backdated_before_the_cycle_closed(org_spec: Spec) -> None:
-    """Given the cycle closed on day 10, when coaching dated day 9 is recorded late, then it is
-    accepted."""
+def test_give_coaching_backdated_before_the_cycle_closed_is_refused(org_spec: Spec) -> None:
+    """Given the cycle closed on day 10, when coaching about ana's goal dated day 9 is recorded
+    late, then RuleViolated: once closed, a cycle's goals take no coaching whatever its date
+    (issue 12 changed this from accepted)."""
     with_goals(org_spec).given(cycle_closed_on_day_10())
-    events = org_spec.when(give_coaching(goal_id=ANA_GOAL, occurred_at=day(9)))
+    command = give_coaching(goal_id=ANA_GOAL, occurred_at=day(9))
+    org_spec.then_refused(command, RuleViolated, "closed on 2026-01-15: coaching about its goals")
+
+
+def test_give_coaching_about_nothing_in_particular_after_the_close(org_spec: Spec) -> None:
+    """Given the cycle closed on day 10, when max coaches ana on day 11 about no goal, then it is
+    recorded: only coaching tied to the closed cycle's goals is refused."""
+    with_goals(org_spec).given(cycle_closed_on_day_10())
+    events = org_spec.when(give_coaching(occurred_at=day(11)))
     assert [type(e) for e in events] == [CoachingGiven]
 
 

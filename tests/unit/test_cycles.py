@@ -184,12 +184,25 @@ def test_adopt_policy_refuses_an_unknown_cycle(org_spec: Spec) -> None:
     org_spec.then_refused(adopt_policy(cycle_id=Q2), NotFound, "unknown cycle")
 
 
-def test_adopt_policy_refuses_a_closed_cycle(org_spec: Spec) -> None:
-    """Given the 2026 cycle closed, when a policy is adopted in it, even backdated, then
-    RuleViolated."""
+def test_adopt_policy_refuses_a_date_after_a_closed_cycles_close(org_spec: Spec) -> None:
+    """Given the 2026 cycle closed on day 30, when a policy dated day 30 or 31 is adopted in it,
+    then RuleViolated."""
     org_spec.given(close_cycle())
-    org_spec.then_refused(adopt_policy(occurred_at=day(31)), RuleViolated, "closed")
-    org_spec.then_refused(adopt_policy(occurred_at=day(1)), RuleViolated, "closed")
+    for on in (30, 31):
+        command = adopt_policy(occurred_at=day(on))
+        org_spec.then_refused(command, RuleViolated, "must be dated before its close")
+
+
+@pytest.mark.parametrize("actor", ["cleo", "hana"], ids=["an executive", "HR"])
+def test_adopt_policy_dated_inside_a_closed_cycle_corrects_its_rubric(
+    org_spec: Spec, actor: str
+) -> None:
+    """Given the 2026 cycle closed on day 30, when an executive or HR adopts a policy dated day 1,
+    then PolicyAdopted is recorded: the appraisal side stays open (issue 12 changed this from
+    refused)."""
+    org_spec.given(close_cycle())
+    events = org_spec.when(adopt_policy(actor=actor, occurred_at=day(1)))
+    assert [type(e) for e in events] == [PolicyAdopted]
 
 
 def test_adopt_policy_refuses_the_policy_already_in_force(org_spec: Spec) -> None:

@@ -204,11 +204,12 @@ def test_log_progress_dated_after_the_cycle_closed_is_refused(org_spec: Spec) ->
     org_spec.then_refused(log_progress(occurred_at=day(11)), RuleViolated, "only reviews")
 
 
-def test_log_progress_backdated_before_the_cycle_closed_is_accepted(org_spec: Spec) -> None:
-    """Given the cycle closed on day 10, when progress dated day 9 is logged late, then it is
-    recorded."""
+def test_log_progress_backdated_before_the_cycle_closed_is_refused(org_spec: Spec) -> None:
+    """Given the cycle closed on day 10, when progress dated day 9 is logged late, then
+    RuleViolated: late check-ins are entered before the close (issue 12 changed this from
+    accepted)."""
     with_goal(org_spec).given(close_cycle(on=10))
-    assert org_spec.when(log_progress(occurred_at=day(9)))
+    org_spec.then_refused(log_progress(occurred_at=day(9)), RuleViolated, "whatever their date")
 
 
 @pytest.mark.parametrize("confidence", [1.01, -0.01, 5.0])

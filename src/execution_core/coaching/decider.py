@@ -1,4 +1,8 @@
-"""Decisions of a coaching journal: who may coach whom is read from the organization."""
+"""Decisions of a coaching journal: who may coach whom is read from the organization.
+
+Coaching about a goal whose cycle is closed is refused whatever its date (the game is over);
+coaching about nothing in particular, and resolving commitments, stay open.
+"""
 
 from __future__ import annotations
 
@@ -97,8 +101,11 @@ def _check_goal(person_id: str, at: Command, context: Context, facts: CoachingFa
     if not concerns_person:
         refuse(f"goal {goal.title!r} is not {person_id!r}'s goal")
     cycle = facts.cycle
-    if cycle is not None and cycle.closed_at is not None and at.occurred_at >= cycle.closed_at:
-        refuse(f"cycle {cycle.name!r} of goal {goal.title!r} is closed")
+    if cycle is not None and cycle.closed_at is not None:  # whatever the coaching's date
+        refuse(
+            f"cycle {cycle.name!r} of goal {goal.title!r} closed on {cycle.closed_at:%Y-%m-%d}: "
+            "coaching about its goals is no longer recorded"
+        )
 
 
 def _commit(

@@ -1,4 +1,9 @@
-"""Decisions of a cycle stream."""
+"""Decisions of a cycle stream.
+
+A closed cycle takes no more play, but HR or an executive may still adopt a policy for it dated
+before its close: a rubric corrected after the close, which the computed ratings then use (the
+"as of" audit still shows what was believed before the correction).
+"""
 
 from __future__ import annotations
 
@@ -63,7 +68,16 @@ def _(command: OpenCycle, state: Cycle, stamp: Stamper) -> None:
 
 @_decide.register
 def _(command: AdoptPolicy, state: Cycle, stamp: Stamper) -> None:
-    _require_open(state, command)
+    if not state.opened:
+        raise NotFound(f"unknown cycle {command.cycle_id}")
+    closed_at = state.closed_at
+    if closed_at is not None and command.occurred_at >= closed_at:
+        # A closed cycle's rubric may still be corrected (appraisals stay open), as of a date
+        # inside the cycle, so every view read after it uses the corrected policy.
+        refuse(
+            f"cycle {state.name!r} closed on {closed_at:%Y-%m-%d}: a policy for it must be dated "
+            "before its close"
+        )
     policy = command.policy.to_policy()
     if policy == state.policy:
         refuse("this policy is already in force")

@@ -3,6 +3,10 @@
 A goal decision reads, besides the goal: its cycle (dates, closed or not), the strategy (themes
 to align to) and the goals above a new parent (to refuse alignment loops). The service loads
 them into ``GoalFacts``; the decision itself stays pure.
+
+Once the goal's cycle is closed, only its review is recorded: a check-in, an adjustment, an
+action or a new goal is refused whatever its business date, since a late entry after the close
+would change scores that appraisals already read (late check-ins are entered before the close).
 """
 
 from __future__ import annotations
@@ -117,8 +121,11 @@ def decide(state: Goal, command: Command, context: Context, facts: GoalFacts) ->
     if not cycle.opened:
         raise NotFound(f"unknown cycle {getattr(command, 'cycle_id', state.cycle_id)}")
     if not isinstance(command, ReviewGoal):
-        if cycle.closed_at is not None and command.occurred_at >= cycle.closed_at:
-            refuse(f"cycle {cycle.name!r} closed on {cycle.closed_at:%Y-%m-%d}: only reviews")
+        if cycle.closed_at is not None:  # the game is over: late facts of play come too late
+            refuse(
+                f"cycle {cycle.name!r} closed on {cycle.closed_at:%Y-%m-%d}: only reviews and "
+                "appraisals are recorded after the close, whatever their date"
+            )
         if state.exists and state.status != "active":
             refuse(f"goal {state.title!r} is {state.status}")
     stamp = Stamper(goal_id, state.version, command, context.now)
