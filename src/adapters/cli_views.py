@@ -6,6 +6,8 @@ Mounted by :mod:`adapters.cli` as ``app.add_typer(views_app, name="views")``.
 
 from __future__ import annotations
 
+import json
+import logging
 import signal
 import threading
 from collections.abc import Iterator
@@ -16,6 +18,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -130,9 +133,66 @@ def _stopping_on_signals() -> Iterator[threading.Event]:
             signal.signal(sig, old)
 
 
-def _report(worker: ViewWorker, applied: int) -> None:
+def _report(worker: ViewWorker, applied: int, *, exit_when_parked: bool = True) -> None:
+    """The positions reached; each parked view in red with its event and reason, and then exit
+    1 (the other views were kept current all the same)."""
     positions = ", ".join(f"{view} at {position}" for view, position in worker.positions().items())
-    err.print(f"[green]ok[/green]: {applied} events applied; {positions}")
+    parked = worker.parked()
+    if not parked:
+        err.print(f"[green]ok[/green]: {applied} events applied; {positions}")
+        return
+    err.print(f"{applied} events applied; {positions}")
+    for name, view in parked.items():
+        err.print(f"[red]{escape(view.describe())}[/red]", highlight=False, soft_wrap=True)
+        err.print(f"  fix the cause, then: execution-core views rebuild --views {name}")
+    if exit_when_parked:
+        raise typer.Exit(code=1)
+
+
+# The commands report parked views themselves (see _report), not through the library's log.
+logging.getLogger("adapters.materialize").addHandler(logging.NullHandler())
+
+
+@views_app.command()
+def status(
+    db: Db = DEFAULT_DB,
+    views: Views = ALL_VIEWS,
+    views_db: ViewsDb = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
+) -> None:
+    """Each view's tracked position, the log's head, the lag in events and, for a parked view,
+    the event it stopped at and why (exit 1 when a view is parked)."""
+    with _worker(db, views, views_db, 5_000, 100_000) as worker:
+        states = worker.status()
+    if as_json:
+        document = {
+            s.view: {
+                "position": s.position,
+                "head": s.head,
+                "lag": s.lag,
+                "parked": None
+                if s.parked is None
+                else {
+                    "position": s.parked.position,
+                    "stream_id": s.parked.stream_id,
+                    "event_type": s.parked.event_type,
+                    "error": s.parked.error,
+                    "parked_at": s.parked.parked_at.isoformat(),
+                },
+            }
+            for s in states
+        }
+        typer.echo(json.dumps(document, indent=2))
+    else:
+        for s in states:
+            line = f"{s.view:<10} at {s.position} of {s.head}, {s.lag} events behind"
+            typer.echo(line if s.parked is None else f"{line}; PARKED at event {s.parked.position}")
+            if s.parked is not None:
+                typer.echo(f"{'':<10} {s.parked.event_type}, stream {s.parked.stream_id}")
+                typer.echo(f"{'':<10} {s.parked.error}")
+                typer.echo(f"{'':<10} since {s.parked.parked_at.isoformat()}")
+    if any(s.parked is not None for s in states):
+        raise typer.Exit(code=1)
 
 
 @views_app.command("catch-up")
@@ -181,7 +241,7 @@ def run(
     with _worker(db, views, views_db, page, batch) as worker, _stopping_on_signals() as stop:
         with _progress_bar(worker, "catching up"):
             applied = worker.catch_up(stop_event=stop)
-        _report(worker, applied)
+        _report(worker, applied, exit_when_parked=False)  # run goes on with the other views
         if stop.is_set():
             return
         err.print(f"following new events every {poll:g} s (Ctrl-C to stop)")

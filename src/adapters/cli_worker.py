@@ -7,19 +7,26 @@ expects. It keeps the chosen views current from the store's notification log unt
 SIGINT, commits what it applied and exits 0. Exactly once comes from :class:`ViewWorker`
 (rows and tracking position in one transaction), so a worker killed with SIGKILL anywhere
 resumes from its last commit, and a second worker on the same views cannot apply a batch
-twice: its commit is refused and it reloads from the position the other one tracked.
+twice: its commit is refused and it reloads from the position the other one tracked (logged,
+not an error).
+
+It never spins and never dies silently: a view that cannot take an event is parked (logged
+once, at ERROR, with the event and the reason) while the other views go on; when the
+database is unreachable, or a pass fails for another reason, the error is logged and the
+worker tries again after a pause that doubles up to a minute.
 
 Mounted by :mod:`adapters.cli` as ``app.command("worker")(worker)``.
 """
 
 from __future__ import annotations
 
+import logging
 import sys
 import time
 from typing import Annotated
 
 import typer
-from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError
+from eventsourcing.persistence import InterfaceError, OperationalError
 
 from adapters.cli_views import (
     ALL_VIEWS,
@@ -58,6 +65,36 @@ def _positions(worker: ViewWorker) -> str:
     return ", ".join(f"{view} at {position}" for view, position in worker.positions().items())
 
 
+MAX_PAUSE = 60.0
+"""The longest pause, in seconds, between tries after a failed pass."""
+
+
+def _why(error: BaseException) -> str:
+    """An error on one line, bounded (a log line per failure, however long the message)."""
+    text = " ".join(f"{type(error).__name__}: {error}".split())
+    return text if len(text) <= 500 else text[:499] + "…"
+
+
+class _Parking:
+    """Logs each parked view once (again only if it is un-parked and parks anew)."""
+
+    def __init__(self, worker: ViewWorker) -> None:
+        self.worker = worker
+        self.logged: set[str] = set()
+
+    def report(self) -> None:
+        parked = self.worker.parked()
+        for name, view in parked.items():
+            if name not in self.logged:
+                _log(
+                    f"ERROR {view.describe()}; the other views go on. Fix the cause, then run "
+                    f"`execution-core views rebuild --views {name}`"
+                )
+        if parked and len(parked) == len(self.worker.views) and parked.keys() - self.logged:
+            _log("every view of this worker is parked: idle until one is rebuilt")
+        self.logged = set(parked)
+
+
 def worker(
     *,
     views: Views = ALL_VIEWS,
@@ -68,18 +105,29 @@ def worker(
     batch: BatchSize = 100_000,
 ) -> None:
     """Keep the views current from the event log until SIGTERM or Ctrl-C (then exit 0)."""
+    # The worker logs parked views itself, once, on its own lines (see _Parking).
+    logging.getLogger("adapters.materialize").addHandler(logging.NullHandler())
     with _stopping_on_signals() as stop, _worker(db, views, views_db, page, batch) as keeper:
         _log(f"started; {_positions(keeper)}")
-        commits = keeper.commits
+        parking = _Parking(keeper)
+        parking.report()
+        commits, conflicts = keeper.commits, keeper.conflicts
+        pause = poll
         while not stop.is_set():
             try:
                 applied = keeper.catch_up(stop_event=stop)
-            except IntegrityError:
-                _log("another worker tracked these views further: reloading from there")
+                parking.report()
+            except Exception as error:  # never die silently: say why, back off, try again
+                unreachable = isinstance(error, OperationalError | InterfaceError)
+                what = "database unreachable" if unreachable else "ERROR catch-up failed"
+                _log(f"{what} ({_why(error)}): retrying in {pause:g} s")
+                stop.wait(pause)
+                pause = min(pause * 2, max(MAX_PAUSE, poll))
                 continue
-            except (OperationalError, InterfaceError) as error:
-                _log(f"database unreachable ({type(error).__name__}): retrying in {poll:g} s")
-                applied = 0
+            pause = poll
+            if keeper.conflicts != conflicts:
+                conflicts = keeper.conflicts
+                _log("another worker had applied some of these events: went on from its position")
             if keeper.commits != commits:
                 commits = keeper.commits
                 _log(f"applied {applied} events; {_positions(keeper)}")

@@ -11,7 +11,7 @@ from eventsourcing.persistence import IntegrityError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adapters.materialize import VIEWS, ViewWorker, tracking_name
+from adapters.materialize import VIEWS, TrackingConflict, ViewWorker, tracking_name
 from adapters.store import ExecutionStore
 from execution_core import Event
 from tests.materialize.oracle import expected, put
@@ -116,13 +116,13 @@ def test_a_restart_replays_without_writing_a_row(sqlite_url: str, season: list[E
     store.close()
 
 
-def test_an_old_position_is_refused_and_rolls_the_batch_back(
+def test_an_old_position_is_refused_and_the_overtaken_worker_goes_on(
     sqlite_url: str, season: list[Event]
 ) -> None:
     """Given two workers of the same view loaded at the same position, when the first commits
-    the next events and the second then commits the same ones, then the second gets
-    IntegrityError, the table keeps the first's rows, and the second recovers on its next
-    call with nothing left to apply."""
+    the next events and the second then tries to commit the same ones, then the second's batch
+    is refused and rolled back without raising (counted as a conflict, nothing parked), the
+    table keeps the first's rows, and the second has nothing left to apply."""
     store = put(sqlite_url, season[:200])
     with ViewWorker(store, "board") as first, ViewWorker(store, "board") as second:
         first.catch_up()
@@ -130,12 +130,28 @@ def test_an_old_position_is_refused_and_rolls_the_batch_back(
         store.app.events.put(cast(Any, season[200:260]))
         assert first.catch_up() == 60
         before = first.rows("board")
-        with pytest.raises(IntegrityError):
-            second.catch_up()
+        assert second.catch_up() == 0
+        assert second.conflicts == 1
+        assert second.parked() == {}
         assert second.rows("board") == before
         assert second.recorder.max_tracking_id(tracking_name("board")) == 260
         assert second.catch_up() == 0
         assert second.rows("board") == expected(season[:260], "board")
+    store.close()
+
+
+def test_the_recorder_refuses_a_batch_from_an_old_position_as_a_tracking_conflict(
+    sqlite_url: str, season: list[Event]
+) -> None:
+    """Given a view tracked at 100, when the recorder is asked to write a batch that starts at
+    50, then it raises TrackingConflict (an IntegrityError) and writes nothing."""
+    store = put(sqlite_url, season[:100])
+    with ViewWorker(store, "board") as worker:
+        worker.catch_up()
+        with pytest.raises(TrackingConflict, match="another worker applied these events"):
+            worker.recorder.write([], 120, None, {"board": 50})
+        assert issubclass(TrackingConflict, IntegrityError)
+        assert worker.positions() == {"board": 100}
     store.close()
 
 
