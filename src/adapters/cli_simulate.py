@@ -18,6 +18,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from adapters.cli_errors import EXIT_REFUSED, EXIT_USAGE, failure
+from adapters.render import shown
 from adapters.simulate import simulate as run_simulation
 from execution_core.errors import ExecutionError, InvalidInput
 from execution_core.simulation import (
@@ -27,7 +29,7 @@ from execution_core.simulation import (
     PerformanceManagement,
 )
 
-__all__ = ["PolicyName", "simulate"]
+__all__ = ["MAX_WEEKS", "PolicyName", "simulate"]
 
 
 class PolicyName(StrEnum):
@@ -42,6 +44,9 @@ def _policy(name: PolicyName, cadence: int) -> ManagementPolicy:
         return PerformanceManagement(cadence_days=cadence)
     return ExecutionManagement(cadence_days=cadence)
 
+
+MAX_WEEKS = 520
+"""The longest cycle the command line simulates: ten years (a longer one runs past any date)."""
 
 STORE_TABLES = {"stored_events", "stored_snapshots", "event_chain"}
 """The tables of an execution-core SQLite store (a file with others is not one)."""
@@ -80,7 +85,12 @@ def _number(value: object) -> str:
 
 def simulate(  # noqa: PLR0917 - typer passes the options by name; one per option
     people: Annotated[int, typer.Option(min=2, help="Head count of the organization.")] = 200,
-    weeks: Annotated[int, typer.Option(min=2, help="Length of the cycle in weeks.")] = 52,
+    weeks: Annotated[
+        int,
+        typer.Option(
+            min=2, max=MAX_WEEKS, help="Length of the cycle in weeks (at most ten years)."
+        ),
+    ] = 52,
     policy: Annotated[
         PolicyName, typer.Option(help="What managers do during the cycle.")
     ] = PolicyName.EXECUTION,
@@ -131,9 +141,10 @@ def simulate(  # noqa: PLR0917 - typer passes the options by name; one per optio
             simulation = run_simulation(
                 model, _policy(policy, cadence), seed=seed, url=url, progress=report
             )
+    except InvalidInput as error:
+        raise failure(str(error), EXIT_USAGE) from None
     except ExecutionError as error:
-        err.print(f"[red]{error}[/red]")
-        raise typer.Exit(code=2) from None
+        raise failure(str(error), EXIT_REFUSED) from None
     elapsed = time.perf_counter() - started
     with simulation:
         run = simulation.run
@@ -149,7 +160,7 @@ def simulate(  # noqa: PLR0917 - typer passes the options by name; one per optio
             if metric not in ("policy", "seed"):
                 table.add_row(metric, _number(value))
         out.print(table)
-        where = f"into {db}" if db else "in memory"
+        where = f"into {shown(db)}" if db else "in memory"
         out.print(
             f"Recorded {run.events:,} events ({run.commands:,} commands) {where} in "
             f"{elapsed:.2f} s ({run.events / elapsed:,.0f} events/s); cycle {run.cycle_id}."
