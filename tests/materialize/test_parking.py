@@ -7,74 +7,25 @@ older version, an import or a bug could have left them. Oracle: the pure project
 from __future__ import annotations
 
 import json
-import math
 from typing import Any, cast
 
 import pytest
+import typer
 from eventsourcing.persistence import StoredEvent
 from typer.testing import CliRunner
 
+from adapters.cli_views import views_app
 from adapters.materialize import VIEWS, ParkedView, ViewWorker
-from adapters.store import ExecutionStore
 from execution_core import Event
 from tests.materialize.oracle import expected, put
-from tests.materialize.test_cli_and_docs import _cli
-
-BAD = 27
-"""The index in the season of the goal planted with a value a view table cannot hold."""
-
-CASES = [
-    # SQLite stores NaN as NULL: the board's NOT NULL weight refuses it.
-    pytest.param("sqlite", {"weight": math.nan}, "NOT NULL", id="sqlite-nan"),
-    # PostgreSQL text refuses NUL: the board's title column refuses it.
-    pytest.param(
-        "postgres",
-        {"title": "Grow\x00revenue"},
-        "cannot contain NUL",
-        id="postgres-nul",
-        marks=pytest.mark.postgres,
-    ),
-]
+from tests.materialize.planting import BAD, CASES, plant, repair, url_of
 
 
-def _url(backend: str, request: pytest.FixtureRequest) -> str:
-    return cast(
-        str, request.getfixturevalue("sqlite_url" if backend == "sqlite" else "postgres_url")
-    )
-
-
-def _stored(store: ExecutionStore, event: Event, changes: dict[str, Any]) -> StoredEvent:
-    """The stored form of ``event`` with ``changes`` in its payload (NaN written as JSON's
-    NaN), bypassing every check of the commands and of the codec."""
-    stored = store.app.mapper.to_stored_event(cast(Any, event))
-    payload = json.loads(stored.state)
-    payload.update(changes)
-    state = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
-    return StoredEvent(stored.originator_id, stored.originator_version, stored.topic, state)
-
-
-def _plant(url: str, season: list[Event], changes: dict[str, Any], upto: int) -> ExecutionStore:
-    """A store with season[:upto], season[BAD] stored with ``changes``."""
-    store = put(url, season[:BAD])
-    store.app.recorder.insert_events([_stored(store, season[BAD], changes)])
-    store.app.events.put(cast(Any, season[BAD + 1 : upto]))
-    return store
-
-
-def _repair(store: ExecutionStore, position: int, event: Event) -> None:
-    """Rewrite the stored payload at ``position`` with the event's good one (an operator's
-    repair of the store, as an import of a corrected history would do)."""
-    recorder: Any = store.app.recorder
-    good = store.app.mapper.to_stored_event(cast(Any, event)).state
-    with recorder.datastore.transaction(commit=True) as cursor:
-        if hasattr(recorder.datastore, "schema"):
-            table = f'"{recorder.datastore.schema}"."{recorder.events_table_name}"'
-            cursor.execute(
-                f"UPDATE {table} SET state = %s WHERE notification_id = %s", (good, position)
-            )
-        else:
-            table = recorder.events_table_name
-            cursor.execute(f"UPDATE {table} SET state = ? WHERE rowid = ?", (good, position))
+def _cli() -> typer.Typer:
+    """The sub-app mounted as the lead mounts it."""
+    app = typer.Typer()
+    app.add_typer(views_app, name="views")
+    return app
 
 
 @pytest.mark.parametrize(("backend", "changes", "reason"), CASES)
@@ -90,8 +41,8 @@ def test_an_event_the_board_cannot_take_parks_only_the_board(
     the projections there), the other views reach the head equal to the projections, status
     reports it, a restart keeps it parked, a rebuild with the cause still there parks it again,
     and a rebuild once the stored event is repaired un-parks it and catches it up."""
-    url = _url(backend, request)
-    store = _plant(url, season, changes, 300)
+    url = url_of(backend, request)
+    store = plant(url, season, changes, 300)
     ids = [r.position for r in store.read_all()]
     bad_at = ids[BAD]
     planted = [r.event for r in store.read_all()]
@@ -126,7 +77,7 @@ def test_an_event_the_board_cannot_take_parks_only_the_board(
         assert restarted.parked().keys() == {"board"}
         assert restarted.positions()["board"] == ids[BAD - 1]
 
-    _repair(store, bad_at, season[BAD])
+    repair(store, bad_at, season[BAD])
     with ViewWorker(store, "board") as fixed:
         fixed.rebuild()
         assert fixed.parked() == {}
@@ -148,8 +99,8 @@ def test_views_status_and_catch_up_report_the_parked_view(
     other views current, names the parked view, its event and the reason, and exits 1; then
     `views status` (text and --json) shows each view's position, the head and the lag, and the
     parked view's event and reason, and exits 1."""
-    url = _url(backend, request)
-    store = _plant(url, season, changes, 120)
+    url = url_of(backend, request)
+    store = plant(url, season, changes, 120)
     ids = [r.position for r in store.read_all()]
     runner = CliRunner()
     result = runner.invoke(_cli(), ["views", "catch-up", "--db", url])

@@ -178,3 +178,46 @@ def test_an_in_memory_store_can_keep_its_views_in_postgres(
         assert again.positions() == dict.fromkeys(VIEWS, 380)
         assert again.catch_up() == 0
     store.close()
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def test_two_workers_of_one_view_racing_neither_raises(
+    backend: str, request: pytest.FixtureRequest, season: list[Event]
+) -> None:
+    """Given two board workers running side by side in threads while events are appended,
+    when one is overtaken by the other, then neither raises nor parks anything, and the table
+    equals the projections once both are at the head."""
+    url = request.getfixturevalue("sqlite_url" if backend == "sqlite" else "postgres_url")
+    store = put(url, season[:60])
+    stop = threading.Event()
+    workers = [ViewWorker(store, "board", page_size=20, batch_size=20) for _ in range(2)]
+    failures: list[BaseException] = []
+
+    def run(worker: ViewWorker) -> None:
+        try:
+            worker.run(poll_interval=0.005, stop_event=stop)
+        except BaseException as error:  # the test's point: nothing escapes the run loop
+            failures.append(error)
+
+    threads = [threading.Thread(target=run, args=(w,)) for w in workers]
+    for thread in threads:
+        thread.start()
+    try:
+        for start in range(60, 480, 30):
+            store.app.events.put(cast(Any, season[start : start + 30]))
+            time.sleep(0.02)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and any(w.positions()["board"] < 480 for w in workers):
+            time.sleep(0.01)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=30)
+    assert failures == []
+    assert [w.parked() for w in workers] == [{}, {}]
+    assert workers[0].rows("board") == expected(season[:480], "board")
+    for worker in workers:
+        worker.close()
+    store.close()

@@ -145,6 +145,7 @@ def test_workers_killed_at_random_points_resume_exactly_once(postgres_url: str) 
     for worker in final:
         assert worker.signal(signal.SIGTERM) == 0, "\n".join(worker.lines)
         assert "stopped" in worker.lines[-1]
+        assert not any("ERROR" in line for line in worker.lines), "\n".join(worker.lines)
     assert reader.positions() == dict.fromkeys(VIEWS, last)
     tables = {view: reader.rows(view) for view in VIEWS}
     events = _events(store, last)
