@@ -6,12 +6,16 @@ import pytest
 
 from execution_core import (
     Command,
+    GoalReassigned,
     NotFound,
     NotPermitted,
     OwnerSpec,
+    PersonLeft,
+    RemovePerson,
     RuleViolated,
 )
 from tests.support import Spec, day
+from tests.unit import make
 from tests.unit.test_goals import (
     EVERY_COMMAND,
     close_cycle,
@@ -86,3 +90,27 @@ def test_a_review_dated_before_the_close_is_recorded_after_it(org_spec: Spec) ->
     after the close, then it is accepted: the appraisal side stays open."""
     with_goal(org_spec).given(close_cycle(on=10))
     assert org_spec.when(review_goal(occurred_at=day(9)))
+
+
+# -- a leaver owning active goals -------------------------------------------------------------
+
+
+def _ana_left() -> RemovePerson:
+    return make(RemovePerson, {"actor": "system", "occurred_at": day(5)}, person_id="ana")
+
+
+def test_a_person_owning_active_goals_may_leave(org_spec: Spec) -> None:
+    """Given ana owns an active goal, when the HR sync records that she left, then PersonLeft is
+    recorded: a leave is a fact that happened, and plan quality flags her goals instead."""
+    with_goal(org_spec)
+    events = org_spec.when(_ana_left())
+    assert [type(e) for e in events] == [PersonLeft]
+
+
+def test_the_manager_of_a_leaver_may_hand_their_goal_on(org_spec: Spec) -> None:
+    """Given ana left owning her goal, when max (her manager) hands it to ben, then
+    GoalReassigned is recorded from ana to ben."""
+    with_goal(org_spec).given(_ana_left())
+    (event,) = org_spec.when(reassign_goal())
+    assert isinstance(event, GoalReassigned)
+    assert (event.old_owner.id, event.new_owner.id) == ("ana", "ben")

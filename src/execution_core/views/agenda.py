@@ -7,7 +7,10 @@
   ``at``) or due within the coming cadence;
 - for a manager, *coaching owed* to each direct report: no session from the manager within the
   radar's short window, and each goal of the report at risk or off track with no coaching since
-  it turned so.
+  it turned so;
+- *goal to reassign*: each active goal owned by someone who left, on the agenda of their nearest
+  active manager (else the nearest active lead of their unit's chain), until the cycle is
+  closed; due on the day they left.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from execution_core.policy import Policy
 from execution_core.views._common import cycle_of, policy_in_force, records, utc
 from execution_core.views._reading import Reader
 from execution_core.views.ledger import CycleRecord, Ledger
+from execution_core.views.plan_quality import orphaned_goals
 from execution_core.views.radar import goals_of_person, uncoached_goals
 
 __all__ = ["Agenda", "AgendaItem", "AgendaKind", "agenda"]
@@ -36,6 +40,7 @@ class AgendaKind(StrEnum):
     COMMITMENT_DUE = "commitment due"
     COMMITMENT_OVERDUE = "commitment overdue"
     COACHING_OWED = "coaching owed"
+    REASSIGN_GOAL = "goal to reassign"
 
 
 @attrs.frozen(kw_only=True)
@@ -168,6 +173,22 @@ class _Agenda:
                 due_on=commitment.due_on,
             )
 
+    def reassignments(self) -> None:
+        """The goals of leavers, for whoever should hand them on (until the cycle is closed: a
+        closed cycle takes no reassignment)."""
+        if self.cycle.closed_at(self.at) is not None:
+            return
+        for orphan in orphaned_goals(self.ledger, self.rows, self.org, self.at):
+            if orphan.reassign_by is not None:
+                self.add(
+                    orphan.reassign_by,
+                    AgendaKind.REASSIGN_GOAL,
+                    f"{orphan.title} of {orphan.owner_id}, who left",
+                    goal_id=orphan.goal_id,
+                    ref=orphan.owner_id,
+                    due_on=orphan.left_at.date(),
+                )
+
     def coaching(self, manager_id: str) -> None:
         short = timedelta(days=self.in_force.coaching_windows_days[0])
         for report_id in self.org.reports_of(manager_id):
@@ -212,4 +233,5 @@ def agenda(ledger: Ledger, cycle_id: UUID, *, at: datetime, policy: Policy | Non
         builder.actions(person.id)
         builder.commitments(person.id)
         builder.coaching(person.id)
+    builder.reassignments()
     return Agenda(cycle_id=cycle_id, at=at, items=tuple(builder.items))

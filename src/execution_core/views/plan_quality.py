@@ -4,13 +4,17 @@
 - people with no developmental goal (at least one for every employee);
 - goals with no agreed criteria: no key results and no child goals to roll up;
 - goals with no actions (no task planned, or every task dropped);
-- weights that do not add up: an owner's goal weights should total 1 (shares) or 100 (percent).
+- weights that do not add up: an owner's goal weights should total 1 (shares) or 100 (percent);
+- active goals owned by someone who left: an HR sync records a leaver as a fact, so the leave is
+  accepted and their goals are flagged here (and on the agenda of whoever should reassign them:
+  the leaver's nearest active manager, else the nearest active lead of their unit's chain).
 
 Dropped goals are left out of every check.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
@@ -18,12 +22,21 @@ from uuid import UUID
 import attrs
 
 from execution_core.goals.events import GoalKind
+from execution_core.organization.events import PersonLeft
+from execution_core.organization.state import Organization, Person
 from execution_core.policy import Policy
 from execution_core.views._common import cycle_of, policy_in_force, records, utc
 from execution_core.views._reading import Reader, ScoreboardRow
 from execution_core.views.ledger import Ledger
 
-__all__ = ["Finding", "FindingKind", "PlanQuality", "plan_quality"]
+__all__ = [
+    "Finding",
+    "FindingKind",
+    "OrphanedGoal",
+    "PlanQuality",
+    "orphaned_goals",
+    "plan_quality",
+]
 
 WEIGHT_TOTALS = (1.0, 100.0)
 """The totals an owner's goal weights may add up to."""
@@ -38,6 +51,7 @@ class FindingKind(StrEnum):
     NO_CRITERIA = "no agreed criteria"
     NO_ACTIONS = "no actions"
     WEIGHTS = "weights do not add up"
+    OWNER_LEFT = "owned by someone who left"
 
 
 @attrs.frozen(kw_only=True)
@@ -66,6 +80,66 @@ class PlanQuality:
     def to_records(self) -> list[dict[str, object]]:
         """One flat dict per finding."""
         return records(self.findings)
+
+
+@attrs.frozen(kw_only=True)
+class OrphanedGoal:
+    """An active goal whose owner has left, and who should hand it on."""
+
+    goal_id: UUID
+    title: str
+    owner_id: str
+    owner_name: str
+    left_at: datetime
+    reassign_by: str | None
+    """The leaver's nearest active manager, else the nearest active lead of their unit or a unit
+    above it (None: nobody active stands above them)."""
+
+
+def _left_at(ledger: Ledger, person_id: str, at: datetime) -> datetime:
+    return max(
+        event.occurred_at
+        for event in ledger.organization_events
+        if isinstance(event, PersonLeft)
+        and event.person_id == person_id
+        and event.occurred_at <= at
+    )
+
+
+def _reassigner(org: Organization, person: Person) -> str | None:
+    for manager_id in org.manager_chain(person.id):
+        if org.is_active(manager_id):
+            return manager_id
+    for unit_id in org.unit_chain(person.unit_id):
+        lead_id = org.units[unit_id].lead_id
+        if lead_id is not None and org.is_active(lead_id):
+            return lead_id
+    return None
+
+
+def orphaned_goals(
+    ledger: Ledger, rows: Iterable[ScoreboardRow], org: Organization, at: datetime
+) -> tuple[OrphanedGoal, ...]:
+    """The active goals among ``rows`` owned at ``at`` by a person who had left by then
+    (``org`` is the organization at ``at``), in the order of ``rows``."""
+    orphans: list[OrphanedGoal] = []
+    for row in rows:
+        if row.status != "active" or row.owner.kind != "person":
+            continue
+        person = org.person(row.owner.id)
+        if person is None or person.active:
+            continue
+        orphans.append(
+            OrphanedGoal(
+                goal_id=row.goal_id,
+                title=row.title,
+                owner_id=person.id,
+                owner_name=person.name,
+                left_at=_left_at(ledger, person.id, at),
+                reassign_by=_reassigner(org, person),
+            )
+        )
+    return tuple(orphans)
 
 
 def _served(row: ScoreboardRow, rows: dict[UUID, ScoreboardRow], themes: set[str]) -> bool:
@@ -153,4 +227,16 @@ def plan_quality(
                     f"{total:g}, not 1 or 100",
                 )
             )
+    for orphan in orphaned_goals(ledger, live.values(), org, at):
+        by = orphan.reassign_by
+        findings.append(
+            Finding(
+                kind=FindingKind.OWNER_LEFT,
+                subject=orphan.title,
+                goal_id=orphan.goal_id,
+                detail=f"{orphan.owner_name} ({orphan.owner_id}) left on "
+                f"{orphan.left_at:%Y-%m-%d} while owning it; "
+                + (f"{by} is to reassign it" if by else "nobody active above them to reassign it"),
+            )
+        )
     return PlanQuality(cycle_id=cycle_id, at=at, findings=tuple(findings))
