@@ -141,6 +141,14 @@ def test_an_unreachable_server_names_it_and_exits_3(command: list[str]) -> None:
     assert "check that the server runs" in line
 
 
+def test_simulate_into_an_unreachable_server_is_unavailable_not_refused() -> None:
+    """Given `simulate --db` on a closed port, when it runs, then it exits 3 (unavailable, as
+    every command does), not 1 or 2, naming the server."""
+    result = _run("simulate", "--people", "2", "--weeks", "2", "--db", CLOSED_PORT)
+    assert result.exit_code == 3
+    assert "PostgreSQL at 127.0.0.1:1" in _one_line(result)
+
+
 def test_an_unreachable_server_from_python_names_it() -> None:
     """Given a PostgreSQL URL on a closed port, when a Python caller opens it, then the
     StoreUnavailable it gets names the server and its database."""

@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from adapters.cli_errors import EXIT_REFUSED, EXIT_USAGE, failure
+from adapters.cli_errors import report as failed
 from adapters.render import shown
 from adapters.simulate import simulate as run_simulation
 from execution_core.errors import ExecutionError, InvalidInput
@@ -131,7 +131,7 @@ def simulate(  # noqa: PLR0917 - typer passes the options by name; one per optio
     )
     started = time.perf_counter()
     try:
-        with Progress(*columns, console=err, transient=True) as bar:
+        with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
             task = bar.add_task(f"Simulating {people} people", total=weeks)
 
             def report(done: int, total: int) -> None:
@@ -141,10 +141,8 @@ def simulate(  # noqa: PLR0917 - typer passes the options by name; one per optio
             simulation = run_simulation(
                 model, _policy(policy, cadence), seed=seed, url=url, progress=report
             )
-    except InvalidInput as error:
-        raise failure(str(error), EXIT_USAGE) from None
-    except ExecutionError as error:
-        raise failure(str(error), EXIT_REFUSED) from None
+    except ExecutionError as error:  # mapped as every command's (adapters.cli_errors)
+        raise failed(error) from None
     elapsed = time.perf_counter() - started
     with simulation:
         run = simulation.run
