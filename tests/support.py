@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -25,6 +25,7 @@ from execution_core import (
     Role,
     SetGoal,
 )
+from execution_core import views as v
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 """A Monday early in the 2026 cycle: the default business time of the specs."""
@@ -150,3 +151,19 @@ def seed_deals_goal(execution: Execution, goal_id: UUID) -> None:
             key_results=(KeyResultSpec(kr_id="deals", name="Deals", target=10),),
         )
     )
+
+
+CYCLE_VIEWS: tuple[Callable[..., Any], ...] = (
+    v.scoreboard,
+    v.alignment_tree,
+    v.coaching_radar,
+    v.adjustments_log,
+    v.detection_lead_time,
+    v.agenda,
+    v.plan_quality,
+    v.target_honesty,
+    v.confidence_calibration,
+    v.coaching_effect,
+    v.calibration,
+)
+"""Every view read as ``view(ledger, cycle_id, at=...)``: the properties build them all."""

@@ -16,21 +16,10 @@ from execution_core import views as v
 from execution_core.views import Ledger
 from execution_core.views.history import LedgerHistory, stream_state
 from tests.audit.timed import DECIDERS, PEOPLE, Timed, instants, timed_histories
+from tests.support import CYCLE_VIEWS
 from tests.views.scenario import CYCLE_ID, d
 
-LIVE: list[Callable[..., Any]] = [
-    v.scoreboard,
-    v.alignment_tree,
-    v.coaching_radar,
-    v.adjustments_log,
-    v.detection_lead_time,
-    v.agenda,
-    v.plan_quality,
-    v.target_honesty,
-    v.confidence_calibration,
-    v.coaching_effect,
-    v.calibration,
-]
+LIVE = CYCLE_VIEWS
 
 
 def _outcome(view: Callable[..., object], *args: object, **kwargs: object) -> object:

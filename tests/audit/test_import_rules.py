@@ -30,23 +30,11 @@ from execution_core import (
 from execution_core.access import Owner, Permission
 from execution_core.admission import command_events
 from execution_core.ids import coaching_stream_id
-from tests.audit.helpers import GOAL_A, GOAL_B, record_small
+from tests.audit.helpers import GOAL_A, GOAL_B
 from tests.support import CYCLE_ID, FixedClock, day, seed_deals_goal, standard_org
 
 Edit = Callable[[list[bytes]], int]
 """Breaks one line of a good file in place; returns its index."""
-
-
-@pytest.fixture(scope="module")
-def good_lines(tmp_path_factory: pytest.TempPathFactory) -> list[bytes]:
-    """The small history's export (standard org, two goals, eight check-ins, coaching)."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('good') / 'good.db'}"
-    record_small(url)
-    store = open_store(url)
-    try:
-        return list(export_lines(store))
-    finally:
-        store.close()
 
 
 def _where(lines: list[bytes], name: str, nth: int = 1, stream: UUID | None = None) -> int:

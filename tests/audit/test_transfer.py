@@ -47,7 +47,7 @@ from execution_core import (
 )
 from execution_core.coaching.commands import CommitmentSpec
 from execution_core.ids import appraisal_stream_id, coaching_stream_id
-from tests.audit.helpers import GOAL_A, record_small
+from tests.audit.helpers import GOAL_A
 from tests.integration.scenario import record
 from tests.support import CYCLE_ID, T0, FixedClock, day, standard_org
 
@@ -374,18 +374,6 @@ def test_unknown_cycle_is_refused() -> None:
 
 
 # -- refusing a broken file ----------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def good_lines(tmp_path_factory: pytest.TempPathFactory) -> list[bytes]:
-    """The small history's export, one line each."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('good') / 'store.db'}"
-    record_small(url)
-    store = open_store(url)
-    try:
-        return list(export_lines(store))
-    finally:
-        store.close()
 
 
 def _where(lines: list[bytes], name: str, nth: int = 0) -> int:

@@ -20,7 +20,7 @@ import math
 import os
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -39,7 +39,7 @@ from execution_core import Execution, ExecutionError
 from execution_core import views as v
 from execution_core.views import Ledger
 from tests.conftest import fresh_schema, postgres_server
-from tests.support import CYCLE_ID, T0, standard_org
+from tests.support import CYCLE_ID, CYCLE_VIEWS, T0, standard_org
 
 GOAL_ID = UUID("00000000-0000-4000-8000-0000000000f1")
 BUSINESS = "2026-02-02T09:00:00+00:00"
@@ -371,24 +371,11 @@ def _printable(text: str) -> bool:
 
 def _every_view(ledger: Ledger) -> None:
     """Every view of every cycle at its start, middle, end and after, and each person's sheet."""
-    live: list[Callable[..., object]] = [
-        v.scoreboard,
-        v.alignment_tree,
-        v.coaching_radar,
-        v.adjustments_log,
-        v.detection_lead_time,
-        v.agenda,
-        v.plan_quality,
-        v.target_honesty,
-        v.confidence_calibration,
-        v.coaching_effect,
-        v.calibration,
-    ]
     people = ["ana", "ben", "max", "zoe"]
     for cycle_id, cycle in ledger.cycles.items():
         start, end = cycle.starts_at, cycle.ends_at
         for at in (start, start + (end - start) / 2, end, end + timedelta(days=1)):
-            for view in live:
+            for view in CYCLE_VIEWS:
                 view(ledger, cycle_id, at=at)
             for person in people:
                 for sheet in (v.appraisal_sheet, v.appraisal_trace):

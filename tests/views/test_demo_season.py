@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 
@@ -13,6 +11,7 @@ from adapters.store import open_store
 from execution_core import Event, Execution
 from execution_core import views as v
 from execution_core.views import Ledger, Scoreboard
+from tests.support import CYCLE_VIEWS
 
 MID_SEASON = datetime(2026, 3, 16, 12, tzinfo=UTC)
 AFTER_SEASON = datetime(2026, 8, 1, tzinfo=UTC)
@@ -44,20 +43,7 @@ def test_every_view_reads_the_season(season: list[Event], at: datetime) -> None:
     """Given the demo season, when every view is read mid-season and after it, then each gives
     records, and the progress of every goal lies within 0..1."""
     ledger = Ledger.of(season)
-    cycle_views: list[Callable[..., Any]] = [
-        v.scoreboard,
-        v.alignment_tree,
-        v.coaching_radar,
-        v.adjustments_log,
-        v.detection_lead_time,
-        v.agenda,
-        v.plan_quality,
-        v.target_honesty,
-        v.confidence_calibration,
-        v.coaching_effect,
-        v.calibration,
-    ]
-    for view in cycle_views:
+    for view in CYCLE_VIEWS:
         assert isinstance(view(ledger, CYCLE_ID, at=at).to_records(), list)
     for person in ledger.organization.people:
         sheet = v.appraisal_sheet(ledger, CYCLE_ID, person, viewer="hana", at=at)

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from functools import reduce
-from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -13,6 +11,7 @@ from hypothesis import strategies as st
 from execution_core import Event, Owner, Policy
 from execution_core import views as v
 from execution_core.views import Ledger, Scoreboard
+from tests.support import CYCLE_VIEWS
 from tests.views.scenario import CYCLE_ID, History, d
 from tests.views.strategies import Op, Player, ops
 
@@ -30,19 +29,7 @@ def _played(operations: list[Op]) -> list[Event]:
     return history.execution.history()
 
 
-LIVE: list[Callable[..., Any]] = [
-    v.scoreboard,
-    v.alignment_tree,
-    v.coaching_radar,
-    v.adjustments_log,
-    v.detection_lead_time,
-    v.agenda,
-    v.plan_quality,
-    v.target_honesty,
-    v.confidence_calibration,
-    v.coaching_effect,
-    v.calibration,
-]
+LIVE = CYCLE_VIEWS
 
 
 def _every_view(ledger: Ledger, at: datetime, policy: Policy | None) -> list[object]:
