@@ -37,4 +37,4 @@ class PolicyAdopted(Event):
 @event_type("cycle.CycleClosed")
 @attrs.frozen(kw_only=True)
 class CycleClosed(Event):
-    """The cycle closed: only reviews and appraisals may be dated after this."""
+    """The cycle closed: from then on its goals take only reviews; appraisals stay open."""
