@@ -37,11 +37,11 @@ from pathlib import Path
 from typing import TypeVar
 from uuid import UUID
 
-from adapters.store import ExecutionStore
 from benchmarks.fixtures import build_store, goal_ids, sqlite_url
 from execution_core import GOAL, Event, Goal
 from execution_core.views import Ledger
 from execution_core.views.history import LedgerHistory, stream_state
+from execution_core_adapters.storage.store import ExecutionStore
 
 SIZES = (10_000, 100_000, 1_000_000)
 T = TypeVar("T")

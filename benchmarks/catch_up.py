@@ -35,9 +35,9 @@ from pathlib import Path
 
 import attrs
 
-from adapters.materialize import VIEWS, ViewWorker, parse_views
-from adapters.store import ExecutionStore
 from benchmarks.fixtures import build_store, sqlite_url
+from execution_core_adapters.projections.materialize import VIEWS, ViewWorker, parse_views
+from execution_core_adapters.storage.store import ExecutionStore
 
 DEFAULT_DIR = Path(tempfile.gettempdir()) / "execution-core-bench"
 

@@ -21,10 +21,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, cast
 
-from adapters import store as store_module
-from adapters.demo import SeasonClock, record_season
-from adapters.store import open_store
 from execution_core import Event, Execution
+from execution_core_adapters.cli.demo import SeasonClock, record_season
+from execution_core_adapters.storage import store as store_module
+from execution_core_adapters.storage.store import open_store
 
 
 @contextmanager

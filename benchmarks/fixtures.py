@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any, cast
 from uuid import UUID, uuid5
 
-from adapters.store import ExecutionStore, open_store
 from execution_core import (
     Alignment,
     CycleOpened,
@@ -34,6 +33,7 @@ from execution_core import (
     UnitFounded,
 )
 from execution_core.ids import NAMESPACE, ORGANIZATION_ID, STRATEGY_ID
+from execution_core_adapters.storage.store import ExecutionStore, open_store
 
 __all__ = ["CYCLE_ID", "START", "build_store", "goal_ids", "synthetic_events"]
 

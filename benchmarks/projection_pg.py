@@ -28,9 +28,9 @@ import time
 import uuid
 from pathlib import Path
 
-from adapters.materialize import ViewWorker, parse_views
 from benchmarks.catch_up import Took, _Stopwatch, _timed, bare_loop
 from benchmarks.fixtures import build_store
+from execution_core_adapters.projections.materialize import ViewWorker, parse_views
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
 

@@ -26,11 +26,11 @@ import time
 from collections.abc import Sequence
 from typing import Any, cast
 
-from adapters.simulate import simulate
-from adapters.store import open_store
 from execution_core.simulation import ExecutionManagement, Model, PerformanceManagement
 from execution_core.simulation.outcome import Appraisals
 from execution_core.views import Ledger, scoreboard
+from execution_core_adapters.simulate import simulate
+from execution_core_adapters.storage.store import open_store
 
 TARGET_SECONDS = 10.0
 

@@ -31,7 +31,6 @@ from contextlib import ExitStack, contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
 
-from adapters.store import open_store
 from execution_core import (
     AddPerson,
     Command,
@@ -44,6 +43,7 @@ from execution_core import (
     Role,
     SetGoal,
 )
+from execution_core_adapters.storage.store import open_store
 
 T0 = datetime(2026, 2, 2, 9, tzinfo=UTC)
 CYCLE_ID = uuid.UUID("00000000-0000-4000-8000-000000000001")

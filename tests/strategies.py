@@ -22,7 +22,6 @@ from hypothesis import assume
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
-from adapters.store import open_store
 from execution_core import (
     APPRAISAL,
     COACHING,
@@ -98,6 +97,7 @@ from execution_core import (
     event_types,
 )
 from execution_core.command import MAX_MAGNITUDE, MIN_GAP
+from execution_core_adapters.storage.store import open_store
 from tests.support import CYCLE_ID, T0, standard_org
 
 __all__ = [

@@ -9,7 +9,6 @@ from uuid import UUID
 
 import pytest
 
-from adapters.store import open_store
 from execution_core import (
     AddPerson,
     AddTheme,
@@ -26,6 +25,7 @@ from execution_core import (
     SetGoal,
 )
 from execution_core import views as v
+from execution_core_adapters.storage.store import open_store
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 """A Monday early in the 2026 cycle: the default business time of the specs."""

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from adapters.docgen import events_markdown
 from execution_core import event_types
+from execution_core_adapters.docgen import events_markdown
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "events.md"
 
 
 def test_events_doc_matches_the_code() -> None:
     """Given the code's event and command catalog, when docs/events.md is regenerated, then the
-    committed file is identical (run `python -m adapters.docgen > docs/events.md` to refresh)."""
+    committed file is identical (refresh it with
+    `python -m execution_core_adapters.docgen > docs/events.md`)."""
     assert DOC.read_text() == events_markdown()
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
-from adapters.cli import app
+from execution_core_adapters.cli.main import app
 
 runner = CliRunner()
 WIDE = {"COLUMNS": "200"}

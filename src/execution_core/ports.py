@@ -1,4 +1,4 @@
-"""The ports the service layer talks through; adapters implement them (see ``adapters``)."""
+"""The ports the service layer talks through; adapters implement them."""
 
 from __future__ import annotations
 

@@ -7,7 +7,6 @@ parent) are read just before deciding. See docs/architecture.md for what that gu
 
 from __future__ import annotations
 
-import importlib
 import json
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
@@ -135,8 +134,23 @@ _DECIDERS: dict[str, Decider[Any]] = {
 _GOAL_CYCLES_KEPT = 100_000
 """How many goals' cycles the facade remembers to read them up front (then it starts over)."""
 
-STORE_ADAPTER = "adapters.store"
-"""The module ``Execution.open`` loads a store from; the core never imports it statically."""
+STORE_ENTRY_POINTS = "execution_core.stores"
+"""The entry-point group ``Execution.open`` finds a store opener in: the adapters declare one
+(pyproject.toml), so the core never names its adapter."""
+
+
+def _store_opener() -> Callable[..., EventStore]:
+    """The installed store opener (the first of the group, by name)."""
+    from importlib.metadata import entry_points
+
+    found = sorted(entry_points(group=STORE_ENTRY_POINTS), key=lambda point: point.name)
+    if not found:
+        raise StoreUnavailable(
+            f"no store adapter is installed (entry points {STORE_ENTRY_POINTS!r}): "
+            "pip install execution-core"
+        )
+    opener: Callable[..., EventStore] = found[0].load()
+    return opener
 
 
 @attrs.frozen
@@ -182,9 +196,7 @@ class Execution:
     ) -> Execution:
         """Open a store by URL: ``memory://``, ``sqlite:///path.db`` (or a plain path),
         ``postgresql://user@host:port/dbname``. Options go to the store adapter."""
-        adapter = importlib.import_module(STORE_ADAPTER)
-        store: EventStore = adapter.open_store(url, **store_options)
-        return cls(store, access=access, new_id=new_id)
+        return cls(_store_opener()(url, **store_options), access=access, new_id=new_id)
 
     def close(self) -> None:
         """Close the store."""

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.store import open_store
-from adapters.transfer import export_lines
+from execution_core_adapters.storage.store import open_store
+from execution_core_adapters.transfer import export_lines
 from tests.audit.helpers import record_small
 
 

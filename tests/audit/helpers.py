@@ -14,8 +14,6 @@ from typing import Any, Protocol
 from urllib.parse import parse_qs, urlsplit
 from uuid import UUID
 
-from adapters.chain import CHAIN_TABLE
-from adapters.store import open_store
 from execution_core import (
     Execution,
     GiveCoaching,
@@ -24,6 +22,8 @@ from execution_core import (
     OwnerSpec,
     SetGoal,
 )
+from execution_core_adapters.storage.chain import CHAIN_TABLE
+from execution_core_adapters.storage.store import open_store
 from tests.support import CYCLE_ID, FixedClock, day, standard_org
 
 GOAL_A = UUID("00000000-0000-4000-8000-00000000000a")

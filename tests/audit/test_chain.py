@@ -10,7 +10,8 @@ from uuid import UUID
 
 import pytest
 
-from adapters.chain import (
+from execution_core import GOAL, ConcurrentChange, Execution, LogProgress
+from execution_core_adapters.storage.chain import (
     GENESIS,
     ChainBroken,
     ChainedPOPORecorder,
@@ -19,8 +20,7 @@ from adapters.chain import (
     head,
     link,
 )
-from adapters.store import ExecutionStore, open_store
-from execution_core import GOAL, ConcurrentChange, Execution, LogProgress
+from execution_core_adapters.storage.store import ExecutionStore, open_store
 from tests.audit.helpers import GOAL_A, GOAL_B, edited, raw_for, record_small, stream_of
 from tests.integration.scenario import record
 from tests.support import FixedClock, day
@@ -61,7 +61,7 @@ def _progress_positions(url: str) -> list[int]:
 @pytest.fixture(scope="module")
 def memory_season_head() -> ChainHead:
     """The chain head of the demo season recorded in memory."""
-    from adapters.demo import SeasonClock, record_season
+    from execution_core_adapters.cli.demo import SeasonClock, record_season
 
     clock = SeasonClock()
     store = open_store("memory://", clock=clock, snapshot_interval=10)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from adapters.cli_audit import audit_app
+from execution_core_adapters.cli.audit import audit_app
 from tests.audit.helpers import edited, raw_for, record_small
 from tests.support import CYCLE_ID
 

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from adapters.cli_audit import audit_app
-from adapters.cli_history import PERSON_VIEWS, VIEWS, parse_instant
-from adapters.store import open_store
 from execution_core import Execution, Policy
+from execution_core_adapters.cli.audit import audit_app
+from execution_core_adapters.cli.history import PERSON_VIEWS, VIEWS, parse_instant
+from execution_core_adapters.storage.store import open_store
 from tests.support import FixedClock, standard_org
 from tests.views.scenario import CYCLE_ID, d, goal_id, kr
 

@@ -14,10 +14,6 @@ from uuid import UUID
 import pytest
 from typer.testing import CliRunner
 
-from adapters.cli_audit import audit_app
-from adapters.codec import dumps
-from adapters.store import open_store
-from adapters.transfer import ImportRefused, export_lines, import_lines
 from execution_core import (
     Execution,
     GiveCoaching,
@@ -30,6 +26,10 @@ from execution_core import (
 from execution_core.access import Owner, Permission
 from execution_core.admission import command_events
 from execution_core.ids import coaching_stream_id
+from execution_core_adapters.cli.audit import audit_app
+from execution_core_adapters.storage.codec import dumps
+from execution_core_adapters.storage.store import open_store
+from execution_core_adapters.transfer import ImportRefused, export_lines, import_lines
 from tests.audit.helpers import GOAL_A, GOAL_B
 from tests.support import CYCLE_ID, FixedClock, day, seed_deals_goal, standard_org
 

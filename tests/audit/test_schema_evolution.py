@@ -9,10 +9,10 @@ from uuid import UUID
 import pytest
 from eventsourcing.persistence import StoredEvent
 
-from adapters.codec import CodecError, decode_event, dumps, encode_event
-from adapters.store import open_store
-from adapters.transfer import ImportRefused, export_lines, import_lines
 from execution_core import GOAL, LogProgress, ProgressLogged
+from execution_core_adapters.storage.codec import CodecError, decode_event, dumps, encode_event
+from execution_core_adapters.storage.store import open_store
+from execution_core_adapters.transfer import ImportRefused, export_lines, import_lines
 from tests.audit.helpers import GOAL_A, record_small
 from tests.support import Spec, day
 

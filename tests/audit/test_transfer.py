@@ -13,15 +13,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from adapters.codec import dumps
-from adapters.store import ExecutionStore, open_store
-from adapters.transfer import (
-    ImportRefused,
-    cycle_streams,
-    export_lines,
-    import_lines,
-    validate_lines,
-)
 from execution_core import (
     ORGANIZATION_ID,
     STRATEGY_ID,
@@ -47,6 +38,15 @@ from execution_core import (
 )
 from execution_core.coaching.commands import CommitmentSpec
 from execution_core.ids import appraisal_stream_id, coaching_stream_id
+from execution_core_adapters.storage.codec import dumps
+from execution_core_adapters.storage.store import ExecutionStore, open_store
+from execution_core_adapters.transfer import (
+    ImportRefused,
+    cycle_streams,
+    export_lines,
+    import_lines,
+    validate_lines,
+)
 from tests.audit.helpers import GOAL_A
 from tests.integration.scenario import record
 from tests.support import CYCLE_ID, T0, FixedClock, day, standard_org

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from adapters.cli import app
+from execution_core_adapters.cli.main import app
 
 DOCUMENT = Path(__file__).resolve().parents[2] / "docs" / "audit.md"
 CONSOLE = re.compile(r"^```console\n(.*?)^```", re.DOTALL | re.MULTILINE)

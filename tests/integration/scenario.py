@@ -5,10 +5,10 @@ from __future__ import annotations
 import sys
 from uuid import UUID
 
-from adapters.codec import encode_event
-from adapters.demo import SeasonClock, record_season
-from adapters.store import open_store
 from execution_core import EventStore, Execution
+from execution_core_adapters.cli.demo import SeasonClock, record_season
+from execution_core_adapters.storage.codec import encode_event
+from execution_core_adapters.storage.store import open_store
 
 
 def record(url: str) -> int:

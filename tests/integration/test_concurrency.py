@@ -9,7 +9,6 @@ from uuid import UUID
 
 import pytest
 
-from adapters.store import ExecutionStore, open_store
 from execution_core import (
     ConcurrentChange,
     Decider,
@@ -21,6 +20,7 @@ from execution_core import (
     ProgressLogged,
     SetGoal,
 )
+from execution_core_adapters.storage.store import ExecutionStore, open_store
 from tests.support import CYCLE_ID, T0, FixedClock, day, standard_org
 
 

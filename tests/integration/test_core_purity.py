@@ -8,7 +8,16 @@ import sys
 from pathlib import Path
 
 CORE = Path(__file__).resolve().parents[2] / "src" / "execution_core"
-FORBIDDEN = ("eventsourcing", "sqlite3", "psycopg", "adapters", "pandas", "matplotlib", "rich")
+FORBIDDEN = (
+    "eventsourcing",
+    "sqlite3",
+    "psycopg",
+    "adapters",
+    "execution_core_adapters",
+    "pandas",
+    "matplotlib",
+    "rich",
+)
 
 
 def _imports(path: Path) -> set[str]:
@@ -36,7 +45,7 @@ def test_no_core_module_imports_storage_or_adapters() -> None:
 
 def test_importing_the_core_loads_no_storage_module() -> None:
     """Given a fresh interpreter, when every module of execution_core is imported, then no
-    storage module is loaded (Execution.open loads the store adapter by name, on call)."""
+    storage module is loaded (Execution.open finds the store adapter through an entry point, on call)."""
     probe = (
         "import importlib, pkgutil, sys, execution_core\n"
         "for m in pkgutil.walk_packages(execution_core.__path__, 'execution_core.'):\n"
@@ -47,3 +56,14 @@ def test_importing_the_core_loads_no_storage_module() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_the_core_does_not_name_its_adapter() -> None:
+    """Given every module of execution_core, when its text is read, then the adapters' package
+    is not named at all (the wiring is the adapters' bootstrap, found by entry point)."""
+    naming = [
+        str(path.relative_to(CORE))
+        for path in CORE.rglob("*.py")
+        if "execution_core_adapters" in path.read_text()
+    ]
+    assert naming == []

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from adapters.store import open_store
 from execution_core import GOAL, Execution
+from execution_core_adapters.storage.store import open_store
 from tests.integration.scenario import dump, record
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,7 +31,7 @@ def _run(*args: str) -> str:
 def in_memory() -> list[str]:
     """The season recorded in memory, dumped."""
     clock_url = "memory://"
-    from adapters.demo import SeasonClock, record_season
+    from execution_core_adapters.cli.demo import SeasonClock, record_season
 
     clock = SeasonClock()
     with Execution(open_store(clock_url, clock=clock)) as execution:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from adapters.demo import SeasonClock, record_season
-from adapters.store import open_store
 from execution_core import Event, Execution
+from execution_core_adapters.cli.demo import SeasonClock, record_season
+from execution_core_adapters.storage.store import open_store
 
 
 @pytest.fixture(scope="session")

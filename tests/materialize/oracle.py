@@ -2,7 +2,7 @@
 
 Every row is the projection's ``to_records()`` (or the appraisal sheet's ``summary_record()``)
 over the same events, read at the documented instant, with the columns renamed as the table
-names them. Nothing here shares code with ``adapters.materialize``.
+names them. Nothing here shares code with ``execution_core_adapters.projections.materialize``.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
 
-from adapters.store import ExecutionStore, open_store
 from execution_core import Event
 from execution_core.views import Ledger, coaching_radar, scoreboard
 from execution_core.views.appraisal import Appraiser
+from execution_core_adapters.storage.store import ExecutionStore, open_store
 
 __all__ = ["expected", "expected_all", "latest", "put", "sort_rows"]
 

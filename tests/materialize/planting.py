@@ -10,8 +10,8 @@ from typing import Any, cast
 import pytest
 from eventsourcing.persistence import StoredEvent
 
-from adapters.store import ExecutionStore
 from execution_core import Event
+from execution_core_adapters.storage.store import ExecutionStore
 from tests.materialize.oracle import put
 
 __all__ = ["BAD", "CASES", "plant", "repair", "stored_with", "url_of"]

@@ -7,9 +7,9 @@ from pathlib import Path
 import typer
 from typer.testing import CliRunner
 
-from adapters.cli_views import views_app
-from adapters.materialize import TABLES, VIEWS, ViewWorker
 from execution_core import Event
+from execution_core_adapters.cli.views import views_app
+from execution_core_adapters.projections.materialize import TABLES, VIEWS, ViewWorker
 from tests.materialize.oracle import expected, put
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "materialized-views.md"

@@ -11,9 +11,14 @@ from eventsourcing.persistence import IntegrityError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adapters.materialize import VIEWS, TrackingConflict, ViewWorker, tracking_name
-from adapters.store import ExecutionStore
 from execution_core import Event
+from execution_core_adapters.projections.materialize import (
+    VIEWS,
+    TrackingConflict,
+    ViewWorker,
+    tracking_name,
+)
+from execution_core_adapters.storage.store import ExecutionStore
 from tests.materialize.oracle import expected, put
 
 

@@ -14,9 +14,9 @@ import typer
 from eventsourcing.persistence import StoredEvent
 from typer.testing import CliRunner
 
-from adapters.cli_views import views_app
-from adapters.materialize import VIEWS, ParkedView, ViewWorker
 from execution_core import Event
+from execution_core_adapters.cli.views import views_app
+from execution_core_adapters.projections.materialize import VIEWS, ParkedView, ViewWorker
 from tests.materialize.oracle import expected, put
 from tests.materialize.planting import BAD, CASES, plant, repair, url_of
 

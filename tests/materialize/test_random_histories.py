@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adapters import materialize
-from adapters.materialize import VIEWS, ViewWorker
 from execution_core import Event, Owner
+from execution_core_adapters.projections import materialize
+from execution_core_adapters.projections.materialize import VIEWS, ViewWorker
 from tests.conftest import fresh_schema, postgres_server
 from tests.materialize.oracle import expected, put
 from tests.views.scenario import History, d, goal_id

@@ -7,8 +7,8 @@ from typing import Any, cast
 
 import pytest
 
-from adapters.materialize import TABLES, VIEWS, ViewWorker
 from execution_core import Event
+from execution_core_adapters.projections.materialize import TABLES, VIEWS, ViewWorker
 from tests.materialize.oracle import expected, put
 
 CUTS = (60, 200, 350)

@@ -11,9 +11,9 @@ from typing import Any, cast
 
 import pytest
 
-from adapters.materialize import ViewWorker
-from adapters.store import ExecutionStore
 from execution_core import Event
+from execution_core_adapters.projections.materialize import ViewWorker
+from execution_core_adapters.storage.store import ExecutionStore
 from tests.materialize.oracle import put
 from tests.materialize.planting import BAD, CASES, plant, url_of
 from tests.scaleout.test_worker_faults import WorkerProcess

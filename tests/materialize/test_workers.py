@@ -10,9 +10,9 @@ from typing import Any, cast
 
 import pytest
 
-from adapters.materialize import VIEWS, ViewWorker, tracking_name
 from execution_core import Event
 from execution_core.errors import InvalidInput
+from execution_core_adapters.projections.materialize import VIEWS, ViewWorker, tracking_name
 from tests.materialize.oracle import expected, put
 
 

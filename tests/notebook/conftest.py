@@ -6,11 +6,11 @@ import attrs
 import matplotlib
 import pytest
 
-from adapters.demo import DemoSeason, SeasonClock, record_season
-from adapters.store import open_store
 from execution_core import Execution
 from execution_core.ports import Recorded
 from execution_core.views import Ledger
+from execution_core_adapters.cli.demo import DemoSeason, SeasonClock, record_season
+from execution_core_adapters.storage.store import open_store
 
 matplotlib.use("Agg")
 

@@ -8,7 +8,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from adapters.notebook import (
+from execution_core import views as v
+from execution_core_adapters.notebook import (
     EVENT_COLUMNS,
     burnup_frame,
     cycle_weeks,
@@ -17,7 +18,6 @@ from adapters.notebook import (
     view_frame,
     view_over_time,
 )
-from execution_core import views as v
 from tests.notebook.conftest import Season
 
 SCOREBOARD = [

@@ -14,7 +14,9 @@ from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
 from matplotlib.patches import Rectangle
 
-from adapters.notebook import (
+from execution_core import views as v
+from execution_core.simulation import ExecutionManagement, Model, PerformanceManagement
+from execution_core_adapters.notebook import (
     HEALTH_ORDER,
     burnup_frame,
     plot_alignment_tree,
@@ -25,9 +27,7 @@ from adapters.notebook import (
     scoreboard_by_week,
     view_frame,
 )
-from adapters.simulate import monte_carlo
-from execution_core import views as v
-from execution_core.simulation import ExecutionManagement, Model, PerformanceManagement
+from execution_core_adapters.simulate import monte_carlo
 from tests.notebook.conftest import Season
 
 AFTER = datetime(2026, 8, 1, tzinfo=UTC)

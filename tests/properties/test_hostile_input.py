@@ -31,13 +31,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from adapters.cli import app
-from adapters.materialize import ViewWorker
-from adapters.store import ExecutionStore, open_store
-from adapters.transfer import export_lines, import_lines
 from execution_core import Execution, ExecutionError
 from execution_core import views as v
 from execution_core.views import Ledger
+from execution_core_adapters.cli.main import app
+from execution_core_adapters.projections.materialize import ViewWorker
+from execution_core_adapters.storage.store import ExecutionStore, open_store
+from execution_core_adapters.transfer import export_lines, import_lines
 from tests.conftest import fresh_schema, postgres_server
 from tests.support import CYCLE_ID, CYCLE_VIEWS, T0, standard_org
 

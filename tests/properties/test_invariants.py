@@ -17,7 +17,6 @@ from uuid import UUID
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from adapters.store import open_store
 from execution_core import (
     RATINGS,
     Appraisal,
@@ -35,6 +34,7 @@ from execution_core import (
     ProgressLogged,
     RatingCalibrated,
 )
+from execution_core_adapters.storage.store import open_store
 from tests.strategies import TickingClock, World, decider_of, invalid_attempts, valid_commands
 
 STORE_ZONE = timezone(timedelta(hours=-5))

@@ -15,8 +15,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from adapters.codec import decode_event, decode_state, dumps, encode_event, encode_state
 from execution_core import EVENT_TYPES_BY_STREAM, event_types
+from execution_core_adapters.storage.codec import (
+    decode_event,
+    decode_state,
+    dumps,
+    encode_event,
+    encode_state,
+)
 from tests.strategies import STATE_TYPES, event_strategies, state_strategies
 
 EVENTS = event_strategies()

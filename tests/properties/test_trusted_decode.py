@@ -14,8 +14,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from adapters.codec import CodecError, decode_event, dumps, encode_event
 from execution_core import ProgressLogged
+from execution_core_adapters.storage.codec import CodecError, decode_event, dumps, encode_event
 from tests.strategies import event_strategies
 
 EVENTS = event_strategies()

@@ -10,13 +10,13 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from adapters.store import ExecutionStore, open_store
 from execution_core import (
     Execution,
     InvalidInput,
     NotFound,
     NotPermitted,
 )
+from execution_core_adapters.storage.store import ExecutionStore, open_store
 from tests.conftest import POSTGRES_DSN
 from tests.support import FixedClock, seed_deals_goal
 

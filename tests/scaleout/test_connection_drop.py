@@ -19,14 +19,14 @@ from uuid import UUID
 import psycopg
 import pytest
 
-from adapters.chain import CHAIN_TABLE
-from adapters.store import ExecutionStore, open_store
 from execution_core import (
     Execution,
     LogProgress,
     Outcome,
     StoreUnavailable,
 )
+from execution_core_adapters.storage.chain import CHAIN_TABLE
+from execution_core_adapters.storage.store import ExecutionStore, open_store
 from tests.conftest import POSTGRES_DSN
 from tests.support import FixedClock, day, seed_deals_goal
 

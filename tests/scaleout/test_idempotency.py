@@ -14,9 +14,6 @@ from uuid import UUID
 import attrs
 import pytest
 
-from adapters.materialize import VIEWS, ViewWorker
-from adapters.store import ExecutionStore, open_store, receipt_stream_id
-from adapters.transfer import import_lines, write_export
 from execution_core import (
     GOAL,
     ConcurrentChange,
@@ -32,6 +29,9 @@ from execution_core import (
 )
 from execution_core.audit import trail
 from execution_core.views.ledger import Ledger
+from execution_core_adapters.projections.materialize import VIEWS, ViewWorker
+from execution_core_adapters.storage.store import ExecutionStore, open_store, receipt_stream_id
+from execution_core_adapters.transfer import import_lines, write_export
 from tests.materialize.oracle import expected
 from tests.support import CYCLE_ID, FixedClock, day, seed_deals_goal
 

@@ -21,9 +21,9 @@ from uuid import UUID
 
 import pytest
 
-from adapters.materialize import ViewWorker
-from adapters.store import open_store
 from execution_core import Event
+from execution_core_adapters.projections.materialize import ViewWorker
+from execution_core_adapters.storage.store import open_store
 from tests.materialize.oracle import expected
 from tests.scaleout.writers import identity, run_writers, seed
 

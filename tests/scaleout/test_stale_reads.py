@@ -12,7 +12,6 @@ from uuid import UUID
 
 import pytest
 
-from adapters.store import ExecutionStore, open_store
 from execution_core import (
     AddPerson,
     CloseCycle,
@@ -23,6 +22,7 @@ from execution_core import (
     RuleViolated,
     SetGoal,
 )
+from execution_core_adapters.storage.store import ExecutionStore, open_store
 from tests.support import CYCLE_ID, T0, FixedClock, day, standard_org
 
 GOAL_ID = UUID("00000000-0000-4000-8000-0000000000e1")

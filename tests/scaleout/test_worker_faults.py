@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 
-from adapters.materialize import ViewWorker
-from adapters.store import ExecutionStore, open_store
 from execution_core import Event
+from execution_core_adapters.projections.materialize import ViewWorker
+from execution_core_adapters.storage.store import ExecutionStore, open_store
 from tests.materialize.oracle import expected
 from tests.scaleout.writers import seed, write
 
@@ -37,7 +37,7 @@ class WorkerProcess:
             [
                 sys.executable,
                 "-c",
-                "from adapters.cli import main; main()",
+                "from execution_core_adapters.cli.main import main; main()",
                 "worker",
                 "--db",
                 url,

@@ -15,7 +15,6 @@ from uuid import UUID
 
 import attrs
 
-from adapters.store import open_store
 from execution_core import (
     AdjustTarget,
     Command,
@@ -32,6 +31,7 @@ from execution_core import (
     SetGoal,
     WeightGoal,
 )
+from execution_core_adapters.storage.store import open_store
 from tests.support import CYCLE_ID, day, standard_org
 
 OWNERS = ("ana", "ben", "max", "cora", "hana")

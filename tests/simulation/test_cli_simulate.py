@@ -8,11 +8,11 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from adapters.cli import app
-from adapters.simulate import simulate
-from adapters.store import open_store
-from adapters.transfer import write_export
 from execution_core.simulation import ExecutionManagement, Model
+from execution_core_adapters.cli.main import app
+from execution_core_adapters.simulate import simulate
+from execution_core_adapters.storage.store import open_store
+from execution_core_adapters.transfer import write_export
 
 runner = CliRunner()
 

@@ -10,10 +10,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adapters.demo import SEASON_START, SeasonClock, record_season
-from adapters.simulate import Simulation, compare, drop, fork, fork_events, simulate
-from adapters.store import open_store
-from adapters.transfer import event_line, export_lines
 from execution_core import Event, Execution, TargetAdjusted
 from execution_core.errors import InvalidInput
 from execution_core.simulation import (
@@ -22,6 +18,10 @@ from execution_core.simulation import (
     PerformanceManagement,
     branch_events,
 )
+from execution_core_adapters.cli.demo import SEASON_START, SeasonClock, record_season
+from execution_core_adapters.simulate import Simulation, compare, drop, fork, fork_events, simulate
+from execution_core_adapters.storage.store import open_store
+from execution_core_adapters.transfer import event_line, export_lines
 
 MODEL = Model(people=12, weeks=10, reach_mean=0.7)
 """A world where many targets turn infeasible, so execution management adjusts some."""

@@ -11,8 +11,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adapters.simulate import simulate
-from adapters.transfer import write_export
 from execution_core import Command, GiveCoaching
 from execution_core.errors import InvalidInput
 from execution_core.simulation import (
@@ -28,6 +26,8 @@ from execution_core.simulation import (
 )
 from execution_core.simulation.outcome import Appraisals
 from execution_core.views import Ledger, scoreboard
+from execution_core_adapters.simulate import simulate
+from execution_core_adapters.transfer import write_export
 from tests.simulation.helpers import SMALL
 
 
@@ -40,7 +40,7 @@ def _export(url: str = "memory://", seed: int = 7, model: Model = SMALL) -> byte
 
 def test_same_seed_same_events_byte_for_byte() -> None:
     """Given one model, policy and seed, when simulated twice, then the two exports
-    (adapters.transfer, canonical JSON with both clocks) are byte-identical."""
+    (execution_core_adapters.transfer, canonical JSON with both clocks) are byte-identical."""
     first = _export()
     assert first
     assert _export() == first

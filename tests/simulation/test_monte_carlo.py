@@ -8,7 +8,6 @@ import statistics
 
 import pytest
 
-from adapters.simulate import monte_carlo, run_outcome
 from execution_core.simulation import (
     METRICS,
     ExecutionManagement,
@@ -16,6 +15,7 @@ from execution_core.simulation import (
     MonteCarlo,
     PerformanceManagement,
 )
+from execution_core_adapters.simulate import monte_carlo, run_outcome
 
 SEEDS = range(8)
 POLICIES = [PerformanceManagement(), ExecutionManagement()]

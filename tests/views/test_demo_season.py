@@ -6,11 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from adapters.demo import CYCLE_ID, SeasonClock, record_season
-from adapters.store import open_store
 from execution_core import Event, Execution
 from execution_core import views as v
 from execution_core.views import Ledger, Scoreboard
+from execution_core_adapters.cli.demo import CYCLE_ID, SeasonClock, record_season
+from execution_core_adapters.storage.store import open_store
 from tests.support import CYCLE_VIEWS
 
 MID_SEASON = datetime(2026, 3, 16, 12, tzinfo=UTC)

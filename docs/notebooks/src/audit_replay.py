@@ -16,7 +16,7 @@
 #    alignment tree, and how early the live view saw the goals that ended missed;
 # 7. a counterfactual: the same history with one target change left out, compared view by view.
 #
-# The plan is the demo season (`adapters.demo`): a seeded simulation of a 12-person company
+# The plan is the demo season (`execution_core_adapters.cli.demo`): a seeded simulation of a 12-person company
 # playing a 26-week cycle, recorded through the same facade an app uses, into an in-memory
 # store whose clock follows the season (each fact is recorded a couple of hours after it
 # happened). It runs in a few seconds.
@@ -27,9 +27,9 @@ from datetime import timedelta
 
 import pandas as pd
 
-from adapters import notebook as nb
-from adapters.demo import SeasonClock, record_season
-from adapters.store import open_store
+from execution_core_adapters import notebook as nb
+from execution_core_adapters.cli.demo import SeasonClock, record_season
+from execution_core_adapters.storage.store import open_store
 from execution_core import Execution
 from execution_core import views as v
 from execution_core.audit import diff, plan_of, trail, view_as_of
@@ -170,7 +170,7 @@ import sqlite3
 import tempfile
 from pathlib import Path
 
-from adapters.transfer import export_lines, import_lines
+from execution_core_adapters.transfer import export_lines, import_lines
 
 folder = Path(tempfile.mkdtemp())
 copy = open_store(f"sqlite:///{folder / 'season.db'}")
@@ -253,7 +253,7 @@ nb.view_frame(lead)[["title", "owner_id", "final_progress", "first_flagged_healt
 # both branches with the same views:
 
 # %%
-from adapters.simulate import Simulation, compare, fork_events
+from execution_core_adapters.simulate import Simulation, compare, fork_events
 from execution_core.simulation import drop
 
 recorded = Simulation(execution, cycle_id, name="recorded")

@@ -7,7 +7,7 @@
 # end. execution-core derives both views from one event stream, so the two can be played
 # against each other on the same simulated company.
 #
-# The simulator (`execution_core.simulation`, run by `adapters.simulate`) builds an
+# The simulator (`execution_core.simulation`, run by `execution_core_adapters.simulate`) builds an
 # organization, a strategy and cascaded goals from a seeded `Model`, then plays the cycle week
 # by week: each key result follows a hidden trajectory (drift, noise, shocks), and a *policy*
 # decides what managers do, seeing only what was recorded. Every act is a real command through
@@ -27,8 +27,8 @@
 import pandas as pd
 from matplotlib.figure import Figure
 
-from adapters import notebook as nb
-from adapters.simulate import compare, fork, monte_carlo, simulate
+from execution_core_adapters import notebook as nb
+from execution_core_adapters.simulate import compare, fork, monte_carlo, simulate
 from execution_core import views as v
 from execution_core.simulation import ExecutionManagement, Model, PerformanceManagement
 

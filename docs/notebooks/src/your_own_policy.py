@@ -35,8 +35,8 @@ import attrs
 import pandas as pd
 from matplotlib.figure import Figure
 
-from adapters import notebook as nb
-from adapters.simulate import monte_carlo, simulate
+from execution_core_adapters import notebook as nb
+from execution_core_adapters.simulate import monte_carlo, simulate
 from execution_core import views as v
 from execution_core.simulation import (
     Appraise,

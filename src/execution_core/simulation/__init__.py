@@ -5,9 +5,8 @@ strategy and cascaded goals from a :class:`Model`, then plays a cycle week by we
 result follows a hidden trajectory, and a *management policy* decides what people do, seeing
 only what was recorded. Every act goes through :class:`~execution_core.Execution` as the
 command a person would issue, so a simulation yields a real event stream and every view works
-on it. ``coaching_effect`` is a stated model parameter, never a finding. The adapter
-``adapters.simulate`` runs it against a store, forks histories and runs Monte Carlo batches;
-see docs/simulation.md.
+on it. ``coaching_effect`` is a stated model parameter, never a finding. An adapter runs
+it against a store, forks histories and runs Monte Carlo batches; see docs/simulation.md.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The event store on eventsourcing: in-memory, a SQLite file (the default) or PostgreSQL.
 
 One entry point, :func:`open_store`, takes a URL. Events are stored by stable name with canonical
-JSON (see :mod:`adapters.codec`), appended with optimistic concurrency per stream, followed in
+JSON (see :mod:`.codec`), appended with optimistic concurrency per stream, followed in
 order through eventsourcing's notification log, and snapshotted when a stream grows long.
 """
 
@@ -34,14 +34,6 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import Environment, EnvType
 
-from adapters.chain import (
-    AuditReport,
-    ChainedPOPORecorder,
-    ChainHead,
-    ReadOutdated,
-    chained_recorder,
-)
-from adapters.codec import decode_event, decode_state, encode_event, encode_state
 from execution_core.clock import Clock
 from execution_core.command import Receipt
 from execution_core.decider import Decider
@@ -49,6 +41,19 @@ from execution_core.errors import ConcurrentChange, InvalidInput, NotFound, Stor
 from execution_core.event import Event
 from execution_core.ids import NAMESPACE
 from execution_core.ports import Recorded
+from execution_core_adapters.storage.chain import (
+    AuditReport,
+    ChainedPOPORecorder,
+    ChainHead,
+    ReadOutdated,
+    chained_recorder,
+)
+from execution_core_adapters.storage.codec import (
+    decode_event,
+    decode_state,
+    encode_event,
+    encode_state,
+)
 
 __all__ = [
     "POSTGRES_OPTIONS",
@@ -177,7 +182,7 @@ class _Application(Application[UUID]):
         )
 
     def construct_recorder(self) -> ApplicationRecorder:
-        """eventsourcing's recorder for the backend, keeping the hash chain (adapters.chain)."""
+        """eventsourcing's recorder for the backend, keeping the hash chain (``.chain``)."""
         return chained_recorder(self.factory)
 
 
@@ -466,7 +471,7 @@ def _creating_tables(env: Mapping[str, str]) -> Iterator[None]:
 @contextmanager
 def _reaching_store(*, recording: bool = False) -> Iterator[None]:
     """Database connection failures as :class:`StoreUnavailable` (after eventsourcing's own
-    retries of reads; a write is never retried blindly, see ``adapters.chain``)."""
+    retries of reads; a write is never retried blindly, see ``.chain``)."""
     try:
         yield
     except (OperationalError, InterfaceError) as error:
@@ -660,8 +665,8 @@ class ExecutionStore:
             return self.app.recorder.max_notification_id() or 0
 
     def verify(self, anchor: ChainHead | None = None) -> AuditReport:
-        """Check the stored events against their hash chain (see :func:`adapters.chain.verify`)."""
-        from adapters.chain import verify
+        """Check the stored events against their hash chain (see :func:`.chain.verify`)."""
+        from execution_core_adapters.storage.chain import verify
 
         return verify(self, anchor=anchor)
 

@@ -1,8 +1,8 @@
 """The ``execution-core`` command line: the demo, the live views, and the audit commands.
 
-Each view command reads a store's whole history into a Ledger (adapters.render.read_history)
-and prints one view (adapters.render); the figures come from execution_core.views. A failure is
-one line on standard error and an exit code (adapters.cli_errors); no command deletes a store
+Each view command reads a store's whole history into a Ledger (``render.read_history``) and
+prints one view (``render``); the figures come from execution_core.views. A failure is one line
+on standard error and an exit code (``errors``); no command deletes a store
 it did not make (``demo`` replaces only its own, unchanged since it recorded it).
 """
 
@@ -18,14 +18,19 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from adapters.chain import head
-from adapters.cli_audit import audit_app
-from adapters.cli_errors import EXIT_CODES_HELP, EXIT_REFUSED, EXIT_USAGE, GuardedGroup, failure
-from adapters.cli_simulate import simulate
-from adapters.cli_views import views_app
-from adapters.cli_worker import worker
-from adapters.demo import SeasonClock, print_season_views, record_season
-from adapters.render import (
+from execution_core import EVENT_TYPES_BY_STREAM, Execution, NotPermitted
+from execution_core import views as v
+from execution_core.views.ledger import CycleRecord
+from execution_core_adapters.cli.audit import audit_app
+from execution_core_adapters.cli.demo import SeasonClock, print_season_views, record_season
+from execution_core_adapters.cli.errors import (
+    EXIT_CODES_HELP,
+    EXIT_REFUSED,
+    EXIT_USAGE,
+    GuardedGroup,
+    failure,
+)
+from execution_core_adapters.cli.render import (
     NARROW,
     History,
     appraisal_sheet_table,
@@ -35,10 +40,11 @@ from adapters.render import (
     scoreboard_table,
     shown,
 )
-from adapters.store import open_store, store_env
-from execution_core import EVENT_TYPES_BY_STREAM, Execution, NotPermitted
-from execution_core import views as v
-from execution_core.views.ledger import CycleRecord
+from execution_core_adapters.cli.simulate import simulate
+from execution_core_adapters.cli.views import views_app
+from execution_core_adapters.cli.worker import worker
+from execution_core_adapters.storage.chain import head
+from execution_core_adapters.storage.store import open_store, store_env
 
 __all__ = ["app", "main"]
 

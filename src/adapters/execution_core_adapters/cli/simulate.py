@@ -1,6 +1,6 @@
 """``execution-core simulate``: play a simulated organization's cycle and print its outcome.
 
-Mounted by :mod:`adapters.cli` as ``app.command("simulate")(simulate)``. The simulation runs in
+Mounted by :mod:`.main` as ``app.command("simulate")(simulate)``. The simulation runs in
 memory unless ``--db`` names a store (a SQLite file or a store URL), which must be empty; the
 views and audit commands then read it like any other store. See docs/simulation.md.
 """
@@ -18,9 +18,6 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from adapters.cli_errors import report as failed
-from adapters.render import shown
-from adapters.simulate import simulate as run_simulation
 from execution_core.errors import ExecutionError, InvalidInput
 from execution_core.simulation import (
     ExecutionManagement,
@@ -28,6 +25,9 @@ from execution_core.simulation import (
     Model,
     PerformanceManagement,
 )
+from execution_core_adapters.cli.errors import report as failed
+from execution_core_adapters.cli.render import shown
+from execution_core_adapters.simulate import simulate as run_simulation
 
 __all__ = ["MAX_WEEKS", "PolicyName", "simulate"]
 
@@ -141,7 +141,7 @@ def simulate(  # noqa: PLR0917 - typer passes the options by name; one per optio
             simulation = run_simulation(
                 model, _policy(policy, cadence), seed=seed, url=url, progress=report
             )
-    except ExecutionError as error:  # mapped as every command's (adapters.cli_errors)
+    except ExecutionError as error:  # mapped as every command's (cli.errors)
         raise failed(error) from None
     elapsed = time.perf_counter() - started
     with simulation:

@@ -1,6 +1,7 @@
 """Generates docs/events.md from the code, so the catalog cannot drift from it.
 
-Run ``python -m adapters.docgen > docs/events.md``; a test fails when the file is stale.
+Run ``python -m execution_core_adapters.docgen > docs/events.md``; a test fails when the
+file is stale.
 """
 
 from __future__ import annotations
@@ -38,8 +39,8 @@ def events_markdown() -> str:
     lines = [
         "# Event catalog",
         "",
-        "Generated from the code by `python -m adapters.docgen > docs/events.md`; a test fails",
-        "when this file and the code disagree. Every event also carries the envelope",
+        "Generated from the code by `python -m execution_core_adapters.docgen > docs/events.md`;",
+        "a test fails when this file and the code disagree. Every event also carries the envelope",
         "`stream_id`, `version` (1, 2, ... within its stream), `actor`, `occurred_at` (business",
         "time) and `recorded_at` (the store's clock). Stored events are found by their **stored",
         "name** and **schema version**, never by Python class path.",

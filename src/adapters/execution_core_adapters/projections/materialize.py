@@ -54,13 +54,6 @@ from eventsourcing.persistence import (
 from eventsourcing.sqlite import SQLiteFactory, SQLiteTrackingRecorder
 from eventsourcing.utils import Environment
 
-from adapters.store import (
-    APPLICATION_NAME,
-    RECEIPT_TOPIC,
-    ExecutionStore,
-    open_store,
-    store_env,
-)
 from execution_core.appraisals.events import AppraisalRecorded, RatingCalibrated
 from execution_core.coaching.events import (
     CoachingGiven,
@@ -96,6 +89,13 @@ from execution_core.views.ledger import (
 )
 from execution_core.views.radar import Turn, coached_since_turning
 from execution_core.views.scoreboard import Scoreboard
+from execution_core_adapters.storage.store import (
+    APPLICATION_NAME,
+    RECEIPT_TOPIC,
+    ExecutionStore,
+    open_store,
+    store_env,
+)
 
 __all__ = [
     "PARKED",
@@ -1436,7 +1436,7 @@ class _Poisoned(Exception):
 class ViewWorker:
     """Keeps view tables current from a store's notification log, exactly once.
 
-    ``store`` is an open :class:`~adapters.store.ExecutionStore` or a store URL (then the worker
+    ``store`` is an open :class:`ExecutionStore` or a store URL (then the worker
     opens it and closes it on :meth:`close`). The view tables live in the store's database
     (the same SQLite file, the same PostgreSQL schema) unless ``views_url`` names another.
     ``page_size`` notifications are read per query. A transaction commits whenever a pass

@@ -26,10 +26,10 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from adapters.chain import ChainBroken
-from adapters.codec import CodecError
-from adapters.render import printable
 from execution_core.errors import ExecutionError, InvalidInput, StoreUnavailable
+from execution_core_adapters.cli.render import printable
+from execution_core_adapters.storage.chain import ChainBroken
+from execution_core_adapters.storage.codec import CodecError
 
 __all__ = [
     "EXIT_CODES_HELP",

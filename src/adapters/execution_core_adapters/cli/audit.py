@@ -1,7 +1,7 @@
 """``execution-core audit``: verify the hash chain, export and import the history, and the
-bitemporal audit (``as-of``, ``diff``, ``trail``, from :mod:`adapters.cli_history`).
+bitemporal audit (``as-of``, ``diff``, ``trail``, from :mod:`execution_core_adapters.cli.history`).
 
-Mounted by :mod:`adapters.cli` as ``app.add_typer(audit_app, name="audit")``.
+Mounted by :mod:`execution_core_adapters.cli.main` as ``app.add_typer(audit_app, name="audit")``.
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ from uuid import UUID
 import typer
 from rich.console import Console
 
-from adapters.chain import ChainHead, head
-from adapters.cli_errors import EXIT_CODES_HELP, EXIT_REFUSED, GuardedGroup, failure
-from adapters.cli_history import history_commands
-from adapters.render import shown
-from adapters.store import ExecutionStore, open_store, store_env
-from adapters.transfer import ImportRefused, import_lines, write_export
 from execution_core.errors import ExecutionError
+from execution_core_adapters.cli.errors import EXIT_CODES_HELP, EXIT_REFUSED, GuardedGroup, failure
+from execution_core_adapters.cli.history import history_commands
+from execution_core_adapters.cli.render import shown
+from execution_core_adapters.storage.chain import ChainHead, head
+from execution_core_adapters.storage.store import ExecutionStore, open_store, store_env
+from execution_core_adapters.transfer import ImportRefused, import_lines, write_export
 
 __all__ = ["audit_app"]
 

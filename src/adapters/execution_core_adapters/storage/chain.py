@@ -44,11 +44,11 @@ from eventsourcing.persistence import (
 from eventsourcing.popo import POPOApplicationRecorder, POPOFactory
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteFactory
 
-from adapters.codec import decode_state, dumps
 from execution_core.catalog import STREAMS
 from execution_core.decider import Decider
 from execution_core.errors import ExecutionError
 from execution_core.event import Event
+from execution_core_adapters.storage.codec import decode_state, dumps
 
 __all__ = [
     "CHAIN_TABLE",
@@ -509,7 +509,7 @@ def _postgres_recorder_class() -> type[Any]:
             self, stored_events: Sequence[StoredEvent], **kwargs: Any
         ) -> Sequence[int] | None:
             # Not retried on a lost connection (unlike eventsourcing's): the commit may have
-            # gone through, so the caller decides (adapters.store raises StoreUnavailable).
+            # gone through, so the caller decides (storage.store raises StoreUnavailable).
             # ``unchanged=(stream ids, versions)``: commit only if none of those streams has
             # grown past those versions (checked under the lock), else ReadOutdated.
             if not stored_events:

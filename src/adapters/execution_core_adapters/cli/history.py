@@ -1,7 +1,7 @@
 """``execution-core audit as-of | diff | trail``: the bitemporal audit on the command line.
 
-The commands are plain functions (``history_commands``, by name); :mod:`adapters.cli_audit`
-registers them on the ``audit`` sub-app. Times are ISO 8601: ``2026-03-03T12:00+01:00``, or
+The commands are plain functions (``history_commands``, by name); :mod:`.audit` registers
+them on the ``audit`` sub-app. Times are ISO 8601: ``2026-03-03T12:00+01:00``, or
 ``2026-03-03T12:00`` (taken as UTC), or a date ``2026-03-03``, which means the **end** of that
 day in UTC (everything recorded, or everything that happened, on March 3 included). A cycle is
 named by its name (``--cycle T2``, as ``board`` takes it) or its id or the id's first characters.
@@ -24,9 +24,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from adapters.cli_errors import EXIT_REFUSED, failure
-from adapters.render import printable, shown
-from adapters.store import ExecutionStore, open_store, store_env
 from execution_core import audit
 from execution_core import views as v
 from execution_core.cycles.events import CycleOpened
@@ -34,6 +31,9 @@ from execution_core.errors import ExecutionError
 from execution_core.ports import Recorded
 from execution_core.views import Ledger
 from execution_core.views.history import LedgerHistory
+from execution_core_adapters.cli.errors import EXIT_REFUSED, failure
+from execution_core_adapters.cli.render import printable, shown
+from execution_core_adapters.storage.store import ExecutionStore, open_store, store_env
 
 __all__ = [
     "COLUMNS",
@@ -460,4 +460,4 @@ history_commands: dict[str, Callable[..., None]] = {
     "diff": diff,
     "trail": trail,
 }
-"""The commands by name, for :mod:`adapters.cli_audit` to register on the ``audit`` sub-app."""
+"""The commands by name, for :mod:`.audit` to register on the ``audit`` sub-app."""

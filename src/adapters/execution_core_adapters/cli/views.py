@@ -1,7 +1,7 @@
 """``execution-core views``: keep the materialized view tables current (see
 docs/materialized-views.md).
 
-Mounted by :mod:`adapters.cli` as ``app.add_typer(views_app, name="views")``.
+Mounted by :mod:`execution_core_adapters.cli.main` as ``app.add_typer(views_app, name="views")``.
 """
 
 from __future__ import annotations
@@ -28,9 +28,9 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from adapters.materialize import VIEWS, ViewWorker, parse_views
-from adapters.store import store_env
 from execution_core.errors import ExecutionError
+from execution_core_adapters.projections.materialize import VIEWS, ViewWorker, parse_views
+from execution_core_adapters.storage.store import store_env
 
 __all__ = ["views_app"]
 
@@ -150,7 +150,9 @@ def _report(worker: ViewWorker, applied: int, *, exit_when_parked: bool = True) 
 
 
 # The commands report parked views themselves (see _report), not through the library's log.
-logging.getLogger("adapters.materialize").addHandler(logging.NullHandler())
+logging.getLogger("execution_core_adapters.projections.materialize").addHandler(
+    logging.NullHandler()
+)
 
 
 @views_app.command()

@@ -70,7 +70,7 @@ def _axes(ax: Axes | None, size: tuple[float, float]) -> tuple[Figure, Axes]:
 
 
 def plot_burnup(burnup: pd.DataFrame, *, title: str = "", ax: Axes | None = None) -> Figure:
-    """A burn-up (a :func:`~adapters.notebook.burnup_frame`): the progress as steps (each
+    """A burn-up (a :func:`~.burnup_frame`): the progress as steps (each
     reading stands until the next), the pace line the cycle expects, and the target at 1.0;
     three lines, progress first."""
     figure, ax = _axes(ax, (7, 4))
@@ -105,9 +105,9 @@ def plot_health_heatmap(
     max_labels: int = 40,
     ax: Axes | None = None,
 ) -> Figure:
-    """Every goal's health week by week (a :func:`~adapters.notebook.scoreboard_by_week`
-    frame): one image, a row per goal (in the order set), a column per week; goals are
-    labelled by title when there are at most ``max_labels`` of them."""
+    """Every goal's health week by week (a :func:`~.scoreboard_by_week` frame): one image, a
+    row per goal (in the order set), a column per week; goals are labelled
+    by title when there are at most ``max_labels`` of them."""
     goals = list(dict.fromkeys(weekly["goal_id"]))
     weeks = sorted(dict.fromkeys(weekly["week"]))
     codes = {name: code for code, name in enumerate(HEALTH_ORDER)}

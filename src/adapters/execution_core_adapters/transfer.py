@@ -39,9 +39,6 @@ import attrs
 from eventsourcing.persistence import IntegrityError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from adapters.chain import event_streams
-from adapters.codec import CodecError, dumps, encode_state, event_from_payload, event_payload
-from adapters.store import ExecutionStore, _Snapshot
 from execution_core.access import AccessPolicy
 from execution_core.admission import first_refusal
 from execution_core.appraisals.events import AppraisalRecorded
@@ -55,6 +52,15 @@ from execution_core.ids import (
     appraisal_stream_id,
     coaching_stream_id,
 )
+from execution_core_adapters.storage.chain import event_streams
+from execution_core_adapters.storage.codec import (
+    CodecError,
+    dumps,
+    encode_state,
+    event_from_payload,
+    event_payload,
+)
+from execution_core_adapters.storage.store import ExecutionStore, _Snapshot
 
 __all__ = [
     "Envelope",

@@ -15,7 +15,7 @@ once, at ERROR, with the event and the reason) while the other views go on; when
 database is unreachable, or a pass fails for another reason, the error is logged and the
 worker tries again after a pause that doubles up to a minute.
 
-Mounted by :mod:`adapters.cli` as ``app.command("worker")(worker)``.
+Mounted by :mod:`execution_core_adapters.cli.main` as ``app.command("worker")(worker)``.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from typing import Annotated
 import typer
 from eventsourcing.persistence import InterfaceError, OperationalError
 
-from adapters.cli_views import (
+from execution_core_adapters.cli.views import (
     ALL_VIEWS,
     DEFAULT_DB,
     BatchSize,
@@ -38,7 +38,7 @@ from adapters.cli_views import (
     _stopping_on_signals,
     _worker,
 )
-from adapters.materialize import ViewWorker
+from execution_core_adapters.projections.materialize import ViewWorker
 
 __all__ = ["worker"]
 
@@ -106,7 +106,9 @@ def worker(
 ) -> None:
     """Keep the views current from the event log until SIGTERM or Ctrl-C (then exit 0)."""
     # The worker logs parked views itself, once, on its own lines (see _Parking).
-    logging.getLogger("adapters.materialize").addHandler(logging.NullHandler())
+    logging.getLogger("execution_core_adapters.projections.materialize").addHandler(
+        logging.NullHandler()
+    )
     with _stopping_on_signals() as stop, _worker(db, views, views_db, page, batch) as keeper:
         _log(f"started; {_positions(keeper)}")
         parking = _Parking(keeper)

@@ -10,7 +10,7 @@ Figures: :func:`plot_burnup`, :func:`plot_health_heatmap`, :func:`plot_rating_di
 
 from __future__ import annotations
 
-from adapters.notebook.frames import (
+from execution_core_adapters.notebook.frames import (
     EVENT_COLUMNS,
     HasRecords,
     burnup_frame,
@@ -22,7 +22,7 @@ from adapters.notebook.frames import (
     view_frame,
     view_over_time,
 )
-from adapters.notebook.plots import (
+from execution_core_adapters.notebook.plots import (
     HEALTH_COLOURS,
     HEALTH_ORDER,
     MonteCarloRuns,

@@ -16,14 +16,6 @@ from uuid import UUID, uuid5
 
 from rich.console import Console
 
-from adapters.render import (
-    NARROW,
-    History,
-    appraisal_summary_table,
-    lead_time_summary,
-    lead_time_table,
-    scoreboard_table,
-)
 from execution_core import (
     SYSTEM,
     CoachingKind,
@@ -38,6 +30,14 @@ from execution_core import views as v
 from execution_core.errors import NotPermitted
 from execution_core.ids import NAMESPACE
 from execution_core.views import Health
+from execution_core_adapters.cli.render import (
+    NARROW,
+    History,
+    appraisal_summary_table,
+    lead_time_summary,
+    lead_time_table,
+    scoreboard_table,
+)
 
 __all__ = [
     "BOARD_WEEKS",

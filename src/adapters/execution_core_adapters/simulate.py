@@ -14,8 +14,6 @@ from datetime import datetime
 from typing import Self
 from uuid import UUID
 
-from adapters.store import open_store
-from adapters.transfer import event_line, export_lines, import_lines
 from execution_core.errors import InvalidInput
 from execution_core.event import Event
 from execution_core.service import Execution
@@ -38,6 +36,8 @@ from execution_core.simulation import (
     week_start,
 )
 from execution_core.views.ledger import Ledger
+from execution_core_adapters.storage.store import open_store
+from execution_core_adapters.transfer import event_line, export_lines, import_lines
 
 __all__ = [
     "Branch",
@@ -115,7 +115,7 @@ class Simulation:
         )
 
     def export_lines(self) -> list[bytes]:
-        """The canonical export of the history (``adapters.transfer``), line by line."""
+        """The canonical export of the history (``transfer``), line by line."""
         return list(export_lines(self.execution.store))  # type: ignore[arg-type]
 
     def close(self) -> None:

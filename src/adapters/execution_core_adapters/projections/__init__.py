@@ -1,0 +1,1 @@
+"""Projections: the worker that keeps materialized view tables current, and those tables."""
