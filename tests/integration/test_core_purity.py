@@ -45,7 +45,7 @@ def test_no_core_module_imports_storage_or_adapters() -> None:
 
 def test_importing_the_core_loads_no_storage_module() -> None:
     """Given a fresh interpreter, when every module of execution_core is imported, then no
-    storage module is loaded (Execution.open finds the store adapter through an entry point, on call)."""
+    storage module is loaded (Execution.open finds the store adapter by entry point, on call)."""
     probe = (
         "import importlib, pkgutil, sys, execution_core\n"
         "for m in pkgutil.walk_packages(execution_core.__path__, 'execution_core.'):\n"

@@ -14,7 +14,7 @@ def test_an_app_with_its_own_adapters_package_opens_a_store(tmp_path: Path) -> N
     app = tmp_path / "adapters"
     app.mkdir()
     (app / "__init__.py").write_text('"""The app\'s own adapters."""\n')
-    (app / "store.py").write_text("raise ImportError('the app store, not ours')\n")
+    (app / "store.py").write_text("raise ImportError('not our store')\n")
     probe = (
         "from datetime import UTC, datetime\n"
         "import adapters\n"
@@ -22,7 +22,7 @@ def test_an_app_with_its_own_adapters_package_opens_a_store(tmp_path: Path) -> N
         "with Execution.open('memory://') as ex:\n"
         "    ex.found_unit('co', 'Company', actor=SYSTEM,\n"
         "                  occurred_at=datetime(2026, 1, 5, tzinfo=UTC))\n"
-        "    print(adapters.__file__.startswith(%r), len(ex.history()))\n" % str(tmp_path)
+        f"    print(adapters.__file__.startswith({str(tmp_path)!r}), len(ex.history()))\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path, check=False
