@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 from execution_core import Event, ExecutionError, Owner, Policy
 from execution_core import views as v
 from execution_core.views import Ledger, LedgerBuilder
-from execution_core.views._reading import Reader
 from execution_core.views.radar import (
     Turn,
     coached_since_turning,
@@ -21,6 +20,7 @@ from execution_core.views.radar import (
     trace_turn,
     uncoached_goals,
 )
+from execution_core.views.reading import Reader
 from tests.views.scenario import CYCLE_ID, History, d, goal_id
 from tests.views.strategies import Op, Player, ops
 

@@ -31,10 +31,10 @@ from execution_core.errors import InvalidInput
 from execution_core.event import Event
 from execution_core.simulation.outcome import Appraisals, RunOutcome, outcome_of
 from execution_core.views._common import cycle_of
-from execution_core.views._reading import Reader
 from execution_core.views.adjustments import AdjustmentKind, adjustments_log
 from execution_core.views.formulas import Outcome
 from execution_core.views.ledger import Ledger
+from execution_core.views.reading import Reader
 
 __all__ = [
     "Change",

@@ -21,11 +21,11 @@ from execution_core.access import Owner
 from execution_core.policy import Policy
 from execution_core.views import formulas as f
 from execution_core.views._common import cycle_of
-from execution_core.views._reading import Reader, timeline
 from execution_core.views.adjustments import AdjustmentKind, adjustments_log
 from execution_core.views.appraisal import AppraisedGoal, Appraiser
 from execution_core.views.formulas import Health, Outcome
 from execution_core.views.ledger import CycleRecord, Ledger
+from execution_core.views.reading import Reader, timeline
 
 __all__ = ["METRICS", "Appraisals", "MonteCarlo", "RunOutcome", "outcome_of"]
 

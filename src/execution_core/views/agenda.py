@@ -23,10 +23,10 @@ import attrs
 
 from execution_core.policy import Policy
 from execution_core.views._common import cycle_of, policy_in_force, records, utc
-from execution_core.views._reading import Reader
 from execution_core.views.ledger import CycleRecord, Ledger
 from execution_core.views.plan_quality import orphaned_goals
 from execution_core.views.radar import goals_of_person, uncoached_goals
+from execution_core.views.reading import Reader
 
 __all__ = ["Agenda", "AgendaItem", "AgendaKind", "agenda"]
 

@@ -18,9 +18,9 @@ import attrs
 from execution_core.policy import Policy
 from execution_core.views import formulas as f
 from execution_core.views._common import records
-from execution_core.views._reading import ScoreboardRow
 from execution_core.views.formulas import Health
 from execution_core.views.ledger import Ledger
+from execution_core.views.reading import ScoreboardRow
 from execution_core.views.scoreboard import Scoreboard
 
 __all__ = ["AlignmentNode", "AlignmentRecord", "AlignmentTree", "alignment_tree"]

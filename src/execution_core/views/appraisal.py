@@ -20,9 +20,9 @@ from execution_core.goals.events import GoalKind
 from execution_core.policy import Policy
 from execution_core.views import formulas as f
 from execution_core.views._common import cycle_of, policy_in_force, record, require, utc
-from execution_core.views._reading import Reader
 from execution_core.views.formulas import Outcome
 from execution_core.views.ledger import CycleRecord, Ledger
+from execution_core.views.reading import Reader
 
 __all__ = [
     "AppraisalSheet",

@@ -19,8 +19,8 @@ from execution_core.coaching.events import CoachingKind
 from execution_core.policy import Policy
 from execution_core.views import formulas as f
 from execution_core.views._common import cycle_of, records, utc
-from execution_core.views._reading import Reader
 from execution_core.views.ledger import CycleRecord, GoalRecord, Ledger, Session
+from execution_core.views.reading import Reader
 
 __all__ = ["CoachingEffect", "SessionEffect", "coaching_effect"]
 

@@ -21,9 +21,9 @@ from execution_core.access import Owner
 from execution_core.policy import Policy
 from execution_core.views import formulas as f
 from execution_core.views._common import cycle_of, records, utc
-from execution_core.views._reading import read_key_result
 from execution_core.views.formulas import Outcome
 from execution_core.views.ledger import Ledger
+from execution_core.views.reading import read_key_result
 
 __all__ = ["OwnerConfidence", "ConfidenceCalibration", "confidence_calibration"]
 

@@ -15,9 +15,9 @@ import attrs
 from execution_core.access import Owner
 from execution_core.policy import Policy
 from execution_core.views._common import cycle_of, policy_in_force, records, utc
-from execution_core.views._reading import Reader, timeline
 from execution_core.views.formulas import Health, Outcome
 from execution_core.views.ledger import Ledger
+from execution_core.views.reading import Reader, timeline
 
 __all__ = ["LeadTime", "LeadTimeReport", "detection_lead_time"]
 

@@ -26,8 +26,8 @@ from execution_core.organization.events import PersonLeft
 from execution_core.organization.state import Organization, Person
 from execution_core.policy import Policy
 from execution_core.views._common import cycle_of, policy_in_force, records, utc
-from execution_core.views._reading import Reader, ScoreboardRow
 from execution_core.views.ledger import Ledger
+from execution_core.views.reading import Reader, ScoreboardRow
 
 __all__ = [
     "Finding",

@@ -21,9 +21,9 @@ from execution_core.organization.state import Organization
 from execution_core.policy import Policy
 from execution_core.views import formulas as f
 from execution_core.views._common import cycle_of, policy_in_force, record, utc
-from execution_core.views._reading import Reader, ScoreboardRow, change_instants, timeline
 from execution_core.views.formulas import Health
 from execution_core.views.ledger import CycleRecord, JournalRecord, Ledger, Session
+from execution_core.views.reading import Reader, ScoreboardRow, change_instants, timeline
 
 __all__ = [
     "CoachingRadar",

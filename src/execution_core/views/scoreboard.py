@@ -22,8 +22,8 @@ from execution_core.goals.events import GoalRealigned
 from execution_core.policy import Policy
 from execution_core.views import formulas as f
 from execution_core.views._common import policy_in_force, records, require, utc
-from execution_core.views._reading import Reader, ScoreboardRow, read_goal
 from execution_core.views.ledger import CycleRecord, Ledger
+from execution_core.views.reading import Reader, ScoreboardRow, read_goal
 
 __all__ = ["Scoreboard", "ScoreboardRow", "scoreboard"]
 

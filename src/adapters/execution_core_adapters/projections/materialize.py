@@ -77,7 +77,6 @@ from execution_core.organization.events import (
 from execution_core.organization.state import Organization
 from execution_core.policy import Policy
 from execution_core.views import formulas as f
-from execution_core.views._reading import ScoreboardRow, read_goal
 from execution_core.views.appraisal import Appraiser
 from execution_core.views.formulas import Health
 from execution_core.views.ledger import (
@@ -88,6 +87,7 @@ from execution_core.views.ledger import (
     LedgerBuilder,
 )
 from execution_core.views.radar import Turn, coached_since_turning
+from execution_core.views.reading import ScoreboardRow, read_goal
 from execution_core.views.scoreboard import Scoreboard
 from execution_core_adapters.storage.store import (
     APPLICATION_NAME,
@@ -822,7 +822,7 @@ def _retimed(
 ) -> ScoreboardRow:
     """The row read at ``at`` when none of its facts changed: only the pace, the pace gap, the
     health and the days since the last check-in move with time (the same formulas as
-    ``_reading.read_goal``)."""
+    ``reading.read_goal``)."""
     last = row.last_checkin_at
     return attrs.evolve(
         row,

@@ -1,4 +1,4 @@
-"""Reading goals at an instant: the row every live view is built from (private).
+"""Reading goals at an instant: the row every live view is built from.
 
 A goal with key results of its own is read from them; a goal with none rolls up its aligned
 child goals by weight (dropped children left out). A goal whose alignment loops back to itself
