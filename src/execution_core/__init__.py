@@ -181,6 +181,7 @@ from execution_core.ports import (
     Recorded,
 )
 from execution_core.service import (
+    DEFAULT_STORE,
     Execution,
     Outcome,
 )
@@ -238,6 +239,7 @@ __all__ = [
     "command_schemas",
     "event_types",
     "parse_command",
+    "DEFAULT_STORE",
     "Execution",
     "Outcome",
     "CoachAuthorised",

@@ -68,7 +68,10 @@ from execution_core.strategy.state import Strategy
 from execution_core.views.history import LedgerHistory, stream_state
 from execution_core.views.ledger import Ledger
 
-__all__ = ["Execution", "Outcome"]
+__all__ = ["DEFAULT_STORE", "Execution", "Outcome"]
+
+DEFAULT_STORE = "sqlite:///execution.db"
+"""The store ``Execution.open`` and every command of the command line use when none is named."""
 
 S = TypeVar("S")
 C = TypeVar("C", bound=Command)
@@ -188,7 +191,7 @@ class Execution:
     @classmethod
     def open(
         cls,
-        url: str = "sqlite:///execution.db",
+        url: str = DEFAULT_STORE,
         *,
         access: AccessPolicy | None = None,
         new_id: Callable[[], UUID] = uuid4,
