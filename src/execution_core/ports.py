@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Protocol, TypeVar
 from uuid import UUID
@@ -39,6 +40,15 @@ class EventStore(Protocol):
 
     def load(self, stream_id: UUID, decider: Decider[S]) -> S:
         """The current state of a stream (from a snapshot and/or cache where it can)."""
+        ...
+
+    def reading(self, stream_ids: Sequence[UUID]) -> AbstractContextManager[bool]:
+        """The guard against stale reads: within the block, loads of these streams may return
+        cached states without asking the database, and the write that follows commits only if
+        none of them changed meanwhile (else ``ConcurrentChange``, nothing stored). Yields
+        whether any cached state was assumed current, so the caller can redo a decision that
+        refused or recorded nothing on fresh reads. A store that checks every load yields
+        False."""
         ...
 
     def append(self, events: Sequence[Event], decider: Decider[S], state: S) -> None:
