@@ -15,6 +15,7 @@ nothing anywhere else.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 from functools import singledispatch
 from typing import Any, TypeVar
@@ -141,6 +142,10 @@ class _Replaying:
             return decider.initial
         loaded: S = state
         return loaded
+
+    def reading(self, stream_ids: Sequence[UUID]) -> AbstractContextManager[bool]:
+        """Every load is of the states so far: nothing is assumed."""
+        return nullcontext(False)
 
     def append(self, events: Sequence[Event], decider: Decider[S], state: S) -> None:
         """Take the state a decision leads to."""

@@ -1,55 +1,25 @@
-"""The whole catalog: every event type and every command, registered by importing this module."""
+"""The catalog: every event type and command (from the registry of streams), and untrusted
+commands parsed and described."""
 
 from __future__ import annotations
 
-from execution_core.appraisals import commands as _appraisal_commands
-from execution_core.appraisals import events as _appraisal_events
-from execution_core.coaching import commands as _coaching_commands
-from execution_core.coaching import events as _coaching_events
 from execution_core.command import COMMANDS, Command
-from execution_core.cycles import commands as _cycle_commands
-from execution_core.cycles import events as _cycle_events
 from execution_core.errors import InvalidInput
-from execution_core.event import EVENT_TYPES, Event, EventType
-from execution_core.goals import commands as _goal_commands
-from execution_core.goals import events as _goal_events
-from execution_core.organization import commands as _org_commands
-from execution_core.organization import events as _org_events
-from execution_core.strategy import commands as _strategy_commands
-from execution_core.strategy import events as _strategy_events
+from execution_core.event import EVENT_TYPES, EventType
+from execution_core.streams import STREAMS
 
 __all__ = [
     "EVENT_TYPES_BY_STREAM",
-    "STREAMS",
     "command_schemas",
+    "describe_validation_error",
     "event_types",
     "parse_command",
 ]
 
-STREAMS = {
-    "organization": (_org_events, _org_commands),
-    "strategy": (_strategy_events, _strategy_commands),
-    "cycle": (_cycle_events, _cycle_commands),
-    "goal": (_goal_events, _goal_commands),
-    "coaching": (_coaching_events, _coaching_commands),
-    "appraisal": (_appraisal_events, _appraisal_commands),
-}
-"""Each stream type with the modules of its events and commands."""
-
 EVENT_TYPES_BY_STREAM: dict[str, tuple[str, ...]] = {
-    stream: tuple(
-        name
-        for name in events.__all__
-        if isinstance(cls := getattr(events, name), type) and issubclass(cls, Event)
-    )
-    for stream, (events, _commands) in STREAMS.items()
+    decider.stream: tuple(event.__name__ for event in decider.events) for decider in STREAMS
 }
-"""The class names of each stream's event types, in catalog order."""
-
-_ = (
-    _appraisal_commands,
-    _appraisal_events,
-)  # imported for their registration side effect
+"""The class names of each stream's event types, in catalog order (from the registry)."""
 
 
 def event_types() -> list[EventType]:

@@ -1,15 +1,20 @@
 """A stream's behaviour as data (Chassaing's decider), and the helpers every decider shares.
 
-``decide(state, command, context) -> events`` and ``evolve(state, event) -> state`` are pure;
-``fold`` replays events. The context carries what a decision may read beyond its own stream
-(the organization, the access policy) and the store's clock reading for ``recorded_at``.
+A :class:`Decider` is one kind of stream: ``decide(state, command, context, facts) -> events``
+and ``evolve(state, event) -> state`` (both pure) from ``initial``, the commands it decides and
+the events it records, which stream a command writes (``stream_id``), which other streams its
+ids name (``reads``, the read set a store may guard) and what else a decision reads (``facts``,
+through any :class:`Reader`). The registry (:mod:`execution_core.streams`) lists them; the
+facade, the store, the codec, the chain verifier and the ledger all take what they need from it.
+The context carries what every decision may read (the organization, the access policy) and the
+store's clock reading for ``recorded_at``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any, Generic, NoReturn, TypeVar
+from typing import Any, Generic, NoReturn, Protocol, TypeVar
 from uuid import UUID
 
 import attrs
@@ -17,15 +22,17 @@ import attrs
 from execution_core.access import AccessPolicy, DefaultAccessPolicy, Owner, Permission
 from execution_core.clock import require_utc
 from execution_core.command import Command
-from execution_core.errors import NotFound, NotPermitted, RuleViolated
+from execution_core.errors import InvalidInput, NotFound, NotPermitted, RuleViolated
 from execution_core.event import Event
 from execution_core.organization.state import Organization
 
 __all__ = [
     "Context",
     "Decider",
+    "Reader",
     "Stamper",
     "authorise",
+    "members",
     "refuse",
     "require_owner",
     "require_person",
@@ -35,13 +42,67 @@ S = TypeVar("S")
 E = TypeVar("E", bound=Event)
 
 
+class Reader(Protocol):
+    """What a decision's facts are read through: the current state of a stream (a store, or a
+    fake one in specs)."""
+
+    def load(self, stream_id: UUID, decider: Decider[S]) -> S:
+        """The current state of one stream of the decider's kind."""
+        ...
+
+
+def _no_decisions(state: Any, command: Command, context: Context, facts: Any) -> tuple[Event, ...]:
+    raise InvalidInput(f"{type(command).__name__} is not decided by this stream")
+
+
+def _no_stream(command: Command) -> UUID:
+    raise InvalidInput(f"{type(command).__name__} names no stream of this kind")
+
+
+def _reads_nothing(command: Command) -> tuple[UUID, ...]:
+    return ()
+
+
+def _no_facts(command: Command, state: Any, reader: Reader) -> None:
+    return None
+
+
+def _same_ids(command: Command, new_id: Callable[[], UUID]) -> Command:
+    return command
+
+
 @attrs.frozen
 class Decider(Generic[S]):
-    """One stream type: its initial state and how an event moves it on."""
+    """One kind of stream, as data: its state, its rules, and what its decisions read.
+
+    Only ``stream``, ``initial`` and ``evolve`` are needed to fold; a stream that takes
+    commands also gives ``decide``, ``commands``, ``stream_id`` and, when its decisions read
+    other streams, ``reads`` and ``facts``.
+    """
 
     stream: str
+    """The kind's stable name: the prefix of its events' names and a receipt's ``stream``."""
     initial: S
     evolve: Callable[[S, Event], S]
+    decide: Callable[[S, Any, Context, Any], tuple[Event, ...]] = attrs.field(
+        default=_no_decisions, kw_only=True
+    )
+    """Pure: what a command records on the state (given the facts), or a typed refusal."""
+    commands: tuple[type[Command], ...] = attrs.field(default=(), kw_only=True)
+    events: tuple[type[Event], ...] = attrs.field(default=(), kw_only=True)
+    stream_id: Callable[[Any], UUID] = attrs.field(default=_no_stream, kw_only=True)
+    """Which stream of this kind a command writes, from its ids."""
+    reads: Callable[[Any], tuple[UUID, ...]] = attrs.field(default=_reads_nothing, kw_only=True)
+    """The other streams a command's ids name that its decision reads (the organization is
+    always read): what a store may keep cached and check at the write."""
+    facts: Callable[[Any, S, Reader], Any] = attrs.field(default=_no_facts, kw_only=True)
+    """What else a decision reads, loaded through the reader (None when nothing)."""
+    assign_ids: Callable[[Any, Callable[[], UUID]], Any] = attrs.field(
+        default=_same_ids, kw_only=True
+    )
+    """A command that opens a new stream gets its id here when the caller left it out."""
+    state_version: int = attrs.field(default=1, kw_only=True)
+    """Bumped when the state class changes meaning, so stored snapshots of it are not read."""
 
     def fold(self, events: Iterable[Event], state: S | None = None) -> S:
         """Replay events onto a state (the initial one by default)."""
@@ -49,6 +110,16 @@ class Decider(Generic[S]):
         for event in events:
             current = self.evolve(current, event)
         return current
+
+    def run(
+        self, command: Command, context: Context, reader: Reader
+    ) -> tuple[UUID, S, tuple[Event, ...]]:
+        """Decide one command against the states the reader holds: the stream it writes, the
+        state it was decided on, and the events it records (nothing is stored)."""
+        stream_id = self.stream_id(command)
+        state = reader.load(stream_id, self)
+        facts = self.facts(command, state, reader)
+        return stream_id, state, self.decide(state, command, context, facts)
 
 
 @attrs.frozen(kw_only=True)
@@ -118,3 +189,16 @@ def require_owner(org: Organization, owner: Owner) -> None:
         require_person(org, owner.id)
     elif owner.id not in org.units:
         raise NotFound(f"unknown unit {owner.id!r}")
+
+
+T = TypeVar("T")
+
+
+def members(module: Any, kind: type[T]) -> tuple[type[T], ...]:
+    """The classes of a stream's ``events`` or ``commands`` module (its ``__all__``, in
+    order) that are ``kind``: what a stream declares without listing them twice."""
+    return tuple(
+        obj
+        for name in module.__all__
+        if isinstance(obj := getattr(module, name), type) and issubclass(obj, kind)
+    )

@@ -19,19 +19,16 @@ from pydantic import ValidationError
 from execution_core.access import AccessPolicy, DefaultAccessPolicy, Owner
 from execution_core.appraisals import commands as appraisal_cmd
 from execution_core.appraisals.decider import APPRAISAL
-from execution_core.appraisals.decider import decide as decide_appraisal
 from execution_core.appraisals.state import Appraisal
 from execution_core.catalog import describe_validation_error, parse_command
 from execution_core.coaching import commands as coaching_cmd
-from execution_core.coaching.decider import COACHING, CoachingFacts
-from execution_core.coaching.decider import decide as decide_coaching
+from execution_core.coaching.decider import COACHING
 from execution_core.coaching.events import CoachingKind
 from execution_core.coaching.state import CoachingJournal
 from execution_core.command import Command, Receipt
 from execution_core.command import idempotency_key as idempotency_key_checked
 from execution_core.cycles import commands as cycle_cmd
 from execution_core.cycles.decider import CYCLE
-from execution_core.cycles.decider import decide as decide_cycle
 from execution_core.cycles.state import Cycle
 from execution_core.decider import Context, Decider
 from execution_core.errors import (
@@ -43,8 +40,7 @@ from execution_core.errors import (
 )
 from execution_core.event import Event
 from execution_core.goals import commands as goal_cmd
-from execution_core.goals.decider import GOAL, GoalFacts
-from execution_core.goals.decider import decide as decide_goal
+from execution_core.goals.decider import GOAL
 from execution_core.goals.events import GoalKind
 from execution_core.goals.state import Goal
 from execution_core.ids import (
@@ -55,16 +51,15 @@ from execution_core.ids import (
 )
 from execution_core.organization import commands as org_cmd
 from execution_core.organization.decider import ORGANIZATION
-from execution_core.organization.decider import decide as decide_organization
 from execution_core.organization.events import Role
 from execution_core.organization.state import Organization
 from execution_core.policy import Policy
 from execution_core.ports import EventStore
 from execution_core.strategy import commands as strategy_cmd
 from execution_core.strategy.decider import STRATEGY
-from execution_core.strategy.decider import decide as decide_strategy
 from execution_core.strategy.events import Perspective
 from execution_core.strategy.state import Strategy
+from execution_core.streams import REGISTRY
 from execution_core.views.history import LedgerHistory, stream_state
 from execution_core.views.ledger import Ledger
 
@@ -94,48 +89,6 @@ def _owner(owner: str | Owner | Mapping[str, str]) -> Mapping[str, str]:
         return {"kind": owner.kind, "id": owner.id}
     return owner
 
-
-def _commands_of(module: Any) -> tuple[type[Command], ...]:
-    return tuple(
-        obj
-        for name in module.__all__
-        if isinstance(obj := getattr(module, name), type) and issubclass(obj, Command)
-    )
-
-
-_ORG_COMMANDS = _commands_of(org_cmd)
-_STRATEGY_COMMANDS = _commands_of(strategy_cmd)
-_CYCLE_COMMANDS = (cycle_cmd.OpenCycle, cycle_cmd.AdoptPolicy, cycle_cmd.CloseCycle)
-_GOAL_COMMANDS = (
-    goal_cmd.SetGoal,
-    goal_cmd.AddKeyResult,
-    goal_cmd.LogProgress,
-    goal_cmd.AdjustTarget,
-    goal_cmd.RealignGoal,
-    goal_cmd.ReassignGoal,
-    goal_cmd.WeightGoal,
-    goal_cmd.PlanAction,
-    goal_cmd.CompleteAction,
-    goal_cmd.DropAction,
-    goal_cmd.CompleteGoal,
-    goal_cmd.DropGoal,
-    goal_cmd.ReviewGoal,
-)
-_COACHING_COMMANDS = (
-    coaching_cmd.GiveCoaching,
-    coaching_cmd.MakeCommitment,
-    coaching_cmd.KeepCommitment,
-    coaching_cmd.MissCommitment,
-)
-_APPRAISAL_COMMANDS = (appraisal_cmd.RecordAppraisal, appraisal_cmd.CalibrateRating)
-
-_DECIDERS: dict[str, Decider[Any]] = {
-    d.stream: d for d in (ORGANIZATION, STRATEGY, CYCLE, GOAL, COACHING, APPRAISAL)
-}
-"""Each kind of stream's decider, by the name a receipt gives."""
-
-_GOAL_CYCLES_KEPT = 100_000
-"""How many goals' cycles the facade remembers to read them up front (then it starts over)."""
 
 STORE_ENTRY_POINTS = "execution_core.stores"
 """The entry-point group ``Execution.open`` finds a store opener in: the adapters declare one
@@ -186,7 +139,6 @@ class Execution:
         self.access: AccessPolicy = access or DefaultAccessPolicy()
         self._new_id = new_id
         self._ledger_history: LedgerHistory | None = None
-        self._goal_cycles: dict[UUID, UUID] = {}
 
     @classmethod
     def open(
@@ -304,7 +256,7 @@ class Execution:
                 f"idempotency key {key!r} already recorded another command (in stream "
                 f"{receipt.stream_id}); nothing was recorded"
             )
-        decider = _DECIDERS[receipt.stream]
+        decider = REGISTRY.named(receipt.stream)
         events = tuple(
             self.store.read(
                 receipt.stream_id, after=receipt.first_version - 1, upto=receipt.last_version
@@ -316,43 +268,30 @@ class Execution:
         return Outcome(receipt.stream_id, events, state, replayed=True)
 
     def _execute_once(self, command: Command, key: tuple[str, str] | None = None) -> Outcome:
-        reading = getattr(self.store, "reading", None)
-        if reading is not None:
-            # A store that can check, in the write's transaction, that the cached states a
-            # decision used are still current lets the decision skip asking for them. Only a
-            # decision that records is checked so: one that refuses or records nothing on
-            # cached states is made again on fresh reads, as is one whose check failed.
-            with reading(self._read_set(command)) as assumed:
-                try:
-                    outcome = self._decide_and_record(command, key)
-                except StoreUnavailable:
+        decider = REGISTRY.for_command(command)
+        # A store may let the decision use its cached states of the streams the command reads
+        # and check, in the write's transaction, that they are still current. Only a decision
+        # that records is checked so: one that refuses or records nothing on cached states is
+        # made again on fresh reads, as is one whose check failed.
+        read_set = [ORGANIZATION_ID, decider.stream_id(command), *decider.reads(command)]
+        with self.store.reading(read_set) as assumed:
+            try:
+                outcome = self._decide_and_record(decider, command, key)
+            except StoreUnavailable:
+                raise
+            except ExecutionError:
+                if not assumed:
                     raise
-                except ExecutionError:
-                    if not assumed:
-                        raise
-                else:
-                    if outcome.events or not assumed:
-                        return outcome
-        return self._decide_and_record(command, key)
+            else:
+                if outcome.events or not assumed:
+                    return outcome
+        return self._decide_and_record(decider, command, key)
 
-    def _read_set(self, command: Command) -> list[UUID]:
-        """The streams a command will read, as far as known before reading (see
-        ``_execute_once``): the organization, the goal and its cycle, a named cycle."""
-        streams = [ORGANIZATION_ID]
-        goal_id = _field(command, "goal_id")
-        if isinstance(command, _GOAL_COMMANDS) and goal_id is not None:
-            streams.append(goal_id)
-            cycle_id = self._goal_cycles.get(goal_id)
-            if cycle_id is not None:
-                streams.append(cycle_id)
-        cycle_id = _field(command, "cycle_id")
-        if isinstance(cycle_id, UUID):
-            streams.append(cycle_id)
-        return streams
-
-    def _decide_and_record(self, command: Command, key: tuple[str, str] | None) -> Outcome:
+    def _decide_and_record(
+        self, decider: Decider[Any], command: Command, key: tuple[str, str] | None
+    ) -> Outcome:
         context = Context(now=self.store.now(), org=self._org(), access=self.access)
-        stream_id, decider, state, events = self._decide(command, context)
+        stream_id, state, events = decider.run(command, context, self.store)
         if not events:
             return Outcome(stream_id, (), state)
         new_state = decider.fold(events, state)
@@ -371,94 +310,22 @@ class Execution:
         return Outcome(stream_id, events, new_state)
 
     def _assign_ids(self, command: Command) -> Command:
-        if isinstance(command, cycle_cmd.OpenCycle) and command.cycle_id is None:
-            return command.model_copy(update={"cycle_id": self._new_id()})
-        if isinstance(command, goal_cmd.SetGoal) and command.goal_id is None:
-            return command.model_copy(update={"goal_id": self._new_id()})
-        return command
+        assigned: Command = REGISTRY.for_command(command).assign_ids(command, self._new_id)
+        return assigned
 
     def _org(self) -> Organization:
         return self.store.load(ORGANIZATION_ID, ORGANIZATION)
 
-    def _decide(
-        self, command: Command, context: Context
-    ) -> tuple[UUID, Decider[Any], Any, tuple[Event, ...]]:
-        if isinstance(command, _ORG_COMMANDS):
-            return (
-                ORGANIZATION_ID,
-                ORGANIZATION,
-                context.org,
-                decide_organization(context.org, command, context),
-            )
-        if isinstance(command, _STRATEGY_COMMANDS):
-            strategy = self.store.load(STRATEGY_ID, STRATEGY)
-            return (
-                STRATEGY_ID,
-                STRATEGY,
-                strategy,
-                decide_strategy(strategy, command, context),
-            )
-        if isinstance(command, _CYCLE_COMMANDS):
-            assert command.cycle_id is not None
-            cycle = self.store.load(command.cycle_id, CYCLE)
-            return command.cycle_id, CYCLE, cycle, decide_cycle(cycle, command, context)
-        if isinstance(command, _GOAL_COMMANDS):
-            goal_id = command.goal_id
-            assert goal_id is not None
-            goal = self.store.load(goal_id, GOAL)
-            facts = self._goal_facts(command, goal)
-            return goal_id, GOAL, goal, decide_goal(goal, command, context, facts)
-        if isinstance(command, _COACHING_COMMANDS):
-            stream_id = coaching_stream_id(command.person_id)
-            journal = self.store.load(stream_id, COACHING)
-            facts_c = CoachingFacts()
-            goal_ref = _field(command, "goal_id")
-            if goal_ref is not None:
-                about = self.store.load(goal_ref, GOAL)
-                of_goal = self.store.load(about.cycle_id, CYCLE) if about.cycle_id else None
-                facts_c = CoachingFacts(goal=about, cycle=of_goal)
-            return (
-                stream_id,
-                COACHING,
-                journal,
-                decide_coaching(journal, command, context, facts_c),
-            )
-        if isinstance(command, _APPRAISAL_COMMANDS):
-            stream_id = appraisal_stream_id(command.cycle_id, command.person_id)
-            appraisal = self.store.load(stream_id, APPRAISAL)
-            cycle = self.store.load(command.cycle_id, CYCLE)
-            return (
-                stream_id,
-                APPRAISAL,
-                appraisal,
-                decide_appraisal(appraisal, command, context, cycle),
-            )
-        raise InvalidInput(f"not a command execution-core knows: {type(command).__name__}")
-
-    def _goal_facts(self, command: Command, goal: Goal) -> GoalFacts:
-        cycle_id = command.cycle_id if isinstance(command, goal_cmd.SetGoal) else goal.cycle_id
-        if cycle_id is not None and goal.id is not None:
-            if len(self._goal_cycles) >= _GOAL_CYCLES_KEPT:
-                self._goal_cycles.clear()
-            self._goal_cycles[goal.id] = cycle_id  # a goal never changes cycle
-        cycle = self.store.load(cycle_id, CYCLE) if cycle_id is not None else Cycle()
-        if not isinstance(command, goal_cmd.SetGoal | goal_cmd.RealignGoal):
-            return GoalFacts(cycle=cycle)
-        strategy = self.store.load(STRATEGY_ID, STRATEGY)
-        goals: dict[UUID, Goal] = {}
-        above = command.parent_goal_id
-        while above is not None and above not in goals:
-            parent = self.store.load(above, GOAL)
-            goals[above] = parent
-            above = parent.parent_id
-        return GoalFacts(cycle=cycle, strategy=strategy, goals=goals)
-
-    def _run(self, cls: type[C], **fields: Any) -> Outcome:
+    def _state(self, kind: type[S], cls: type[Command], /, **fields: Any) -> S:
+        """Build a command from a facade method's arguments, run it, and give the state it led
+        to (a field the command refuses is ``InvalidInput``, as for an untrusted command)."""
         try:
             command = cls(**fields)
         except ValidationError as error:
             raise InvalidInput(describe_validation_error(cls.__name__, error)) from None
-        return self.execute(command)
+        state = self.execute(command).state
+        assert isinstance(state, kind)
+        return state
 
     # -- organization ------------------------------------------------------------------------
 
@@ -473,13 +340,29 @@ class Execution:
         occurred_at: datetime,
     ) -> Organization:
         """Found a unit under ``parent_id`` (or at the top)."""
-        return self._state(org_cmd.FoundUnit, locals(), Organization)
+        return self._state(
+            Organization,
+            org_cmd.FoundUnit,
+            unit_id=unit_id,
+            name=name,
+            parent_id=parent_id,
+            lead_id=lead_id,
+            actor=actor,
+            occurred_at=occurred_at,
+        )
 
     def appoint_unit_lead(
         self, unit_id: str, lead_id: str, *, actor: str, occurred_at: datetime
     ) -> Organization:
         """Make a person the lead of a unit."""
-        return self._state(org_cmd.AppointUnitLead, locals(), Organization)
+        return self._state(
+            Organization,
+            org_cmd.AppointUnitLead,
+            unit_id=unit_id,
+            lead_id=lead_id,
+            actor=actor,
+            occurred_at=occurred_at,
+        )
 
     def add_person(
         self,
@@ -493,7 +376,17 @@ class Execution:
         occurred_at: datetime,
     ) -> Organization:
         """Bring a person into a unit, reporting to ``manager_id`` (their default coach)."""
-        return self._state(org_cmd.AddPerson, locals(), Organization)
+        return self._state(
+            Organization,
+            org_cmd.AddPerson,
+            person_id=person_id,
+            name=name,
+            unit_id=unit_id,
+            manager_id=manager_id,
+            roles=roles,
+            actor=actor,
+            occurred_at=occurred_at,
+        )
 
     def move_person(
         self,
@@ -505,16 +398,29 @@ class Execution:
         occurred_at: datetime,
     ) -> Organization:
         """Change a person's unit and/or manager (``manager_id=None``: no manager)."""
-        fields = dict(locals())
-        if isinstance(manager_id, _Keep):
-            del fields["manager_id"]
-        return self._state(org_cmd.MovePerson, fields, Organization)
+        kept = {} if isinstance(manager_id, _Keep) else {"manager_id": manager_id}
+        return self._state(
+            Organization,
+            org_cmd.MovePerson,
+            person_id=person_id,
+            unit_id=unit_id,
+            actor=actor,
+            occurred_at=occurred_at,
+            **kept,
+        )
 
     def remove_person(
         self, person_id: str, *, reason: str = "", actor: str, occurred_at: datetime
     ) -> Organization:
         """Record that a person left (their reports must be moved first)."""
-        return self._state(org_cmd.RemovePerson, locals(), Organization)
+        return self._state(
+            Organization,
+            org_cmd.RemovePerson,
+            person_id=person_id,
+            reason=reason,
+            actor=actor,
+            occurred_at=occurred_at,
+        )
 
     def set_roles(
         self,
@@ -525,25 +431,52 @@ class Execution:
         occurred_at: datetime,
     ) -> Organization:
         """Set a person's roles to exactly these."""
-        return self._state(org_cmd.SetRoles, locals(), Organization)
+        return self._state(
+            Organization,
+            org_cmd.SetRoles,
+            person_id=person_id,
+            roles=roles,
+            actor=actor,
+            occurred_at=occurred_at,
+        )
 
     def authorise_coach(
         self, coach_id: str, person_id: str, *, actor: str, occurred_at: datetime
     ) -> Organization:
         """Let someone outside the reporting line coach a person."""
-        return self._state(org_cmd.AuthoriseCoach, locals(), Organization)
+        return self._state(
+            Organization,
+            org_cmd.AuthoriseCoach,
+            coach_id=coach_id,
+            person_id=person_id,
+            actor=actor,
+            occurred_at=occurred_at,
+        )
 
     def deauthorise_coach(
         self, coach_id: str, person_id: str, *, actor: str, occurred_at: datetime
     ) -> Organization:
         """End a coach's authorisation for a person."""
-        return self._state(org_cmd.DeauthoriseCoach, locals(), Organization)
+        return self._state(
+            Organization,
+            org_cmd.DeauthoriseCoach,
+            coach_id=coach_id,
+            person_id=person_id,
+            actor=actor,
+            occurred_at=occurred_at,
+        )
 
     # -- strategy ----------------------------------------------------------------------------
 
     def define_strategy(self, vision: str, *, actor: str, occurred_at: datetime) -> Strategy:
         """State or restate the vision."""
-        return self._state(strategy_cmd.DefineStrategy, locals(), Strategy)
+        return self._state(
+            Strategy,
+            strategy_cmd.DefineStrategy,
+            vision=vision,
+            actor=actor,
+            occurred_at=occurred_at,
+        )
 
     def add_theme(
         self,
@@ -555,13 +488,28 @@ class Execution:
         occurred_at: datetime,
     ) -> Strategy:
         """Add a strategic theme goals can align to."""
-        return self._state(strategy_cmd.AddTheme, locals(), Strategy)
+        return self._state(
+            Strategy,
+            strategy_cmd.AddTheme,
+            theme_id=theme_id,
+            title=title,
+            perspective=perspective,
+            actor=actor,
+            occurred_at=occurred_at,
+        )
 
     def retire_theme(
         self, theme_id: str, *, reason: str = "", actor: str, occurred_at: datetime
     ) -> Strategy:
         """Retire a theme: it takes no new goals."""
-        return self._state(strategy_cmd.RetireTheme, locals(), Strategy)
+        return self._state(
+            Strategy,
+            strategy_cmd.RetireTheme,
+            theme_id=theme_id,
+            reason=reason,
+            actor=actor,
+            occurred_at=occurred_at,
+        )
 
     # -- cycles ------------------------------------------------------------------------------
 
@@ -578,21 +526,41 @@ class Execution:
         occurred_at: datetime,
     ) -> Cycle:
         """Open a cycle; its policy (default ``Policy()``) is adopted with it."""
-        fields = dict(locals())
-        fields["policy"] = None if policy is None else attrs.asdict(policy)
-        return self._state(cycle_cmd.OpenCycle, fields, Cycle)
+        return self._state(
+            Cycle,
+            cycle_cmd.OpenCycle,
+            name=name,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            cadence_days=cadence_days,
+            policy=None if policy is None else attrs.asdict(policy),
+            cycle_id=cycle_id,
+            actor=actor,
+            occurred_at=occurred_at,
+        )
 
     def adopt_policy(
         self, cycle_id: UUID, policy: Policy, *, actor: str, occurred_at: datetime
     ) -> Cycle:
         """Put a new policy in force in a cycle from ``occurred_at`` on."""
-        fields = dict(locals())
-        fields["policy"] = attrs.asdict(policy)
-        return self._state(cycle_cmd.AdoptPolicy, fields, Cycle)
+        return self._state(
+            Cycle,
+            cycle_cmd.AdoptPolicy,
+            cycle_id=cycle_id,
+            policy=attrs.asdict(policy),
+            actor=actor,
+            occurred_at=occurred_at,
+        )
 
     def close_cycle(self, cycle_id: UUID, *, actor: str, occurred_at: datetime) -> Cycle:
         """Close a cycle: from then on its goals take only reviews, whatever their date."""
-        return self._state(cycle_cmd.CloseCycle, locals(), Cycle)
+        return self._state(
+            Cycle,
+            cycle_cmd.CloseCycle,
+            cycle_id=cycle_id,
+            actor=actor,
+            occurred_at=occurred_at,
+        )
 
     # -- goals -------------------------------------------------------------------------------
 
@@ -614,9 +582,22 @@ class Execution:
     ) -> Goal:
         """Set a goal for a person (``owner="ana"``) or a unit (``Owner("unit", "sales")``),
         aligned to a theme or a parent goal, with its key results and action plan."""
-        fields = dict(locals())
-        fields["owner"] = _owner(owner)
-        return self._state(goal_cmd.SetGoal, fields, Goal)
+        return self._state(
+            Goal,
+            goal_cmd.SetGoal,
+            cycle_id=cycle_id,
+            title=title,
+            owner=_owner(owner),
+            kind=kind,
+            theme_id=theme_id,
+            parent_goal_id=parent_goal_id,
+            weight=weight,
+            key_results=key_results,
+            actions=actions,
+            goal_id=goal_id,
+            actor=actor,
+            occurred_at=occurred_at,
+        )
 
     def add_key_result(
         self,
@@ -627,7 +608,14 @@ class Execution:
         occurred_at: datetime,
     ) -> Goal:
         """Add a key result to a goal."""
-        return self._state(goal_cmd.AddKeyResult, locals(), Goal)
+        return self._state(
+            Goal,
+            goal_cmd.AddKeyResult,
+            goal_id=goal_id,
+            key_result=key_result,
+            actor=actor,
+            occurred_at=occurred_at,
+        )
 
     def log_progress(
         self,
@@ -637,11 +625,24 @@ class Execution:
         value: float,
         confidence: float,
         comment: str = "",
+        source: str = "check-in",
         actor: str,
         occurred_at: datetime,
     ) -> Goal:
-        """Check in: a key result's value now, and the confidence (0..1) of reaching it."""
-        return self._state(goal_cmd.LogProgress, locals(), Goal)
+        """Check in: a key result's value now, and the confidence (0..1) of reaching it;
+        ``source`` says where the reading came from (``"check-in"``, an integration's name)."""
+        return self._state(
+            Goal,
+            goal_cmd.LogProgress,
+            goal_id=goal_id,
+            kr_id=kr_id,
+            value=value,
+            confidence=confidence,
+            comment=comment,
+            source=source,
+            actor=actor,
+            occurred_at=occurred_at,
+        )
 
     def adjust_target(
         self,
@@ -655,7 +656,17 @@ class Execution:
         occurred_at: datetime,
     ) -> Goal:
         """Agree a new target (and stretch) for a key result, saying why."""
-        return self._state(goal_cmd.AdjustTarget, locals(), Goal)
+        return self._state(
+            Goal,
+            goal_cmd.AdjustTarget,
+            goal_id=goal_id,
+            kr_id=kr_id,
+            target=target,
+            stretch=stretch,
+            reason=reason,
+            actor=actor,
+            occurred_at=occurred_at,
+        )
 
     def realign_goal(
         self,
@@ -668,7 +679,16 @@ class Execution:
         occurred_at: datetime,
     ) -> Goal:
         """Align a goal to another theme or parent goal (neither: to nothing)."""
-        return self._state(goal_cmd.RealignGoal, locals(), Goal)
+        return self._state(
+            Goal,
+            goal_cmd.RealignGoal,
+            goal_id=goal_id,
+            theme_id=theme_id,
+            parent_goal_id=parent_goal_id,
+            reason=reason,
+            actor=actor,
+            occurred_at=occurred_at,
+        )
 
     def reassign_goal(
         self,
@@ -680,15 +700,28 @@ class Execution:
         occurred_at: datetime,
     ) -> Goal:
         """Hand a goal to another owner."""
-        fields = dict(locals())
-        fields["owner"] = _owner(owner)
-        return self._state(goal_cmd.ReassignGoal, fields, Goal)
+        return self._state(
+            Goal,
+            goal_cmd.ReassignGoal,
+            goal_id=goal_id,
+            owner=_owner(owner),
+            reason=reason,
+            actor=actor,
+            occurred_at=occurred_at,
+        )
 
     def weight_goal(
         self, goal_id: UUID, weight: float, *, actor: str, occurred_at: datetime
     ) -> Goal:
         """Change a goal's weight."""
-        return self._state(goal_cmd.WeightGoal, locals(), Goal)
+        return self._state(
+            Goal,
+            goal_cmd.WeightGoal,
+            goal_id=goal_id,
+            weight=weight,
+            actor=actor,
+            occurred_at=occurred_at,
+        )
 
     def plan_action(
         self,
@@ -699,13 +732,27 @@ class Execution:
         occurred_at: datetime,
     ) -> Goal:
         """Add a task to a goal's plan."""
-        return self._state(goal_cmd.PlanAction, locals(), Goal)
+        return self._state(
+            Goal,
+            goal_cmd.PlanAction,
+            goal_id=goal_id,
+            action=action,
+            actor=actor,
+            occurred_at=occurred_at,
+        )
 
     def complete_action(
         self, goal_id: UUID, action_id: str, *, actor: str, occurred_at: datetime
     ) -> Goal:
         """Mark a planned task done."""
-        return self._state(goal_cmd.CompleteAction, locals(), Goal)
+        return self._state(
+            Goal,
+            goal_cmd.CompleteAction,
+            goal_id=goal_id,
+            action_id=action_id,
+            actor=actor,
+            occurred_at=occurred_at,
+        )
 
     def drop_action(
         self,
@@ -717,15 +764,36 @@ class Execution:
         occurred_at: datetime,
     ) -> Goal:
         """Drop a planned task."""
-        return self._state(goal_cmd.DropAction, locals(), Goal)
+        return self._state(
+            Goal,
+            goal_cmd.DropAction,
+            goal_id=goal_id,
+            action_id=action_id,
+            reason=reason,
+            actor=actor,
+            occurred_at=occurred_at,
+        )
 
     def complete_goal(self, goal_id: UUID, *, actor: str, occurred_at: datetime) -> Goal:
         """Declare a goal complete."""
-        return self._state(goal_cmd.CompleteGoal, locals(), Goal)
+        return self._state(
+            Goal,
+            goal_cmd.CompleteGoal,
+            goal_id=goal_id,
+            actor=actor,
+            occurred_at=occurred_at,
+        )
 
     def drop_goal(self, goal_id: UUID, *, reason: str, actor: str, occurred_at: datetime) -> Goal:
         """Abandon a goal, saying why."""
-        return self._state(goal_cmd.DropGoal, locals(), Goal)
+        return self._state(
+            Goal,
+            goal_cmd.DropGoal,
+            goal_id=goal_id,
+            reason=reason,
+            actor=actor,
+            occurred_at=occurred_at,
+        )
 
     def review_goal(
         self,
@@ -738,7 +806,16 @@ class Execution:
         occurred_at: datetime,
     ) -> Goal:
         """Record the game review of a goal (allowed after its cycle closed)."""
-        return self._state(goal_cmd.ReviewGoal, locals(), Goal)
+        return self._state(
+            Goal,
+            goal_cmd.ReviewGoal,
+            goal_id=goal_id,
+            worked=worked,
+            did_not_work=did_not_work,
+            lessons=lessons,
+            actor=actor,
+            occurred_at=occurred_at,
+        )
 
     # -- coaching ----------------------------------------------------------------------------
 
@@ -754,7 +831,17 @@ class Execution:
         occurred_at: datetime,
     ) -> CoachingJournal:
         """The actor coaches a person (about a goal, or in general) and may agree commitments."""
-        return self._state(coaching_cmd.GiveCoaching, locals(), CoachingJournal)
+        return self._state(
+            CoachingJournal,
+            coaching_cmd.GiveCoaching,
+            person_id=person_id,
+            kind=kind,
+            note=note,
+            goal_id=goal_id,
+            commitments=commitments,
+            actor=actor,
+            occurred_at=occurred_at,
+        )
 
     def make_commitment(
         self,
@@ -766,13 +853,28 @@ class Execution:
         occurred_at: datetime,
     ) -> CoachingJournal:
         """Record a commitment outside a coaching conversation."""
-        return self._state(coaching_cmd.MakeCommitment, locals(), CoachingJournal)
+        return self._state(
+            CoachingJournal,
+            coaching_cmd.MakeCommitment,
+            person_id=person_id,
+            commitment=commitment,
+            goal_id=goal_id,
+            actor=actor,
+            occurred_at=occurred_at,
+        )
 
     def keep_commitment(
         self, person_id: str, commitment_id: str, *, actor: str, occurred_at: datetime
     ) -> CoachingJournal:
         """Record that a commitment was kept."""
-        return self._state(coaching_cmd.KeepCommitment, locals(), CoachingJournal)
+        return self._state(
+            CoachingJournal,
+            coaching_cmd.KeepCommitment,
+            person_id=person_id,
+            commitment_id=commitment_id,
+            actor=actor,
+            occurred_at=occurred_at,
+        )
 
     def miss_commitment(
         self,
@@ -784,7 +886,15 @@ class Execution:
         occurred_at: datetime,
     ) -> CoachingJournal:
         """Record that a commitment was missed."""
-        return self._state(coaching_cmd.MissCommitment, locals(), CoachingJournal)
+        return self._state(
+            CoachingJournal,
+            coaching_cmd.MissCommitment,
+            person_id=person_id,
+            commitment_id=commitment_id,
+            note=note,
+            actor=actor,
+            occurred_at=occurred_at,
+        )
 
     # -- appraisals --------------------------------------------------------------------------
 
@@ -799,7 +909,16 @@ class Execution:
         occurred_at: datetime,
     ) -> Appraisal:
         """The actor, as reviewer, records a person's rating (1..5) for a cycle."""
-        return self._state(appraisal_cmd.RecordAppraisal, locals(), Appraisal)
+        return self._state(
+            Appraisal,
+            appraisal_cmd.RecordAppraisal,
+            cycle_id=cycle_id,
+            person_id=person_id,
+            rating=rating,
+            summary=summary,
+            actor=actor,
+            occurred_at=occurred_at,
+        )
 
     def calibrate_rating(
         self,
@@ -812,13 +931,16 @@ class Execution:
         occurred_at: datetime,
     ) -> Appraisal:
         """Change a recorded rating in calibration, saying why."""
-        return self._state(appraisal_cmd.CalibrateRating, locals(), Appraisal)
-
-    def _state(self, cls: type[Command], fields: dict[str, Any], kind: type[S]) -> S:
-        fields = {k: v for k, v in fields.items() if k != "self"}
-        state = self._run(cls, **fields).state
-        assert isinstance(state, kind)
-        return state
+        return self._state(
+            Appraisal,
+            appraisal_cmd.CalibrateRating,
+            cycle_id=cycle_id,
+            person_id=person_id,
+            rating=rating,
+            reason=reason,
+            actor=actor,
+            occurred_at=occurred_at,
+        )
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -925,9 +1047,3 @@ class Execution:
         """The ledger of the events recorded by ``as_of`` (all of them when None), for any
         view; the views' ``at`` is the business time."""
         return self.ledger_history().as_of(as_of)
-
-
-def _field(command: Command, name: str) -> Any:
-    """A command's field, or None when its kind has none: ``getattr`` with a default costs a
-    pydantic ``__getattr__`` and a raised ``AttributeError`` on every miss."""
-    return getattr(command, name) if name in type(command).model_fields else None

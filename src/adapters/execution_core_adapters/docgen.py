@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import inspect
 import re
+import sys
 import typing
 
 import attrs
 
-from execution_core.catalog import STREAMS
-from execution_core.command import Command
 from execution_core.event import Event
+from execution_core.streams import STREAMS
 
 __all__ = ["events_markdown"]
 
@@ -46,13 +46,12 @@ def events_markdown() -> str:
         "name** and **schema version**, never by Python class path.",
         "",
     ]
-    for stream, (events_module, commands_module) in STREAMS.items():
-        lines += [f"## {stream.capitalize()} stream", "", f"{_doc(events_module)}", ""]
+    for decider in STREAMS:
+        events_module = sys.modules[decider.events[0].__module__]
+        lines += [f"## {decider.stream.capitalize()} stream", "", f"{_doc(events_module)}", ""]
         lines += ["| event | stored name | v | fields | meaning |", "|---|---|---|---|---|"]
-        for name in events_module.__all__:
-            cls = getattr(events_module, name)
-            if not (isinstance(cls, type) and issubclass(cls, Event)):
-                continue
+        for cls in decider.events:
+            name = cls.__name__
             hints = typing.get_type_hints(cls)
             fields = ", ".join(
                 f"`{f.name}: {_type_name(hints[f.name])}`"
@@ -63,14 +62,14 @@ def events_markdown() -> str:
                 f"| {name} | `{cls.name}` | {cls.schema_version} | {fields or '-'} | {_doc(cls)} |"
             )
         lines += ["", "| command | fields | meaning |", "|---|---|---|"]
-        for name in commands_module.__all__:
-            cls = getattr(commands_module, name)
-            if not (isinstance(cls, type) and issubclass(cls, Command)):
-                continue
+        for command in decider.commands:
+            name = command.__name__
             fields = ", ".join(
-                f"`{field}`" for field in cls.model_fields if field not in ("actor", "occurred_at")
+                f"`{field}`"
+                for field in command.model_fields
+                if field not in ("actor", "occurred_at")
             )
-            lines.append(f"| {name} | {fields or '-'} | {_doc(cls)} |")
+            lines.append(f"| {name} | {fields or '-'} | {_doc(command)} |")
         lines.append("")
     return "\n".join(lines)
 

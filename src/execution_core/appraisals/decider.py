@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 from functools import singledispatch
+from uuid import UUID
 
 from execution_core.access import Owner, Permission
+from execution_core.appraisals import commands as _commands
+from execution_core.appraisals import events as _events
 from execution_core.appraisals.commands import CalibrateRating, RecordAppraisal
 from execution_core.appraisals.events import AppraisalRecorded, RatingCalibrated
 from execution_core.appraisals.state import Appraisal, evolve
 from execution_core.command import Command
+from execution_core.cycles.decider import CYCLE
 from execution_core.cycles.state import Cycle
 from execution_core.decider import (
     Context,
     Decider,
+    Reader,
     Stamper,
     authorise,
+    members,
     refuse,
     require_person,
 )
@@ -23,9 +29,6 @@ from execution_core.event import Event
 from execution_core.ids import appraisal_stream_id
 
 __all__ = ["APPRAISAL", "decide"]
-
-APPRAISAL: Decider[Appraisal] = Decider("appraisal", Appraisal(), evolve)
-"""An appraisal stream (one per person and cycle)."""
 
 
 def decide(state: Appraisal, command: Command, context: Context, cycle: Cycle) -> tuple[Event, ...]:
@@ -79,3 +82,30 @@ def _(command: CalibrateRating, state: Appraisal, stamp: Stamper) -> None:
         to_rating=command.rating,
         reason=command.reason,
     )
+
+
+def _stream_id(command: RecordAppraisal | CalibrateRating) -> UUID:
+    return appraisal_stream_id(command.cycle_id, command.person_id)
+
+
+def _reads(command: RecordAppraisal | CalibrateRating) -> tuple[UUID, ...]:
+    return (command.cycle_id,)
+
+
+def _facts(command: RecordAppraisal | CalibrateRating, state: Appraisal, reader: Reader) -> Cycle:
+    """The cycle appraised (its dates and whether it is open)."""
+    return reader.load(command.cycle_id, CYCLE)
+
+
+APPRAISAL: Decider[Appraisal] = Decider(
+    "appraisal",
+    Appraisal(),
+    evolve,
+    decide=decide,
+    commands=members(_commands, Command),
+    events=members(_events, Event),
+    stream_id=_stream_id,
+    reads=_reads,
+    facts=_facts,
+)
+"""An appraisal stream (one per person and cycle)."""

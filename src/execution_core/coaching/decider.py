@@ -7,10 +7,13 @@ coaching about nothing in particular, and resolving commitments, stay open.
 from __future__ import annotations
 
 from functools import singledispatch
+from uuid import UUID
 
 import attrs
 
 from execution_core.access import Owner, Permission
+from execution_core.coaching import commands as _commands
+from execution_core.coaching import events as _events
 from execution_core.coaching.commands import (
     CommitmentSpec,
     GiveCoaching,
@@ -26,24 +29,25 @@ from execution_core.coaching.events import (
 )
 from execution_core.coaching.state import CoachingJournal, evolve
 from execution_core.command import Command
+from execution_core.cycles.decider import CYCLE
 from execution_core.cycles.state import Cycle
 from execution_core.decider import (
     Context,
     Decider,
+    Reader,
     Stamper,
     authorise,
+    members,
     refuse,
     require_person,
 )
 from execution_core.errors import NotFound
 from execution_core.event import Event
+from execution_core.goals.decider import GOAL
 from execution_core.goals.state import Goal
 from execution_core.ids import coaching_stream_id
 
 __all__ = ["COACHING", "CoachingFacts", "decide"]
-
-COACHING: Decider[CoachingJournal] = Decider("coaching", CoachingJournal(), evolve)
-"""A coaching journal stream (one per person)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -195,3 +199,36 @@ def _(
 ) -> None:
     _open(state, command.commitment_id)
     stamp(CommitmentMissed, commitment_id=command.commitment_id, note=command.note)
+
+
+def _stream_id(command: Command) -> UUID:
+    return coaching_stream_id(getattr(command, "person_id"))  # noqa: B009 - every coaching command has it
+
+
+def _reads(command: Command) -> tuple[UUID, ...]:
+    goal_id = getattr(command, "goal_id", None)
+    return (goal_id,) if isinstance(goal_id, UUID) else ()
+
+
+def _facts(command: Command, journal: CoachingJournal, reader: Reader) -> CoachingFacts:
+    """The goal a conversation or commitment is about, and that goal's cycle."""
+    goal_id = getattr(command, "goal_id", None)
+    if goal_id is None:
+        return CoachingFacts()
+    goal = reader.load(goal_id, GOAL)
+    cycle = reader.load(goal.cycle_id, CYCLE) if goal.cycle_id else None
+    return CoachingFacts(goal=goal, cycle=cycle)
+
+
+COACHING: Decider[CoachingJournal] = Decider(
+    "coaching",
+    CoachingJournal(),
+    evolve,
+    decide=decide,
+    commands=members(_commands, Command),
+    events=members(_events, Event),
+    stream_id=_stream_id,
+    reads=_reads,
+    facts=_facts,
+)
+"""A coaching journal stream (one per person)."""

@@ -7,25 +7,28 @@ before its close: a rubric corrected after the close, which the computed ratings
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import singledispatch
+from uuid import UUID
 
 from execution_core.access import Permission
 from execution_core.command import Command
+from execution_core.cycles import commands as _commands
+from execution_core.cycles import events as _events
 from execution_core.cycles.commands import AdoptPolicy, CloseCycle, OpenCycle
 from execution_core.cycles.events import CycleClosed, CycleOpened, PolicyAdopted
 from execution_core.cycles.state import Cycle, evolve
-from execution_core.decider import Context, Decider, Stamper, authorise, refuse
+from execution_core.decider import Context, Decider, Stamper, authorise, members, refuse
 from execution_core.errors import InvalidInput, NotFound
 from execution_core.event import Event
 from execution_core.policy import Policy
 
 __all__ = ["CYCLE", "decide"]
 
-CYCLE: Decider[Cycle] = Decider("cycle", Cycle(), evolve)
-"""A cycle stream (one per cycle)."""
 
-
-def decide(state: Cycle, command: Command, context: Context) -> tuple[Event, ...]:
+def decide(
+    state: Cycle, command: Command, context: Context, facts: None = None
+) -> tuple[Event, ...]:
     """Decide what a cycle command records, or refuse it with a typed error."""
     cycle_id = getattr(command, "cycle_id", None)
     if cycle_id is None:
@@ -90,3 +93,28 @@ def _(command: CloseCycle, state: Cycle, stamp: Stamper) -> None:
     if command.occurred_at < state.starts_at:
         refuse(f"cycle {state.name!r} cannot close before it starts ({state.starts_on})")
     stamp(CycleClosed)
+
+
+def _stream_id(command: OpenCycle | AdoptPolicy | CloseCycle) -> UUID:
+    if command.cycle_id is None:
+        raise InvalidInput("cycle_id must be assigned before deciding")
+    return command.cycle_id
+
+
+def _assign_ids(command: Command, new_id: Callable[[], UUID]) -> Command:
+    if isinstance(command, OpenCycle) and command.cycle_id is None:
+        return command.model_copy(update={"cycle_id": new_id()})
+    return command
+
+
+CYCLE: Decider[Cycle] = Decider(
+    "cycle",
+    Cycle(),
+    evolve,
+    decide=decide,
+    commands=members(_commands, Command),
+    events=members(_events, Event),
+    stream_id=_stream_id,
+    assign_ids=_assign_ids,
+)
+"""A cycle stream (one per cycle)."""

@@ -11,7 +11,7 @@ would change scores that appraisals already read (late check-ins are entered bef
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import singledispatch
 from uuid import UUID
 
@@ -19,18 +19,23 @@ import attrs
 
 from execution_core.access import Owner, Permission, permitted_for_anyone
 from execution_core.command import Command
+from execution_core.cycles.decider import CYCLE
 from execution_core.cycles.state import Cycle
 from execution_core.decider import (
     Context,
     Decider,
+    Reader,
     Stamper,
     authorise,
+    members,
     refuse,
     require_owner,
     require_person,
 )
 from execution_core.errors import InvalidInput, NotFound
 from execution_core.event import Event
+from execution_core.goals import commands as _commands
+from execution_core.goals import events as _events
 from execution_core.goals.commands import (
     AddKeyResult,
     AdjustTarget,
@@ -66,12 +71,11 @@ from execution_core.goals.events import (
     TargetAdjusted,
 )
 from execution_core.goals.state import Goal, evolve
+from execution_core.ids import STRATEGY_ID
+from execution_core.strategy.decider import STRATEGY
 from execution_core.strategy.state import Strategy
 
 __all__ = ["GOAL", "PERMISSIONS", "GoalFacts", "decide"]
-
-GOAL: Decider[Goal] = Decider("goal", Goal(), evolve)
-"""A goal stream (one per goal)."""
 
 PERMISSIONS: Mapping[type[Command], Permission] = {
     SetGoal: Permission.SET_GOAL,
@@ -415,3 +419,53 @@ def _(command: ReviewGoal, state: Goal, stamp: Stamper, context: Context, facts:
         did_not_work=command.did_not_work,
         lessons=command.lessons,
     )
+
+
+def _stream_id(command: Command) -> UUID:
+    goal_id: UUID | None = getattr(command, "goal_id", None)
+    if goal_id is None:
+        raise InvalidInput("goal_id must be assigned before deciding")
+    return goal_id
+
+
+def _reads(command: Command) -> tuple[UUID, ...]:
+    named = (getattr(command, "cycle_id", None), getattr(command, "parent_goal_id", None))
+    return tuple(stream_id for stream_id in named if isinstance(stream_id, UUID))
+
+
+def _facts(command: Command, goal: Goal, reader: Reader) -> GoalFacts:
+    """The goal's cycle; for a new alignment also the strategy and the goals above the parent
+    (to refuse a loop), walked up as far as they go."""
+    cycle_id = command.cycle_id if isinstance(command, SetGoal) else goal.cycle_id
+    cycle = reader.load(cycle_id, CYCLE) if cycle_id is not None else Cycle()
+    if not isinstance(command, SetGoal | RealignGoal):
+        return GoalFacts(cycle=cycle)
+    strategy = reader.load(STRATEGY_ID, STRATEGY)
+    goals: dict[UUID, Goal] = {}
+    above = command.parent_goal_id
+    while above is not None and above not in goals:
+        parent = reader.load(above, GOAL)
+        goals[above] = parent
+        above = parent.parent_id
+    return GoalFacts(cycle=cycle, strategy=strategy, goals=goals)
+
+
+def _assign_ids(command: Command, new_id: Callable[[], UUID]) -> Command:
+    if isinstance(command, SetGoal) and command.goal_id is None:
+        return command.model_copy(update={"goal_id": new_id()})
+    return command
+
+
+GOAL: Decider[Goal] = Decider(
+    "goal",
+    Goal(),
+    evolve,
+    decide=decide,
+    commands=members(_commands, Command),
+    events=members(_events, Event),
+    stream_id=_stream_id,
+    reads=_reads,
+    facts=_facts,
+    assign_ids=_assign_ids,
+)
+"""A goal stream (one per goal)."""

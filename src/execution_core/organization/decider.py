@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import singledispatch
+from uuid import UUID
 
 from execution_core.access import SYSTEM, Permission
 from execution_core.command import Command
@@ -11,12 +12,15 @@ from execution_core.decider import (
     Decider,
     Stamper,
     authorise,
+    members,
     refuse,
     require_person,
 )
 from execution_core.errors import NotFound, NotPermitted
 from execution_core.event import Event
 from execution_core.ids import ORGANIZATION_ID
+from execution_core.organization import commands as _commands
+from execution_core.organization import events as _events
 from execution_core.organization.commands import (
     AddPerson,
     AppointUnitLead,
@@ -42,11 +46,10 @@ from execution_core.organization.state import Organization, evolve
 
 __all__ = ["ORGANIZATION", "decide"]
 
-ORGANIZATION: Decider[Organization] = Decider("organization", Organization(), evolve)
-"""The organization stream (one per store)."""
 
-
-def decide(state: Organization, command: Command, context: Context) -> tuple[Event, ...]:
+def decide(
+    state: Organization, command: Command, context: Context, facts: None = None
+) -> tuple[Event, ...]:
     """Decide what an organization command records, or refuse it with a typed error."""
     authorise(context, command.actor, Permission.ADMINISTER_ORGANIZATION)
     stamp = Stamper(ORGANIZATION_ID, state.version, command, context.now)
@@ -174,3 +177,19 @@ def _(command: DeauthoriseCoach, state: Organization, stamp: Stamper) -> None:
     if (command.coach_id, command.person_id) not in state.coaches:
         raise NotFound(f"{command.coach_id!r} is not authorised to coach {command.person_id!r}")
     stamp(CoachDeauthorised, coach_id=command.coach_id, person_id=command.person_id)
+
+
+def _stream_id(command: Command) -> UUID:
+    return ORGANIZATION_ID
+
+
+ORGANIZATION: Decider[Organization] = Decider(
+    "organization",
+    Organization(),
+    evolve,
+    decide=decide,
+    commands=members(_commands, Command),
+    events=members(_events, Event),
+    stream_id=_stream_id,
+)
+"""The organization stream (one per store); every decision reads it as its context."""

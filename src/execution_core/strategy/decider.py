@@ -3,24 +3,26 @@
 from __future__ import annotations
 
 from functools import singledispatch
+from uuid import UUID
 
 from execution_core.access import Permission
 from execution_core.command import Command
-from execution_core.decider import Context, Decider, Stamper, authorise, refuse
+from execution_core.decider import Context, Decider, Stamper, authorise, members, refuse
 from execution_core.errors import NotFound
 from execution_core.event import Event
 from execution_core.ids import STRATEGY_ID
+from execution_core.strategy import commands as _commands
+from execution_core.strategy import events as _events
 from execution_core.strategy.commands import AddTheme, DefineStrategy, RetireTheme
 from execution_core.strategy.events import StrategyDefined, ThemeAdded, ThemeRetired
 from execution_core.strategy.state import Strategy, evolve
 
 __all__ = ["STRATEGY", "decide"]
 
-STRATEGY: Decider[Strategy] = Decider("strategy", Strategy(), evolve)
-"""The strategy stream (one per store)."""
 
-
-def decide(state: Strategy, command: Command, context: Context) -> tuple[Event, ...]:
+def decide(
+    state: Strategy, command: Command, context: Context, facts: None = None
+) -> tuple[Event, ...]:
     """Decide what a strategy command records, or refuse it with a typed error."""
     authorise(context, command.actor, Permission.DEFINE_STRATEGY)
     stamp = Stamper(STRATEGY_ID, state.version, command, context.now)
@@ -64,3 +66,19 @@ def _(command: RetireTheme, state: Strategy, stamp: Stamper) -> None:
     if theme.retired:
         refuse(f"theme {command.theme_id!r} is already retired")
     stamp(ThemeRetired, theme_id=command.theme_id, reason=command.reason)
+
+
+def _stream_id(command: Command) -> UUID:
+    return STRATEGY_ID
+
+
+STRATEGY: Decider[Strategy] = Decider(
+    "strategy",
+    Strategy(),
+    evolve,
+    decide=decide,
+    commands=members(_commands, Command),
+    events=members(_events, Event),
+    stream_id=_stream_id,
+)
+"""The strategy stream (one per store)."""

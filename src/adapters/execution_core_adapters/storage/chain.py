@@ -44,10 +44,10 @@ from eventsourcing.persistence import (
 from eventsourcing.popo import POPOApplicationRecorder, POPOFactory
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteFactory
 
-from execution_core.catalog import STREAMS
 from execution_core.decider import Decider
 from execution_core.errors import ExecutionError
 from execution_core.event import Event
+from execution_core.streams import STREAMS
 from execution_core_adapters.storage.codec import decode_state, dumps
 
 __all__ = [
@@ -951,18 +951,9 @@ def _pairs(
 @functools.cache
 def event_streams() -> dict[str, tuple[str, Decider[Any]]]:
     """Each stored event name with the kind of stream it belongs to and that stream's decider."""
-    from execution_core import APPRAISAL, COACHING, CYCLE, GOAL, ORGANIZATION, STRATEGY
-
-    deciders: dict[str, Decider[Any]] = {
-        d.stream: d for d in (ORGANIZATION, STRATEGY, CYCLE, GOAL, COACHING, APPRAISAL)
+    return {
+        event.name: (decider.stream, decider) for decider in STREAMS for event in decider.events
     }
-    names: dict[str, tuple[str, Decider[Any]]] = {}
-    for stream, (events, _commands) in STREAMS.items():
-        for attribute in events.__all__:
-            cls = getattr(events, attribute)
-            if isinstance(cls, type) and issubclass(cls, Event):
-                names[cls.name] = (stream, deciders[stream])
-    return names
 
 
 def _check_snapshots(store: _Store, streams: dict[str, str], walk: _Walk) -> int:
