@@ -38,7 +38,9 @@ from typing import TypeVar
 from uuid import UUID
 
 from benchmarks.fixtures import build_store, goal_ids, sqlite_url
-from execution_core import GOAL, Event, Goal
+from execution_core import Event
+from execution_core.states import Goal
+from execution_core.streams import GOAL
 from execution_core.views import Ledger
 from execution_core.views.history import LedgerHistory, stream_state
 from execution_core_adapters.storage.store import ExecutionStore

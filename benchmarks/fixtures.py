@@ -14,20 +14,16 @@ from pathlib import Path
 from typing import Any, cast
 from uuid import UUID, uuid5
 
-from execution_core import (
+from execution_core import Event, GoalKind, Owner, Policy, Role
+from execution_core.events import (
     Alignment,
     CycleOpened,
     Direction,
-    Event,
-    GoalKind,
     GoalSet,
     KeyResultAdded,
-    Owner,
     PersonJoined,
-    Policy,
     PolicyAdopted,
     ProgressLogged,
-    Role,
     StrategyDefined,
     ThemeAdded,
     UnitFounded,

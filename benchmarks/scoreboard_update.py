@@ -22,7 +22,8 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from benchmarks.fixtures import CYCLE_ID, START, goal_ids, synthetic_events
-from execution_core import Event, ProgressLogged
+from execution_core import Event
+from execution_core.events import ProgressLogged
 from execution_core.views import Ledger, Scoreboard
 
 AT = START + timedelta(days=362)

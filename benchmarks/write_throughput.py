@@ -39,10 +39,10 @@ from execution_core import (
     KeyResultSpec,
     LogProgress,
     OpenCycle,
-    OwnerSpec,
     Role,
     SetGoal,
 )
+from execution_core.goals.commands import OwnerSpec
 from execution_core_adapters.storage.store import open_store
 
 T0 = datetime(2026, 2, 2, 9, tzinfo=UTC)

@@ -23,38 +23,23 @@ from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
 from execution_core import (
-    APPRAISAL,
-    COACHING,
-    CYCLE,
-    GOAL,
-    ORGANIZATION,
-    ORGANIZATION_ID,
-    RATINGS,
-    STRATEGY,
-    STRATEGY_ID,
     ActionSpec,
     AddKeyResult,
     AddPerson,
     AddTheme,
     AdjustTarget,
     AdoptPolicy,
-    Alignment,
     AppointUnitLead,
-    Appraisal,
     AuthoriseCoach,
     CalibrateRating,
     CloseCycle,
-    CoachingJournal,
     CoachingKind,
     Command,
     CommitmentSpec,
     CompleteAction,
     CompleteGoal,
-    Cycle,
     DeauthoriseCoach,
-    Decider,
     DefineStrategy,
-    Direction,
     DropAction,
     DropGoal,
     Event,
@@ -62,7 +47,6 @@ from execution_core import (
     ExecutionError,
     FoundUnit,
     GiveCoaching,
-    Goal,
     GoalKind,
     InvalidInput,
     KeepCommitment,
@@ -74,10 +58,8 @@ from execution_core import (
     NotFound,
     NotPermitted,
     OpenCycle,
-    Organization,
     Outcome,
     Owner,
-    OwnerSpec,
     Perspective,
     PlanAction,
     Policy,
@@ -91,12 +73,17 @@ from execution_core import (
     RuleViolated,
     SetGoal,
     SetRoles,
-    Strategy,
     WeightGoal,
-    coaching_stream_id,
-    event_types,
 )
+from execution_core.catalog import event_types
 from execution_core.command import MAX_MAGNITUDE, MIN_GAP
+from execution_core.decider import Decider
+from execution_core.events import Alignment, Direction
+from execution_core.goals.commands import OwnerSpec
+from execution_core.ids import ORGANIZATION_ID, STRATEGY_ID, coaching_stream_id
+from execution_core.policy import RATINGS
+from execution_core.states import Appraisal, CoachingJournal, Cycle, Goal, Organization, Strategy
+from execution_core.streams import APPRAISAL, COACHING, CYCLE, GOAL, ORGANIZATION, STRATEGY
 from execution_core_adapters.storage.store import open_store
 from tests.support import CYCLE_ID, T0, standard_org
 

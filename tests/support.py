@@ -20,11 +20,11 @@ from execution_core import (
     FoundUnit,
     KeyResultSpec,
     OpenCycle,
-    OwnerSpec,
     Role,
     SetGoal,
 )
 from execution_core import views as v
+from execution_core.goals.commands import OwnerSpec
 from execution_core_adapters.storage.store import open_store
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)

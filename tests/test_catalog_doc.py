@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from execution_core import event_types
+from execution_core.catalog import event_types
 from execution_core_adapters.docgen import events_markdown
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "events.md"

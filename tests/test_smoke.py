@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from execution_core import GoalSet, KeyResultAdded, KeyResultSpec, OwnerSpec, SetGoal
+from execution_core import KeyResultSpec, SetGoal
+from execution_core.events import GoalSet, KeyResultAdded
+from execution_core.goals.commands import OwnerSpec
 from tests.support import CYCLE_ID, T0, Spec, payload
 
 

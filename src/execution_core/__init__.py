@@ -2,9 +2,21 @@
 
 Commands in, events out; one history feeds the coach's live views and HR's appraisal views.
 Start with :class:`Execution`: ``Execution.open("sqlite:///plan.db")``.
+
+The top level holds what an app needs to run the game: the facade, its errors, the commands and
+the values they take, the store port, the policy and the access policy. The rest is reached
+through its subpackage: the views (:mod:`execution_core.views`), the events
+(:mod:`execution_core.events`), the states (:mod:`execution_core.states`), the registry of
+streams (:mod:`execution_core.streams`), the audit (:mod:`execution_core.audit`) and the
+simulation (:mod:`execution_core.simulation`). Names that used to be here still resolve, with a
+``DeprecationWarning`` naming their new home (CHANGELOG.md, 0.2.0).
 """
 
 from __future__ import annotations
+
+import importlib
+import warnings
+from typing import Any
 
 from execution_core import views
 from execution_core.access import (
@@ -12,29 +24,14 @@ from execution_core.access import (
     AccessPolicy,
     DefaultAccessPolicy,
     Owner,
-    Permission,
 )
 from execution_core.appraisals.commands import (
     CalibrateRating,
     RecordAppraisal,
 )
-from execution_core.appraisals.decider import APPRAISAL
-from execution_core.appraisals.events import (
-    AppraisalRecorded,
-    RatingCalibrated,
-)
-from execution_core.appraisals.state import (
-    Appraisal,
-)
 from execution_core.catalog import (
-    EVENT_TYPES_BY_STREAM,
     command_schemas,
-    event_types,
     parse_command,
-)
-from execution_core.clock import (
-    as_utc,
-    require_utc,
 )
 from execution_core.coaching.commands import (
     CommitmentSpec,
@@ -43,44 +40,16 @@ from execution_core.coaching.commands import (
     MakeCommitment,
     MissCommitment,
 )
-from execution_core.coaching.decider import COACHING, CoachingFacts
 from execution_core.coaching.events import (
-    CoachingGiven,
     CoachingKind,
-    CommitmentKept,
-    CommitmentMade,
-    CommitmentMissed,
-)
-from execution_core.coaching.state import (
-    CoachingJournal,
-    Commitment,
 )
 from execution_core.command import (
     Command,
-    Id,
-    Name,
-    Receipt,
-    Text,
-    UtcDatetime,
 )
 from execution_core.cycles.commands import (
     AdoptPolicy,
     CloseCycle,
     OpenCycle,
-    PolicySpec,
-)
-from execution_core.cycles.decider import CYCLE
-from execution_core.cycles.events import (
-    CycleClosed,
-    CycleOpened,
-    PolicyAdopted,
-)
-from execution_core.cycles.state import (
-    Cycle,
-)
-from execution_core.decider import (
-    Context,
-    Decider,
 )
 from execution_core.errors import (
     ConcurrentChange,
@@ -94,7 +63,6 @@ from execution_core.errors import (
 )
 from execution_core.event import (
     Event,
-    EventType,
 )
 from execution_core.goals.commands import (
     ActionSpec,
@@ -106,7 +74,6 @@ from execution_core.goals.commands import (
     DropGoal,
     KeyResultSpec,
     LogProgress,
-    OwnerSpec,
     PlanAction,
     RealignGoal,
     ReassignGoal,
@@ -114,36 +81,8 @@ from execution_core.goals.commands import (
     SetGoal,
     WeightGoal,
 )
-from execution_core.goals.decider import GOAL, GoalFacts
 from execution_core.goals.events import (
-    ActionDone,
-    ActionDropped,
-    ActionPlanned,
-    Alignment,
-    Direction,
-    GoalCompleted,
-    GoalDropped,
     GoalKind,
-    GoalRealigned,
-    GoalReassigned,
-    GoalReviewed,
-    GoalSet,
-    GoalWeighted,
-    KeyResultAdded,
-    ProgressLogged,
-    TargetAdjusted,
-)
-from execution_core.goals.state import (
-    Action,
-    Goal,
-    GoalStatus,
-    KeyResult,
-)
-from execution_core.ids import (
-    ORGANIZATION_ID,
-    STRATEGY_ID,
-    appraisal_stream_id,
-    coaching_stream_id,
 )
 from execution_core.organization.commands import (
     AddPerson,
@@ -155,25 +94,10 @@ from execution_core.organization.commands import (
     RemovePerson,
     SetRoles,
 )
-from execution_core.organization.decider import ORGANIZATION
 from execution_core.organization.events import (
-    CoachAuthorised,
-    CoachDeauthorised,
-    PersonJoined,
-    PersonLeft,
-    PersonMoved,
     Role,
-    RolesChanged,
-    UnitFounded,
-    UnitLeadAppointed,
-)
-from execution_core.organization.state import (
-    Organization,
-    Person,
-    Unit,
 )
 from execution_core.policy import (
-    RATINGS,
     Policy,
 )
 from execution_core.ports import (
@@ -190,67 +114,38 @@ from execution_core.strategy.commands import (
     DefineStrategy,
     RetireTheme,
 )
-from execution_core.strategy.decider import STRATEGY
 from execution_core.strategy.events import (
     Perspective,
-    StrategyDefined,
-    ThemeAdded,
-    ThemeRetired,
 )
-from execution_core.strategy.state import (
-    Strategy,
-    Theme,
-)
-
-__version__ = "0.1.0"
 
 __all__ = [
-    "views",
-    "EVENT_TYPES_BY_STREAM",
-    "ConcurrentChange",
+    # the facade
+    "Execution",
+    "Outcome",
+    "DEFAULT_STORE",
+    # errors
     "ExecutionError",
-    "IdempotencyKeyReused",
     "InvalidInput",
     "NotFound",
     "NotPermitted",
     "RuleViolated",
+    "ConcurrentChange",
+    "IdempotencyKeyReused",
     "StoreUnavailable",
-    "as_utc",
-    "require_utc",
-    "Event",
-    "EventType",
-    "RATINGS",
+    # the store port
+    "EventStore",
+    "Recorded",
+    # policy and access
     "Policy",
     "SYSTEM",
     "AccessPolicy",
     "DefaultAccessPolicy",
     "Owner",
-    "Permission",
-    "Command",
-    "Id",
-    "Name",
-    "Receipt",
-    "Text",
-    "UtcDatetime",
-    "Context",
-    "Decider",
-    "EventStore",
-    "Recorded",
-    "command_schemas",
-    "event_types",
-    "parse_command",
-    "DEFAULT_STORE",
-    "Execution",
-    "Outcome",
-    "CoachAuthorised",
-    "CoachDeauthorised",
-    "PersonJoined",
-    "PersonLeft",
-    "PersonMoved",
     "Role",
-    "RolesChanged",
-    "UnitFounded",
-    "UnitLeadAppointed",
+    # commands
+    "Command",
+    "parse_command",
+    "command_schemas",
     "AddPerson",
     "AppointUnitLead",
     "AuthoriseCoach",
@@ -259,89 +154,136 @@ __all__ = [
     "MovePerson",
     "RemovePerson",
     "SetRoles",
-    "Organization",
-    "Person",
-    "Unit",
-    "Perspective",
-    "StrategyDefined",
-    "ThemeAdded",
-    "ThemeRetired",
     "AddTheme",
     "DefineStrategy",
     "RetireTheme",
-    "Strategy",
-    "Theme",
-    "CycleClosed",
-    "CycleOpened",
-    "PolicyAdopted",
     "AdoptPolicy",
     "CloseCycle",
     "OpenCycle",
-    "PolicySpec",
-    "Cycle",
-    "ActionDone",
-    "ActionDropped",
-    "ActionPlanned",
-    "Alignment",
-    "Direction",
-    "GoalCompleted",
-    "GoalDropped",
-    "GoalKind",
-    "GoalRealigned",
-    "GoalReassigned",
-    "GoalReviewed",
-    "GoalSet",
-    "GoalWeighted",
-    "KeyResultAdded",
-    "ProgressLogged",
-    "TargetAdjusted",
-    "ActionSpec",
     "AddKeyResult",
     "AdjustTarget",
     "CompleteAction",
     "CompleteGoal",
     "DropAction",
     "DropGoal",
-    "KeyResultSpec",
     "LogProgress",
-    "OwnerSpec",
     "PlanAction",
     "RealignGoal",
     "ReassignGoal",
     "ReviewGoal",
     "SetGoal",
     "WeightGoal",
-    "Action",
-    "Goal",
-    "GoalStatus",
-    "KeyResult",
-    "CoachingGiven",
-    "CoachingKind",
-    "CommitmentKept",
-    "CommitmentMade",
-    "CommitmentMissed",
-    "CommitmentSpec",
     "GiveCoaching",
     "KeepCommitment",
     "MakeCommitment",
     "MissCommitment",
-    "CoachingJournal",
-    "Commitment",
-    "AppraisalRecorded",
-    "RatingCalibrated",
     "CalibrateRating",
     "RecordAppraisal",
-    "Appraisal",
-    "ORGANIZATION_ID",
-    "STRATEGY_ID",
-    "appraisal_stream_id",
-    "coaching_stream_id",
-    "ORGANIZATION",
-    "STRATEGY",
-    "CYCLE",
-    "GOAL",
-    "GoalFacts",
-    "COACHING",
-    "CoachingFacts",
-    "APPRAISAL",
+    # values commands take
+    "KeyResultSpec",
+    "ActionSpec",
+    "CommitmentSpec",
+    "GoalKind",
+    "CoachingKind",
+    "Perspective",
+    # events and views
+    "Event",
+    "views",
 ]
+
+_MOVED: dict[str, str] = {
+    "EVENT_TYPES_BY_STREAM": "execution_core.catalog",
+    "as_utc": "execution_core.clock",
+    "require_utc": "execution_core.clock",
+    "EventType": "execution_core.events",
+    "RATINGS": "execution_core.policy",
+    "Permission": "execution_core.access",
+    "Id": "execution_core.command",
+    "Name": "execution_core.command",
+    "Receipt": "execution_core.command",
+    "Text": "execution_core.command",
+    "UtcDatetime": "execution_core.command",
+    "Context": "execution_core.decider",
+    "Decider": "execution_core.decider",
+    "event_types": "execution_core.catalog",
+    "CoachAuthorised": "execution_core.events",
+    "CoachDeauthorised": "execution_core.events",
+    "PersonJoined": "execution_core.events",
+    "PersonLeft": "execution_core.events",
+    "PersonMoved": "execution_core.events",
+    "RolesChanged": "execution_core.events",
+    "UnitFounded": "execution_core.events",
+    "UnitLeadAppointed": "execution_core.events",
+    "Organization": "execution_core.states",
+    "Person": "execution_core.states",
+    "Unit": "execution_core.states",
+    "StrategyDefined": "execution_core.events",
+    "ThemeAdded": "execution_core.events",
+    "ThemeRetired": "execution_core.events",
+    "Strategy": "execution_core.states",
+    "Theme": "execution_core.states",
+    "CycleClosed": "execution_core.events",
+    "CycleOpened": "execution_core.events",
+    "PolicyAdopted": "execution_core.events",
+    "PolicySpec": "execution_core.cycles.commands",
+    "Cycle": "execution_core.states",
+    "ActionDone": "execution_core.events",
+    "ActionDropped": "execution_core.events",
+    "ActionPlanned": "execution_core.events",
+    "Alignment": "execution_core.events",
+    "Direction": "execution_core.events",
+    "GoalCompleted": "execution_core.events",
+    "GoalDropped": "execution_core.events",
+    "GoalRealigned": "execution_core.events",
+    "GoalReassigned": "execution_core.events",
+    "GoalReviewed": "execution_core.events",
+    "GoalSet": "execution_core.events",
+    "GoalWeighted": "execution_core.events",
+    "KeyResultAdded": "execution_core.events",
+    "ProgressLogged": "execution_core.events",
+    "TargetAdjusted": "execution_core.events",
+    "OwnerSpec": "execution_core.goals.commands",
+    "Action": "execution_core.states",
+    "Goal": "execution_core.states",
+    "GoalStatus": "execution_core.states",
+    "KeyResult": "execution_core.states",
+    "CoachingGiven": "execution_core.events",
+    "CommitmentKept": "execution_core.events",
+    "CommitmentMade": "execution_core.events",
+    "CommitmentMissed": "execution_core.events",
+    "CoachingJournal": "execution_core.states",
+    "Commitment": "execution_core.states",
+    "AppraisalRecorded": "execution_core.events",
+    "RatingCalibrated": "execution_core.events",
+    "Appraisal": "execution_core.states",
+    "ORGANIZATION_ID": "execution_core.ids",
+    "STRATEGY_ID": "execution_core.ids",
+    "appraisal_stream_id": "execution_core.ids",
+    "coaching_stream_id": "execution_core.ids",
+    "ORGANIZATION": "execution_core.streams",
+    "STRATEGY": "execution_core.streams",
+    "CYCLE": "execution_core.streams",
+    "GOAL": "execution_core.streams",
+    "GoalFacts": "execution_core.goals.decider",
+    "COACHING": "execution_core.streams",
+    "CoachingFacts": "execution_core.coaching.decider",
+    "APPRAISAL": "execution_core.streams",
+}
+"""Names the top level exported before 0.2.0, with the module that holds each now."""
+
+
+def __getattr__(name: str) -> Any:
+    """A name that moved to a subpackage still resolves here, with a deprecation warning."""
+    home = _MOVED.get(name)
+    if home is None:
+        raise AttributeError(f"module 'execution_core' has no attribute {name!r}")
+    warnings.warn(
+        f"execution_core.{name} moved: import it from {home}",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return getattr(importlib.import_module(home), name)
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

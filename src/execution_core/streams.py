@@ -26,6 +26,12 @@ from execution_core.organization.decider import ORGANIZATION
 from execution_core.strategy.decider import STRATEGY
 
 __all__ = [
+    "APPRAISAL",
+    "COACHING",
+    "CYCLE",
+    "GOAL",
+    "ORGANIZATION",
+    "STRATEGY",
     "REGISTRY",
     "STREAMS",
     "StreamRegistry",

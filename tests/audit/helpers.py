@@ -14,14 +14,8 @@ from typing import Any, Protocol
 from urllib.parse import parse_qs, urlsplit
 from uuid import UUID
 
-from execution_core import (
-    Execution,
-    GiveCoaching,
-    KeyResultSpec,
-    LogProgress,
-    OwnerSpec,
-    SetGoal,
-)
+from execution_core import Execution, GiveCoaching, KeyResultSpec, LogProgress, SetGoal
+from execution_core.goals.commands import OwnerSpec
 from execution_core_adapters.storage.chain import CHAIN_TABLE
 from execution_core_adapters.storage.store import open_store
 from tests.support import CYCLE_ID, FixedClock, day, standard_org

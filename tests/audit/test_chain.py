@@ -10,7 +10,8 @@ from uuid import UUID
 
 import pytest
 
-from execution_core import GOAL, ConcurrentChange, Execution, LogProgress
+from execution_core import ConcurrentChange, Execution, LogProgress
+from execution_core.streams import GOAL
 from execution_core_adapters.storage.chain import (
     GENESIS,
     ChainBroken,

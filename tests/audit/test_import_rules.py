@@ -14,17 +14,10 @@ from uuid import UUID
 import pytest
 from typer.testing import CliRunner
 
-from execution_core import (
-    Execution,
-    GiveCoaching,
-    KeyResultSpec,
-    LogProgress,
-    OpenCycle,
-    OwnerSpec,
-    SetGoal,
-)
+from execution_core import Execution, GiveCoaching, KeyResultSpec, LogProgress, OpenCycle, SetGoal
 from execution_core.access import Owner, Permission
 from execution_core.admission import command_events
+from execution_core.goals.commands import OwnerSpec
 from execution_core.ids import coaching_stream_id
 from execution_core_adapters.cli.audit import audit_app
 from execution_core_adapters.storage.codec import dumps

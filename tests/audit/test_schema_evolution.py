@@ -9,7 +9,9 @@ from uuid import UUID
 import pytest
 from eventsourcing.persistence import StoredEvent
 
-from execution_core import GOAL, LogProgress, ProgressLogged
+from execution_core import LogProgress
+from execution_core.events import ProgressLogged
+from execution_core.streams import GOAL
 from execution_core_adapters.storage.codec import CodecError, decode_event, dumps, encode_event
 from execution_core_adapters.storage.store import open_store
 from execution_core_adapters.transfer import ImportRefused, export_lines, import_lines
@@ -102,7 +104,8 @@ def test_v1_bytes_in_a_store_are_upcast_on_read(tmp_path: Path) -> None:
 def test_log_progress_records_where_the_reading_came_from(org_spec: Spec) -> None:
     """Given a goal, when progress is logged with source "integration", then the event carries it
     (and a check-in without one says "check-in")."""
-    from execution_core import KeyResultSpec, OwnerSpec, SetGoal
+    from execution_core import KeyResultSpec, SetGoal
+    from execution_core.goals.commands import OwnerSpec
     from tests.support import CYCLE_ID
 
     org_spec.given(

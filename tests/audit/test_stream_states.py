@@ -17,18 +17,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from execution_core import (
-    APPRAISAL,
-    COACHING,
-    CYCLE,
-    GOAL,
-    ORGANIZATION,
-    STRATEGY,
-    Event,
-    Policy,
-)
+from execution_core import Event, Policy
 from execution_core.audit import plan_of
 from execution_core.ids import appraisal_stream_id, coaching_stream_id
+from execution_core.streams import APPRAISAL, COACHING, CYCLE, GOAL, ORGANIZATION, STRATEGY
 from execution_core.views import Ledger
 from execution_core.views.history import stream_state
 from tests.audit.timed import Timed, instants, timed_histories

@@ -14,8 +14,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from execution_core import (
-    ORGANIZATION_ID,
-    STRATEGY_ID,
     AddKeyResult,
     AddPerson,
     AddTheme,
@@ -32,12 +30,12 @@ from execution_core import (
     MakeCommitment,
     NotFound,
     OpenCycle,
-    OwnerSpec,
     RecordAppraisal,
     SetGoal,
 )
 from execution_core.coaching.commands import CommitmentSpec
-from execution_core.ids import appraisal_stream_id, coaching_stream_id
+from execution_core.goals.commands import OwnerSpec
+from execution_core.ids import ORGANIZATION_ID, STRATEGY_ID, appraisal_stream_id, coaching_stream_id
 from execution_core_adapters.storage.codec import dumps
 from execution_core_adapters.storage.store import ExecutionStore, open_store
 from execution_core_adapters.transfer import (

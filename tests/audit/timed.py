@@ -16,18 +16,9 @@ from uuid import UUID
 import attrs
 from hypothesis import strategies as st
 
-from execution_core import (
-    APPRAISAL,
-    COACHING,
-    CYCLE,
-    GOAL,
-    ORGANIZATION,
-    STRATEGY,
-    Decider,
-    Event,
-    Execution,
-    Owner,
-)
+from execution_core import Event, Execution, Owner
+from execution_core.decider import Decider
+from execution_core.streams import APPRAISAL, COACHING, CYCLE, GOAL, ORGANIZATION, STRATEGY
 from tests.views.scenario import History, d
 from tests.views.strategies import Op, Player, ops
 

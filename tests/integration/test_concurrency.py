@@ -9,17 +9,10 @@ from uuid import UUID
 
 import pytest
 
-from execution_core import (
-    ConcurrentChange,
-    Decider,
-    Event,
-    Execution,
-    KeyResultSpec,
-    LogProgress,
-    OwnerSpec,
-    ProgressLogged,
-    SetGoal,
-)
+from execution_core import ConcurrentChange, Event, Execution, KeyResultSpec, LogProgress, SetGoal
+from execution_core.decider import Decider
+from execution_core.events import ProgressLogged
+from execution_core.goals.commands import OwnerSpec
 from execution_core_adapters.storage.store import ExecutionStore, open_store
 from tests.support import CYCLE_ID, T0, FixedClock, day, standard_org
 

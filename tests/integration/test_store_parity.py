@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from execution_core import GOAL, Execution
+from execution_core import Execution
+from execution_core.streams import GOAL
 from execution_core_adapters.storage.store import open_store
 from tests.integration.scenario import dump, record
 

@@ -17,23 +17,18 @@ from uuid import UUID
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from execution_core import (
-    RATINGS,
-    Appraisal,
+from execution_core import Event, Execution, ExecutionError
+from execution_core.decider import Decider
+from execution_core.events import (
     AppraisalRecorded,
-    Cycle,
-    Decider,
     Direction,
-    Event,
-    Execution,
-    ExecutionError,
-    Goal,
     GoalCompleted,
     GoalDropped,
-    Organization,
     ProgressLogged,
     RatingCalibrated,
 )
+from execution_core.policy import RATINGS
+from execution_core.states import Appraisal, Cycle, Goal, Organization
 from execution_core_adapters.storage.store import open_store
 from tests.strategies import TickingClock, World, decider_of, invalid_attempts, valid_commands
 

@@ -16,7 +16,8 @@ from uuid import UUID
 import pytest
 from hypothesis import given
 
-from execution_core import ORGANIZATION_ID, Command, Event, Execution
+from execution_core import Command, Event, Execution
+from execution_core.ids import ORGANIZATION_ID
 from execution_core_adapters.storage.store import open_store
 from tests.strategies import TickingClock, command_sequences, decider_of
 from tests.support import standard_org

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from execution_core import EVENT_TYPES_BY_STREAM, event_types
+from execution_core.catalog import EVENT_TYPES_BY_STREAM, event_types
 from execution_core_adapters.storage.codec import (
     decode_event,
     decode_state,

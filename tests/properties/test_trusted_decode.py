@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from execution_core import ProgressLogged
+from execution_core.events import ProgressLogged
 from execution_core_adapters.storage.codec import CodecError, decode_event, dumps, encode_event
 from tests.strategies import event_strategies
 

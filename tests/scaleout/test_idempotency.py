@@ -15,7 +15,6 @@ import attrs
 import pytest
 
 from execution_core import (
-    GOAL,
     ConcurrentChange,
     Execution,
     IdempotencyKeyReused,
@@ -23,11 +22,12 @@ from execution_core import (
     KeyResultSpec,
     LogProgress,
     NotFound,
-    OwnerSpec,
-    Receipt,
     SetGoal,
 )
 from execution_core.audit import trail
+from execution_core.command import Receipt
+from execution_core.goals.commands import OwnerSpec
+from execution_core.streams import GOAL
 from execution_core.views.ledger import Ledger
 from execution_core_adapters.projections.materialize import VIEWS, ViewWorker
 from execution_core_adapters.storage.store import ExecutionStore, open_store, receipt_stream_id

@@ -18,10 +18,10 @@ from execution_core import (
     Execution,
     KeyResultSpec,
     LogProgress,
-    OwnerSpec,
     RuleViolated,
     SetGoal,
 )
+from execution_core.goals.commands import OwnerSpec
 from execution_core_adapters.storage.store import ExecutionStore, open_store
 from tests.support import CYCLE_ID, T0, FixedClock, day, standard_org
 

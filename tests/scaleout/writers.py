@@ -27,10 +27,10 @@ from execution_core import (
     KeepCommitment,
     KeyResultSpec,
     LogProgress,
-    OwnerSpec,
     SetGoal,
     WeightGoal,
 )
+from execution_core.goals.commands import OwnerSpec
 from execution_core_adapters.storage.store import open_store
 from tests.support import CYCLE_ID, day, standard_org
 

@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from execution_core import Event, Execution, TargetAdjusted
+from execution_core import Event, Execution
 from execution_core.errors import InvalidInput
+from execution_core.events import TargetAdjusted
 from execution_core.simulation import (
     ExecutionManagement,
     Model,

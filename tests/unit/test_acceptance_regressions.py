@@ -4,16 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from execution_core import (
-    Command,
-    GoalReassigned,
-    NotFound,
-    NotPermitted,
-    OwnerSpec,
-    PersonLeft,
-    RemovePerson,
-    RuleViolated,
-)
+from execution_core import Command, NotFound, NotPermitted, RemovePerson, RuleViolated
+from execution_core.events import GoalReassigned, PersonLeft
+from execution_core.goals.commands import OwnerSpec
 from tests.support import Spec, day
 from tests.unit import make
 from tests.unit.test_goals import (

@@ -23,17 +23,17 @@ from execution_core import (
     KeyResultSpec,
     LogProgress,
     NotPermitted,
-    Organization,
     Owner,
-    OwnerSpec,
-    Permission,
     RecordAppraisal,
     RemovePerson,
     Role,
     RuleViolated,
     SetGoal,
-    StrategyDefined,
 )
+from execution_core.access import Permission
+from execution_core.events import StrategyDefined
+from execution_core.goals.commands import OwnerSpec
+from execution_core.states import Organization
 from tests.support import CYCLE_ID, Spec, day, standard_org
 from tests.unit import make
 

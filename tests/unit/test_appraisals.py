@@ -9,19 +9,18 @@ from uuid import UUID
 import pytest
 
 from execution_core import (
-    AppraisalRecorded,
     CalibrateRating,
     CloseCycle,
     Command,
     NotFound,
     NotPermitted,
     OpenCycle,
-    RatingCalibrated,
     RecordAppraisal,
     RemovePerson,
     RuleViolated,
-    appraisal_stream_id,
 )
+from execution_core.events import AppraisalRecorded, RatingCalibrated
+from execution_core.ids import appraisal_stream_id
 from tests.support import CYCLE_ID, Spec, day
 from tests.unit import DROP, NAIVE, json_of, make, only_payload, then_invalid
 

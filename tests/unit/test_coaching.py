@@ -11,12 +11,8 @@ import pytest
 from execution_core import (
     AuthoriseCoach,
     CloseCycle,
-    CoachingGiven,
     CoachingKind,
     Command,
-    CommitmentKept,
-    CommitmentMade,
-    CommitmentMissed,
     CommitmentSpec,
     DeauthoriseCoach,
     GiveCoaching,
@@ -25,11 +21,12 @@ from execution_core import (
     MissCommitment,
     NotFound,
     NotPermitted,
-    OwnerSpec,
     RemovePerson,
     RuleViolated,
     SetGoal,
 )
+from execution_core.events import CoachingGiven, CommitmentKept, CommitmentMade, CommitmentMissed
+from execution_core.goals.commands import OwnerSpec
 from tests.support import CYCLE_ID, Spec, day, payload
 from tests.unit import DROP, NAIVE, json_of, make, only_payload, then_invalid
 

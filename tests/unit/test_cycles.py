@@ -13,16 +13,14 @@ from execution_core import (
     AdoptPolicy,
     CloseCycle,
     Command,
-    CycleClosed,
-    CycleOpened,
     NotFound,
     NotPermitted,
     OpenCycle,
     Policy,
-    PolicyAdopted,
-    PolicySpec,
     RuleViolated,
 )
+from execution_core.cycles.commands import PolicySpec
+from execution_core.events import CycleClosed, CycleOpened, PolicyAdopted
 from tests.support import CYCLE_ID, Spec, day, payload
 from tests.unit import DROP, NAIVE, json_of, make, only_payload, then_invalid
 

@@ -16,30 +16,24 @@ from uuid import UUID
 import pytest
 
 from execution_core import (
-    ActionPlanned,
     ActionSpec,
     AddKeyResult,
     AddTheme,
     AdjustTarget,
-    Alignment,
     CloseCycle,
     Command,
     CompleteAction,
     CompleteGoal,
-    Direction,
     DropAction,
     DropGoal,
     GoalKind,
-    GoalSet,
     InvalidInput,
-    KeyResultAdded,
     KeyResultSpec,
     LogProgress,
     NotFound,
     NotPermitted,
     OpenCycle,
     Owner,
-    OwnerSpec,
     PlanAction,
     RealignGoal,
     ReassignGoal,
@@ -50,6 +44,8 @@ from execution_core import (
     SetGoal,
     WeightGoal,
 )
+from execution_core.events import ActionPlanned, Alignment, Direction, GoalSet, KeyResultAdded
+from execution_core.goals.commands import OwnerSpec
 from tests.support import CYCLE_ID, T0, Spec, day, payload
 from tests.unit import DROP, NAIVE, json_of, make, then_invalid
 

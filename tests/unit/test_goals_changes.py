@@ -7,18 +7,9 @@ from typing import Any
 
 import pytest
 
-from execution_core import (
-    Alignment,
-    GoalKind,
-    GoalRealigned,
-    GoalReassigned,
-    GoalWeighted,
-    NotFound,
-    NotPermitted,
-    Owner,
-    OwnerSpec,
-    RuleViolated,
-)
+from execution_core import GoalKind, NotFound, NotPermitted, Owner, RuleViolated
+from execution_core.events import Alignment, GoalRealigned, GoalReassigned, GoalWeighted
+from execution_core.goals.commands import OwnerSpec
 from tests.support import Spec, day
 from tests.unit import json_of, only_payload, then_invalid
 from tests.unit.test_goals import (

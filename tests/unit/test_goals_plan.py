@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from execution_core import (
-    Action,
+from execution_core import NotFound, NotPermitted, RuleViolated
+from execution_core.events import (
     ActionDone,
     ActionDropped,
     ActionPlanned,
@@ -18,10 +18,8 @@ from execution_core import (
     GoalDropped,
     GoalReviewed,
     KeyResultAdded,
-    NotFound,
-    NotPermitted,
-    RuleViolated,
 )
+from execution_core.states import Action
 from tests.support import Spec, day
 from tests.unit import json_of, only_payload, then_invalid
 from tests.unit.test_goals import (

@@ -7,15 +7,8 @@ from typing import Any
 
 import pytest
 
-from execution_core import (
-    AuthoriseCoach,
-    Direction,
-    NotFound,
-    NotPermitted,
-    ProgressLogged,
-    RuleViolated,
-    TargetAdjusted,
-)
+from execution_core import AuthoriseCoach, NotFound, NotPermitted, RuleViolated
+from execution_core.events import Direction, ProgressLogged, TargetAdjusted
 from tests.support import Spec, day
 from tests.unit import json_of, make, only_payload, then_invalid
 from tests.unit.test_goals import (

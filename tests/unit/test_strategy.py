@@ -14,15 +14,13 @@ from execution_core import (
     FoundUnit,
     NotFound,
     NotPermitted,
-    OwnerSpec,
     Perspective,
     RetireTheme,
     RuleViolated,
     SetGoal,
-    StrategyDefined,
-    ThemeAdded,
-    ThemeRetired,
 )
+from execution_core.events import StrategyDefined, ThemeAdded, ThemeRetired
+from execution_core.goals.commands import OwnerSpec
 from tests.support import CYCLE_ID, Spec, standard_org
 from tests.unit import DROP, NAIVE, json_of, make, only_payload, then_invalid
 

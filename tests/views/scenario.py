@@ -11,7 +11,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from execution_core import Direction, Execution, GoalKind, Owner
+from execution_core import Execution, GoalKind, Owner
+from execution_core.events import Direction
 from execution_core.views import Ledger
 from tests.support import CYCLE_ID, Spec, standard_org
 

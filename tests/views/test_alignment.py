@@ -7,7 +7,7 @@ from uuid import UUID
 
 import pytest
 
-from execution_core import Alignment, GoalRealigned
+from execution_core.events import Alignment, GoalRealigned
 from execution_core.views import AlignmentNode, Ledger, alignment_tree, scoreboard
 from tests.views.scenario import CYCLE_ID, History, d, goal_id, kr
 

@@ -8,17 +8,13 @@ from uuid import UUID
 
 import pytest
 
-from execution_core import (
+from execution_core import Event, GoalKind, NotPermitted, Owner, Policy
+from execution_core.events import (
     Alignment,
     CycleOpened,
     Direction,
-    Event,
-    GoalKind,
     GoalSet,
     KeyResultAdded,
-    NotPermitted,
-    Owner,
-    Policy,
     PolicyAdopted,
     ProgressLogged,
 )

@@ -16,18 +16,10 @@ from uuid import UUID, uuid5
 
 from rich.console import Console
 
-from execution_core import (
-    SYSTEM,
-    CoachingKind,
-    Direction,
-    Execution,
-    GoalKind,
-    Owner,
-    Perspective,
-    Role,
-)
+from execution_core import SYSTEM, CoachingKind, Execution, GoalKind, Owner, Perspective, Role
 from execution_core import views as v
 from execution_core.errors import NotPermitted
+from execution_core.events import Direction
 from execution_core.ids import NAMESPACE
 from execution_core.views import Health
 from execution_core_adapters.cli.render import (

@@ -18,8 +18,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from execution_core import EVENT_TYPES_BY_STREAM, Execution, NotPermitted
+from execution_core import Execution, NotPermitted
 from execution_core import views as v
+from execution_core.catalog import EVENT_TYPES_BY_STREAM
 from execution_core.views.ledger import CycleRecord
 from execution_core_adapters.cli.audit import audit_app
 from execution_core_adapters.cli.demo import SeasonClock, print_season_views, record_season
