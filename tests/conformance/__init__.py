@@ -1,0 +1,1 @@
+"""The EventStore contract, written once and run against every store."""
