@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime
-from enum import Enum, StrEnum
+from enum import Enum
 from typing import Literal, Protocol, TypeVar
 from uuid import UUID
 
@@ -52,6 +52,7 @@ from execution_core.goals.events import (
 from execution_core.ids import coaching_stream_id
 from execution_core.policy import Policy
 from execution_core.ports import Recorded
+from execution_core.views.adjustments import AdjustmentKind
 from execution_core.views.ledger import Fact, GoalRecord, KeyResultRecord, Ledger, latest
 
 __all__ = [
@@ -154,17 +155,9 @@ def _text(value: PlanValue) -> str:
     return str(value)
 
 
-class ChangeKind(StrEnum):
-    """What changed in the plan."""
-
-    GOAL_SET = "goal set"
-    KEY_RESULT_ADDED = "key result added"
-    TARGET_ADJUSTED = "target adjusted"
-    REALIGNED = "realigned"
-    REASSIGNED = "reassigned"
-    REWEIGHTED = "reweighted"
-    COMPLETED = "completed"
-    DROPPED = "dropped"
+ChangeKind = AdjustmentKind
+"""What changed in the plan: the views' :class:`~execution_core.views.adjustments.AdjustmentKind`
+under its earlier name here (one vocabulary of changes to a plan)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -173,7 +166,7 @@ class PlanChange:
 
     goal_id: UUID
     goal_title: str
-    kind: ChangeKind
+    kind: AdjustmentKind
     kr_id: str | None
     before: PlanValue
     """The value at the earlier time (None for a goal set or a key result added)."""
@@ -199,7 +192,7 @@ class PlanChange:
         }
 
 
-_ADDITIONS = (ChangeKind.GOAL_SET, ChangeKind.KEY_RESULT_ADDED)
+_ADDITIONS = (AdjustmentKind.GOAL_SET, AdjustmentKind.KEY_RESULT_ADDED)
 
 
 @attrs.frozen(kw_only=True)
@@ -239,29 +232,29 @@ class Plan:
 
 def _applied(goal: PlannedGoal | None, change: PlanChange) -> PlannedGoal:
     after = change.after
-    if change.kind is ChangeKind.GOAL_SET:
+    if change.kind is AdjustmentKind.GOAL_SET:
         assert isinstance(after, PlannedGoal)
         return after
     if goal is None:
         raise InvalidInput(f"{change.kind} on goal {change.goal_id}, which the plan does not have")
-    if change.kind in (ChangeKind.KEY_RESULT_ADDED, ChangeKind.TARGET_ADJUSTED):
+    if change.kind in (AdjustmentKind.KEY_RESULT_ADDED, AdjustmentKind.TARGET_ADJUSTED):
         assert isinstance(after, PlannedKeyResult)
         return attrs.evolve(goal, key_results={**goal.key_results, after.kr_id: after})
-    if change.kind is ChangeKind.REALIGNED:
+    if change.kind is AdjustmentKind.REALIGNED:
         assert after is None or isinstance(after, Alignment)
         return attrs.evolve(goal, aligned_to=after)
-    if change.kind is ChangeKind.REASSIGNED:
+    if change.kind is AdjustmentKind.REASSIGNED:
         assert isinstance(after, Owner)
         return attrs.evolve(goal, owner=after)
-    if change.kind is ChangeKind.REWEIGHTED:
+    if change.kind is AdjustmentKind.REWEIGHTED:
         assert isinstance(after, float)
         return attrs.evolve(goal, weight=after)
     return attrs.evolve(goal, status=_ENDED[change.kind])
 
 
-_ENDED: dict[ChangeKind, GoalStatus] = {
-    ChangeKind.COMPLETED: "completed",
-    ChangeKind.DROPPED: "dropped",
+_ENDED: dict[AdjustmentKind, GoalStatus] = {
+    AdjustmentKind.COMPLETED: "completed",
+    AdjustmentKind.DROPPED: "dropped",
 }
 
 
@@ -373,7 +366,7 @@ def compare(
 
 def _change(
     goal: GoalRecord,
-    kind: ChangeKind,
+    kind: AdjustmentKind,
     fact: Fact,
     before: PlanValue,
     after: PlanValue,
@@ -410,20 +403,20 @@ def _goal_changes(
             aligned_to=goal.aligned_to,
             weight=goal.weight,
         )
-        yield _change(goal, ChangeKind.GOAL_SET, goal, None, earlier)
+        yield _change(goal, AdjustmentKind.GOAL_SET, goal, None, earlier)
     for kr in goal.key_results_at(at):
         planned = earlier.key_results.get(kr.id)
         if planned is None:
             planned = PlannedKeyResult(
                 kr_id=kr.id, name=kr.name, target=kr.original_target, stretch=kr.original_stretch
             )
-            yield _change(goal, ChangeKind.KEY_RESULT_ADDED, kr, None, planned, kr_id=kr.id)
+            yield _change(goal, AdjustmentKind.KEY_RESULT_ADDED, kr, None, planned, kr_id=kr.id)
         if now.key_results[kr.id] != planned:
             adjusted = latest(kr.adjustments, at)
             assert adjusted is not None
             yield _change(
                 goal,
-                ChangeKind.TARGET_ADJUSTED,
+                AdjustmentKind.TARGET_ADJUSTED,
                 adjusted,
                 planned,
                 now.key_results[kr.id],
@@ -435,7 +428,7 @@ def _goal_changes(
         assert realigned is not None
         yield _change(
             goal,
-            ChangeKind.REALIGNED,
+            AdjustmentKind.REALIGNED,
             realigned,
             earlier.aligned_to,
             now.aligned_to,
@@ -446,7 +439,7 @@ def _goal_changes(
         assert reassigned is not None
         yield _change(
             goal,
-            ChangeKind.REASSIGNED,
+            AdjustmentKind.REASSIGNED,
             reassigned,
             earlier.owner,
             now.owner,
@@ -455,11 +448,11 @@ def _goal_changes(
     if now.weight != earlier.weight:
         reweighted = latest(goal.reweightings, at)
         assert reweighted is not None
-        yield _change(goal, ChangeKind.REWEIGHTED, reweighted, earlier.weight, now.weight)
+        yield _change(goal, AdjustmentKind.REWEIGHTED, reweighted, earlier.weight, now.weight)
     if now.status != earlier.status:
         ended = latest(goal.endings, at)
         assert ended is not None
-        kind = ChangeKind.COMPLETED if ended.status == "completed" else ChangeKind.DROPPED
+        kind = AdjustmentKind.COMPLETED if ended.status == "completed" else AdjustmentKind.DROPPED
         yield _change(goal, kind, ended, earlier.status, now.status, reason=ended.reason)
 
 

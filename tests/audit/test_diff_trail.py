@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from execution_core import ExecutionError, Owner
 from execution_core.audit import ChangeKind, Plan, diff, plan_of, trail
+from execution_core.views import AdjustmentKind
 from execution_core.views.history import LedgerHistory
 from tests.audit.timed import Timed, instants, timed_histories
 from tests.views.scenario import CYCLE_ID, History, d, goal_id, kr
@@ -251,3 +252,22 @@ def test_a_goal_completed_within_the_window(february: History) -> None:
     assert [(c.kind, c.goal_title, c.before, c.after, c.actor) for c in found] == [
         (ChangeKind.COMPLETED, "goal 3", "active", "completed", "ana")
     ]
+
+
+def test_the_plan_diff_and_the_adjustments_log_share_one_change_vocabulary() -> None:
+    """Given the audit's ChangeKind and the views' AdjustmentKind, then they are one enum whose
+    stored and printed values keep their meaning (TARGET is the earlier name of
+    TARGET_ADJUSTED)."""
+    assert ChangeKind is AdjustmentKind
+    assert [kind.value for kind in AdjustmentKind] == [
+        "goal set",
+        "key result added",
+        "target adjusted",
+        "realigned",
+        "reassigned",
+        "reweighted",
+        "completed",
+        "dropped",
+    ]
+    assert AdjustmentKind.TARGET is AdjustmentKind.TARGET_ADJUSTED
+    assert AdjustmentKind("target adjusted") is ChangeKind.TARGET_ADJUSTED

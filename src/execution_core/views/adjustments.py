@@ -1,5 +1,9 @@
 """The adjustments log: every target adjusted, goal realigned, reassigned, reweighted or
-dropped in a cycle, with who and why, in business-time order."""
+dropped in a cycle, with who and why, in business-time order.
+
+:class:`AdjustmentKind` is the one vocabulary of changes to a plan: the audit's plan diff
+(``execution_core.audit``, where it is also importable as ``ChangeKind``) uses all of it, this
+log the five kinds that adjust a plan already set."""
 
 from __future__ import annotations
 
@@ -18,12 +22,18 @@ __all__ = ["Adjustment", "AdjustmentKind", "AdjustmentsLog", "adjustments_log"]
 
 
 class AdjustmentKind(StrEnum):
-    """What was adjusted."""
+    """What changed in the plan. The values are stored in records and printed: never change
+    one."""
 
+    GOAL_SET = "goal set"
+    KEY_RESULT_ADDED = "key result added"
+    TARGET_ADJUSTED = "target adjusted"
     TARGET = "target adjusted"
+    """The earlier name of :attr:`TARGET_ADJUSTED` (the same member)."""
     REALIGNED = "realigned"
     REASSIGNED = "reassigned"
     REWEIGHTED = "reweighted"
+    COMPLETED = "completed"
     DROPPED = "dropped"
 
 
@@ -66,7 +76,7 @@ def _changes(goal: GoalRecord) -> Iterator[tuple[Fact, AdjustmentKind, str | Non
         for t in kr.adjustments:
             before = f"target {t.old_target:g}, stretch {_text(t.old_stretch)}"
             after = f"target {t.new_target:g}, stretch {_text(t.new_stretch)}"
-            yield t, AdjustmentKind.TARGET, kr.id, before, after, t.reason
+            yield t, AdjustmentKind.TARGET_ADJUSTED, kr.id, before, after, t.reason
     for r in goal.realignments:
         yield r, AdjustmentKind.REALIGNED, None, _text(r.old), _text(r.new), r.reason
     for o in goal.reassignments:
