@@ -14,6 +14,7 @@ from uuid import UUID
 import typer
 from rich.console import Console
 
+from execution_core import DEFAULT_STORE
 from execution_core.errors import ExecutionError
 from execution_core_adapters.cli.errors import EXIT_CODES_HELP, EXIT_REFUSED, GuardedGroup, failure
 from execution_core_adapters.cli.history import history_commands
@@ -34,7 +35,7 @@ audit_app = typer.Typer(
 )
 err = Console(stderr=True)
 
-DEFAULT_DB = "sqlite:///execution.db"
+DEFAULT_DB = DEFAULT_STORE
 
 Db = Annotated[
     str,

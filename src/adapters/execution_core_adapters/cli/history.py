@@ -24,7 +24,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from execution_core import audit
+from execution_core import DEFAULT_STORE, audit
 from execution_core import views as v
 from execution_core.cycles.events import CycleOpened
 from execution_core.errors import ExecutionError
@@ -262,7 +262,7 @@ def _when(moment: datetime | None) -> str:
     return "everything recorded" if moment is None else moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
-DEFAULT_DB = "sqlite:///execution.db"
+DEFAULT_DB = DEFAULT_STORE
 
 Db = Annotated[
     str,

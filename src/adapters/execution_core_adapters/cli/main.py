@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from execution_core import Execution, NotPermitted
+from execution_core import DEFAULT_STORE, Execution, NotPermitted
 from execution_core import views as v
 from execution_core.catalog import EVENT_TYPES_BY_STREAM
 from execution_core.views.ledger import CycleRecord
@@ -68,8 +68,9 @@ def _err() -> Console:
     return Console(stderr=True)
 
 
-DEMO_DB = "execution-demo.db"
-"""Where `demo` records the season, and where the view commands read by default."""
+DEFAULT_DB = DEFAULT_STORE
+"""Every command's ``--db`` by default (``Execution.open``'s default too): `demo` records the
+season there, and the view and audit commands read it."""
 
 
 @app.callback()
@@ -157,28 +158,38 @@ def _prepare_fresh(path: Path) -> None:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
+def _sqlite_path(db: str) -> Path:
+    """The SQLite file ``demo`` records into (a path or a ``sqlite:///`` URL; nothing else)."""
+    path = store_env(db).get("SQLITE_DBNAME")
+    if not path:
+        raise failure(f"the demo records into a SQLite file, not {shown(db)}: pass --db FILE")
+    return Path(path)
+
+
 @app.command()
 def demo(
-    db: Annotated[Path, typer.Option(help="SQLite file to record the season into.")] = Path(
-        DEMO_DB
-    ),
+    db: Annotated[
+        str,
+        typer.Option(help="SQLite file (a path or a sqlite:/// URL) to record the season into."),
+    ] = DEFAULT_DB,
     seed: Annotated[int, typer.Option(help="Seed of the season's trajectories.")] = 7,
 ) -> None:
     """Record a sample season (a 12-person company, 26 weeks) into a SQLite file.
 
     The file must be new, or a store this command made and nobody changed since (it is then
     replaced); anything else is refused (exit 1, or 2 for a file that is not a store)."""
-    _prepare_fresh(db)
+    path = _sqlite_path(db)
+    _prepare_fresh(path)
     console = _out()
     clock = SeasonClock()
     started = time.perf_counter()
-    with Execution(open_store(f"sqlite:///{db}", clock=clock)) as execution:
+    with Execution(open_store(f"sqlite:///{path}", clock=clock)) as execution:
         with _err().status("Recording the season...") as status:
             season = record_season(execution, clock, seed=seed, progress=status.update)
         elapsed = time.perf_counter() - started
         history = read_history(execution.store, _err())
-    _mark(db)
-    table = Table(title=f"Recorded into {shown(db)}", show_footer=True)
+    _mark(path)
+    table = Table(title=f"Recorded into {shown(path)}", show_footer=True)
     table.add_column("stream", footer="total")
     table.add_column("event", footer="")
     table.add_column("count", justify="right", footer=str(season.events))
@@ -192,7 +203,7 @@ def demo(
         f"in {elapsed:.2f} s ({season.events / elapsed:,.0f} events/s), cycle {season.cycle_id}."
     )
     print_season_views(console, history)
-    where = "" if str(db) == DEMO_DB else f" --db {shown(db)}"
+    where = "" if db == DEFAULT_DB else f" --db {shown(db)}"
     console.print(
         f"Read the views again with [bold]execution-core board{where}[/bold], "
         f"[bold]appraisal{where} --viewer hana[/bold] or [bold]radar{where}[/bold]."
@@ -205,7 +216,8 @@ Db = Annotated[
     str,
     typer.Option(
         "--db",
-        help="The store: a SQLite file (the demo's by default) or a store URL "
+        help="The store: a SQLite file (execution.db, where the demo records, by default) or a "
+        "store URL "
         "(sqlite:///file.db, postgresql://user@host/db?schema=s).",
     ),
 ]
@@ -277,7 +289,7 @@ def _at(history: History, cycle: CycleRecord, text: str | None) -> datetime:
 
 @app.command()
 def board(
-    db: Db = DEMO_DB,
+    db: Db = DEFAULT_DB,
     cycle: CycleOption = None,
     at: At = None,
     viewer: Annotated[
@@ -302,7 +314,7 @@ def board(
 @app.command()
 def appraisal(
     viewer: Annotated[str, typer.Option(help="Who reads: the person, their managers, or HR.")],
-    db: Db = DEMO_DB,
+    db: Db = DEFAULT_DB,
     cycle: CycleOption = None,
     person: Annotated[
         str | None,
@@ -377,7 +389,7 @@ def appraisal(
 
 
 @app.command()
-def radar(db: Db = DEMO_DB, cycle: CycleOption = None, at: At = None) -> None:
+def radar(db: Db = DEFAULT_DB, cycle: CycleOption = None, at: At = None) -> None:
     """The coaching radar: recent coaching per person and coach, flagged goals not coached
     since, overdue commitments."""
     history = _history(db)
