@@ -9,6 +9,7 @@ event would do): ``UnitFounded`` numbered by version, folded by the organization
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta, timezone
 from uuid import UUID, uuid4
 
@@ -198,6 +199,40 @@ class EventStoreContract:
             units = {getattr(r.event, "unit_id", None) for r in store.read_all()}
             assert not units & {"loser3", "loser4"}
         assert second.load(stream, ORGANIZATION) == ORGANIZATION.fold(first.read(stream))
+
+    def test_of_racing_writers_exactly_one_records_and_whole(self, backend: Backend) -> None:
+        """Given six writers (threads; on a shared database, six store objects) that read a
+        stream at one version, when they all append two events at once, then exactly one
+        records, both of its events, and every other one raises ``ConcurrentChange``."""
+        stores = [backend.open() for _ in range(6)]
+        stream = uuid4()
+        write(stores[0], stream, 1)
+        states = [store.load(stream, ORGANIZATION) for store in stores]
+        start = threading.Barrier(len(stores))
+        won: list[int] = []
+        failed: list[BaseException] = []
+
+        def race(n: int) -> None:
+            events = [founded(stream, 2, f"w{n}-"), founded(stream, 3, f"w{n}-")]
+            start.wait()
+            try:
+                stores[n].append(events, ORGANIZATION, ORGANIZATION.fold(events, states[n]))
+                won.append(n)
+            except ConcurrentChange:
+                pass
+            except BaseException as error:  # reported below, with the outcome
+                failed.append(error)
+
+        threads = [threading.Thread(target=race, args=(n,)) for n in range(len(stores))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert failed == []
+        assert len(won) == 1
+        units = [getattr(event, "unit_id", None) for event in stores[0].read(stream)]
+        assert units == ["u1", f"w{won[0]}-2", f"w{won[0]}-3"]
+        assert len(everything(stores[-1])) == 3
 
     # -- idempotency receipts -------------------------------------------------------------------
 
