@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from execution_core import Event, Owner
-from execution_core_adapters.projections import materialize
+from execution_core.views.live import state as live_state
 from execution_core_adapters.projections.materialize import VIEWS, ViewWorker
 from tests.conftest import fresh_schema, postgres_server
 from tests.materialize.oracle import expected, put
@@ -120,6 +120,6 @@ def test_the_oracle_catches_a_planted_bug(sqlite_url: str, monkeypatch: pytest.M
     """Given a worker with a planted bug (it never forgets when a goal turned at risk), when
     the same story is materialized, then its radar differs from the oracle's: the comparison
     above can fail."""
-    monkeypatch.setattr(materialize, "_forget_turnings", lambda *_args: None)
+    monkeypatch.setattr(live_state, "forget_turnings", lambda *_args: None)
     rows, oracle = _turning_again(sqlite_url)
     assert rows != oracle

@@ -9,6 +9,7 @@ recorded rating overrides the computed one; a calibrated rating overrides both.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
@@ -22,7 +23,7 @@ from execution_core.views import formulas as f
 from execution_core.views._common import cycle_of, policy_in_force, record, require, utc
 from execution_core.views.formulas import Outcome
 from execution_core.views.ledger import CycleRecord, Ledger
-from execution_core.views.reading import Reader
+from execution_core.views.reading import Reader, ScoreboardRow
 
 __all__ = [
     "AppraisalSheet",
@@ -112,7 +113,26 @@ class Appraiser:
         self.at = at
         self.policy = policy_in_force(cycle, at, policy)
         end = min(at, cycle.ends_at)
-        self.rows = Reader(ledger, cycle, end, self.policy).rows()
+        self.rows: Mapping[UUID, ScoreboardRow] = Reader(ledger, cycle, end, self.policy).rows()
+
+    @classmethod
+    def of_rows(
+        cls,
+        ledger: Ledger,
+        cycle: CycleRecord,
+        at: datetime,
+        policy: Policy,
+        rows: Mapping[UUID, ScoreboardRow],
+    ) -> Appraiser:
+        """An appraiser given the cycle's goal rows already read at its end (``policy``: the
+        policy in force), so a live projection that keeps them pays only for the sheets."""
+        appraiser = cls.__new__(cls)
+        appraiser.ledger = ledger
+        appraiser.cycle = cycle
+        appraiser.at = at
+        appraiser.policy = policy
+        appraiser.rows = rows
+        return appraiser
 
     def has_part(self, person_id: str) -> bool:
         """Whether the person owned a goal of the cycle or has an appraisal in it."""

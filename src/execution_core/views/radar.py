@@ -10,14 +10,14 @@ on track; coaching about that goal, or general coaching of the person, since the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Literal
 from uuid import UUID
 
 import attrs
 
-from execution_core.organization.state import Organization
+from execution_core.organization.state import Organization, Person
 from execution_core.policy import Policy
 from execution_core.views import formulas as f
 from execution_core.views._common import cycle_of, policy_in_force, record, utc
@@ -26,13 +26,17 @@ from execution_core.views.ledger import CycleRecord, JournalRecord, Ledger, Sess
 from execution_core.views.reading import Reader, ScoreboardRow, change_instants, timeline
 
 __all__ = [
+    "CoachTally",
     "CoachingRadar",
     "RadarRow",
     "UncoachedGoal",
     "coaching_radar",
     "Turn",
+    "coach_tallies",
     "coached_since_turning",
+    "goals_by_person",
     "goals_of_person",
+    "overdue_commitments",
     "trace_turn",
     "uncoached_goals",
 ]
@@ -111,6 +115,84 @@ def goals_of_person(
             if unit is not None and unit.lead_id == person_id:
                 mine.append(row)
     return mine
+
+
+def goals_by_person(
+    org: Organization, ledger: Ledger, rows: Iterable[ScoreboardRow]
+) -> dict[str, list[ScoreboardRow]]:
+    """The rows each person answers for, in the order the goals were set (as
+    :func:`goals_of_person`, for everyone at once)."""
+    mine: dict[str, list[ScoreboardRow]] = {}
+    goals = ledger.goals
+    for row in sorted(rows, key=lambda r: goals[r.goal_id].seq):
+        owner = row.owner
+        if owner.kind == "person":
+            mine.setdefault(owner.id, []).append(row)
+        elif owner.kind == "unit":
+            unit = org.units.get(owner.id)
+            if unit is not None and unit.lead_id is not None:
+                mine.setdefault(unit.lead_id, []).append(row)
+    return mine
+
+
+@attrs.frozen
+class CoachTally:
+    """One coach of a person (None: the person has none) and the coaching they gave."""
+
+    coach_id: str | None
+    relation: Relation
+    sessions_short: int
+    sessions_long: int
+    last_session_at: datetime | None
+
+
+def coach_tallies(
+    org: Organization,
+    person: Person,
+    sessions: Sequence[Session],
+    *,
+    at: datetime,
+    windows_days: tuple[int, int],
+) -> list[CoachTally]:
+    """A person's coaches at ``at`` (their manager, their authorised coaches, anyone who coached
+    them within the long window; one tally with no coach when none) and each one's sessions
+    within the windows; ``sessions``: the person's sessions by ``at``."""
+    short, long = windows_days
+    long_start = at - timedelta(days=long)
+    short_start = at - timedelta(days=short)
+    coaches: dict[str, Relation] = {}
+    if person.manager_id is not None:
+        coaches[person.manager_id] = "manager"
+    for coach, coached in sorted(org.coaches):
+        if coached == person.id:
+            coaches.setdefault(coach, "authorised")
+    for s in sessions:
+        if s.occurred_at > long_start:
+            coaches.setdefault(s.coach_id, "other")
+    if not coaches:
+        return [CoachTally(None, "none", 0, 0, None)]
+    tallies: list[CoachTally] = []
+    for coach, relation in coaches.items():
+        theirs = [s for s in sessions if s.coach_id == coach]
+        tallies.append(
+            CoachTally(
+                coach,
+                relation,
+                sum(1 for s in theirs if s.occurred_at > short_start),
+                sum(1 for s in theirs if s.occurred_at > long_start),
+                max((s.occurred_at for s in theirs), default=None),
+            )
+        )
+    return tallies
+
+
+def overdue_commitments(journal: JournalRecord, at: datetime) -> tuple[str, ...]:
+    """The person's commitments open at ``at`` and past their due date."""
+    return tuple(
+        c.id
+        for c in journal.commitments.values()
+        if c.occurred_at <= at and c.status_at(at) == "open" and c.due_on < at.date()
+    )
 
 
 def uncoached_goals(
@@ -229,58 +311,26 @@ def coaching_radar(
     in_force = policy_in_force(cycle, at, policy)
     short, long = in_force.coaching_windows_days
     org = ledger.organization_at(at)
-    rows_at = list(Reader(ledger, cycle, at, in_force).rows().values())
+    mine = goals_by_person(org, ledger, Reader(ledger, cycle, at, in_force).rows().values())
     radar: list[RadarRow] = []
     for person in org.active_people():
         journal = ledger.journal(person.id)
         sessions = journal.sessions_by(at)
-        goals = goals_of_person(org, person.id, rows_at)
         uncoached = uncoached_goals(
-            ledger, cycle, journal=journal, goals=goals, at=at, policy=policy
+            ledger, cycle, journal=journal, goals=mine.get(person.id, []), at=at, policy=policy
         )
-        overdue = tuple(
-            c.id
-            for c in journal.commitments.values()
-            if c.occurred_at <= at and c.status_at(at) == "open" and c.due_on < at.date()
+        overdue = overdue_commitments(journal, at)
+        radar.extend(
+            RadarRow(
+                person_id=person.id,
+                coach_id=tally.coach_id,
+                relation=tally.relation,
+                sessions_short=tally.sessions_short,
+                sessions_long=tally.sessions_long,
+                last_session_at=tally.last_session_at,
+                uncoached_goals=uncoached,
+                overdue_commitments=overdue,
+            )
+            for tally in coach_tallies(org, person, sessions, at=at, windows_days=(short, long))
         )
-        coaches: dict[str, Relation] = {}
-        if person.manager_id is not None:
-            coaches[person.manager_id] = "manager"
-        for coach, coached in sorted(org.coaches):
-            if coached == person.id:
-                coaches.setdefault(coach, "authorised")
-        for s in sessions:
-            if s.occurred_at > at - timedelta(days=long):
-                coaches.setdefault(s.coach_id, "other")
-        if not coaches:
-            radar.append(
-                RadarRow(
-                    person_id=person.id,
-                    coach_id=None,
-                    relation="none",
-                    sessions_short=0,
-                    sessions_long=0,
-                    last_session_at=None,
-                    uncoached_goals=uncoached,
-                    overdue_commitments=overdue,
-                )
-            )
-        for coach, relation in coaches.items():
-            theirs = [s for s in sessions if s.coach_id == coach]
-            radar.append(
-                RadarRow(
-                    person_id=person.id,
-                    coach_id=coach,
-                    relation=relation,
-                    sessions_short=sum(
-                        1 for s in theirs if s.occurred_at > at - timedelta(days=short)
-                    ),
-                    sessions_long=sum(
-                        1 for s in theirs if s.occurred_at > at - timedelta(days=long)
-                    ),
-                    last_session_at=max((s.occurred_at for s in theirs), default=None),
-                    uncoached_goals=uncoached,
-                    overdue_commitments=overdue,
-                )
-            )
     return CoachingRadar(cycle_id=cycle_id, at=at, windows_days=(short, long), rows=tuple(radar))

@@ -1,14 +1,16 @@
 """The live scoreboard: per goal, where it is, where it should be, where it is heading.
 
-Built from scratch with :func:`scoreboard`, then kept current with :meth:`Scoreboard.apply`,
-which recomputes only the rows an event touches: the goal it is about and, while their rows
-change, the goals it rolls up into (a commitment touches only its goal's row). A cycle event
-(a new policy in force) rebuilds the board. Either way the result is the same value.
+Built from scratch with :func:`scoreboard`, then kept current with :meth:`Scoreboard.apply`
+(one event) or :meth:`Scoreboard.advance` (a batch, and a later instant), which recompute only
+the rows the events touch: the goal they are about and, while their rows change, the goals it
+rolls up into (a commitment touches only its goal's row). A cycle event (a new policy in force)
+rebuilds the board. Either way the result is the same value. The live projections
+(:mod:`execution_core.views.live`) keep every cycle's board with :meth:`Scoreboard.advance`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from uuid import UUID
 
@@ -22,10 +24,10 @@ from execution_core.goals.events import GoalRealigned
 from execution_core.policy import Policy
 from execution_core.views import formulas as f
 from execution_core.views._common import policy_in_force, records, require, utc
-from execution_core.views.ledger import CycleRecord, Ledger
+from execution_core.views.ledger import CycleRecord, GoalRecord, Ledger
 from execution_core.views.reading import Reader, ScoreboardRow, read_goal
 
-__all__ = ["Scoreboard", "ScoreboardRow", "scoreboard"]
+__all__ = ["Scoreboard", "ScoreboardRow", "parent_of", "scoreboard", "walk_up"]
 
 _CYCLE_EVENTS = (CycleOpened, PolicyAdopted, CycleClosed)
 
@@ -113,51 +115,134 @@ class Scoreboard:
         if goal.occurred_at > self.at:
             return self
         rows = dict(self.rows)
-        old = rows.get(goal_id)
-        new = read_goal(ledger, cycle, goal, at=self.at, policy=self.policy, child_row=rows.get)
-        if new == old:
+        if not self._reread(ledger, cycle, rows, goal, with_parents=with_parents):
             return self
-        rows[goal_id] = new
-        if with_parents:
-            old_parent = _parent_of(old)
-            new_parent = _parent_of(new)
-            self._walk_up(ledger, cycle, rows, goal_id, old_parent)
-            if new_parent != old_parent:
-                self._walk_up(ledger, cycle, rows, goal_id, new_parent)
         return attrs.evolve(self, rows=rows)
 
-    def _walk_up(
+    def _reread(
         self,
         ledger: Ledger,
         cycle: CycleRecord,
         rows: dict[UUID, ScoreboardRow],
-        start: UUID,
-        parent: UUID | None,
-    ) -> None:
-        """Recompute the goals above ``start`` along its recorded alignment while they change."""
-        seen = {start}
-        current = parent
-        while current is not None and current not in seen:
-            seen.add(current)
-            goal = ledger.goals.get(current)
-            if goal is None or goal.occurred_at > self.at or goal.cycle_id != self.cycle_id:
-                return
-            row = read_goal(ledger, cycle, goal, at=self.at, policy=self.policy, child_row=rows.get)
-            if rows.get(current) == row:
-                return
-            rows[current] = row
-            current = _parent_of(row)
+        goal: GoalRecord,
+        *,
+        with_parents: bool,
+    ) -> bool:
+        """Re-read ``goal`` into ``rows`` at the board's instant and, while their rows change,
+        the goals above it along its old and new alignment; whether its row changed."""
+
+        def read(record: GoalRecord) -> ScoreboardRow:
+            return read_goal(
+                ledger, cycle, record, at=self.at, policy=self.policy, child_row=rows.get
+            )
+
+        old = rows.get(goal.id)
+        new = read(goal)
+        if new == old:
+            return False
+        rows[goal.id] = new
+        if with_parents:
+            old_parent, new_parent = parent_of(old), parent_of(new)
+            parents = [old_parent] if new_parent == old_parent else [old_parent, new_parent]
+            for parent in parents:
+                walk_up(
+                    ledger,
+                    rows,
+                    read,
+                    cycle_id=self.cycle_id,
+                    at=self.at,
+                    start=goal.id,
+                    parent=parent,
+                )
+        return True
+
+    def advance(
+        self, ledger: Ledger, cycle: CycleRecord, goals: Iterable[UUID], at: datetime
+    ) -> tuple[Scoreboard, list[UUID]]:
+        """The board at ``at`` (not before its instant) after a batch of events that touched
+        ``goals`` (none of them a cycle event or a realignment of this board's goals; those
+        rebuild it), and the goals whose row changed (every goal when the instant moved).
+        The touched goals are re-read, the goals above them while their rows change, and
+        every other row re-timed (see :meth:`retimed`)."""
+        moved = at != self.at
+        board = self
+        if moved:
+            expected = f.expected_progress(at, cycle.starts_at, cycle.ends_at)
+            board = attrs.evolve(self, at=at, expected=expected, rows={})
+        touched = set(goals)
+        rows: dict[UUID, ScoreboardRow] = dict(self.rows)
+        if moved:
+            for goal_id, row in rows.items():
+                if goal_id not in touched:
+                    rows[goal_id] = board.retimed(row, cycle)
+        for goal_id in touched:
+            goal = ledger.goals.get(goal_id)
+            if goal is None or goal.cycle_id != cycle.id or goal.occurred_at > at:
+                continue
+            board._reread(ledger, cycle, rows, goal, with_parents=True)
+        if moved:
+            changed = list(rows)
+        else:
+            changed = [g for g, row in rows.items() if self.rows.get(g) is not row]
+        return attrs.evolve(board, rows=rows), changed
+
+    def retimed(self, row: ScoreboardRow, cycle: CycleRecord) -> ScoreboardRow:
+        """A row read at an earlier instant, read at the board's instant when none of its facts
+        changed since: only the pace, the pace gap, the health and the days since the last
+        check-in move with time (the same formulas as :func:`~.reading.read_goal`)."""
+        at, expected, last = self.at, self.expected, row.last_checkin_at
+        return attrs.evolve(
+            row,
+            expected=expected,
+            pace_gap=row.progress - expected,
+            health=f.health(
+                forecast=row.forecast,
+                last_checkin=last,
+                at=at,
+                expected=expected,
+                cadence_days=cycle.cadence_days,
+                policy=self.policy,
+                active=row.status == "active" and at < cycle.ends_at,
+            ),
+            days_since_checkin=None if last is None else (at - last).days,
+        )
 
     def to_records(self) -> list[dict[str, object]]:
         """One flat dict per goal (owner as ``owner_kind`` and ``owner_id``)."""
         return records(self.rows.values())
 
 
-def _parent_of(row: ScoreboardRow | None) -> UUID | None:
+def parent_of(row: ScoreboardRow | None) -> UUID | None:
     """The parent goal named by the row's recorded alignment (loops included)."""
     if row is None or row.aligned_to is None:
         return None
     return row.aligned_to.parent_id
+
+
+def walk_up(
+    ledger: Ledger,
+    rows: dict[UUID, ScoreboardRow],
+    read: Callable[[GoalRecord], ScoreboardRow],
+    *,
+    cycle_id: UUID,
+    at: datetime,
+    start: UUID,
+    parent: UUID | None,
+) -> None:
+    """Re-read (with ``read``) the goals above ``start`` along its recorded alignment, from
+    ``parent``, while their rows change."""
+    seen = {start}
+    current = parent
+    while current is not None and current not in seen:
+        seen.add(current)
+        goal = ledger.goals.get(current)
+        if goal is None or goal.occurred_at > at or goal.cycle_id != cycle_id:
+            return
+        row = read(goal)
+        if rows.get(current) == row:
+            return
+        rows[current] = row
+        current = parent_of(row)
 
 
 def _commitment_goal(event: Event, ledger: Ledger) -> UUID | None:

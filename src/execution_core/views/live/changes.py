@@ -1,0 +1,30 @@
+"""What a live projection hands its writer: the row changes of one batch, in one table."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import attrs
+
+__all__ = ["Row", "RowChanges"]
+
+Row = tuple[Any, ...]
+"""A row as a tuple of plain values, in the projection's column order."""
+
+
+@attrs.define
+class RowChanges:
+    """What one batch changes in one projection's rows, applied in the order of the fields."""
+
+    truncate: bool = False
+    """Delete every row first (a full rewrite)."""
+    clear_cycles: list[UUID] = attrs.Factory(list)
+    """Delete every row of these cycles."""
+    delete: list[Row] = attrs.Factory(list)
+    """Delete the rows of these keys (in the projection's key order)."""
+    evaluated_at: datetime | None = None
+    """Set ``evaluated_at`` of every row to this instant."""
+    upsert: list[Row] = attrs.Factory(list)
+    """Insert or replace these rows (every column)."""

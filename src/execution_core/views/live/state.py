@@ -1,0 +1,216 @@
+"""The state the live projections share: the ledger folded so far, the latest business time
+seen, and every cycle's board read at its instant (the evaluation rule, see
+docs/materialized-views.md); and one batch's effect on the boards, which every view reads."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from uuid import UUID
+
+import attrs
+
+from execution_core.event import Event
+from execution_core.ports import Recorded
+from execution_core.views.ledger import CycleRecord, Ledger, LedgerBuilder
+from execution_core.views.live.touched import Touched
+from execution_core.views.radar import Turn
+from execution_core.views.scoreboard import Scoreboard
+
+__all__ = [
+    "BoardChange",
+    "LiveBatch",
+    "LiveState",
+    "advance",
+    "forget_turnings",
+    "instant",
+    "on_board",
+]
+
+
+def instant(cycle: CycleRecord, now: datetime) -> datetime:
+    """The instant a cycle's rows are read at: the latest business time seen, capped to the
+    cycle's end."""
+    return min(now, cycle.ends_at)
+
+
+def on_board(cycle: CycleRecord, now: datetime) -> bool:
+    """Whether a cycle is shown on the live board and radar: not closed by ``now``."""
+    return cycle.state.status(now) != "closed"
+
+
+@attrs.define
+class LiveState:
+    """The ledger up to ``position``, the latest business time seen, and every cycle's board at
+    its instant; a writer keeps it consistent with its rows at ``position``."""
+
+    folding: LedgerBuilder = attrs.Factory(LedgerBuilder)
+    """The ledger, folded in place page after page and frozen when read (see :attr:`ledger`)."""
+    position: int = 0
+    now: datetime | None = None
+    boards: dict[UUID, Scoreboard] = attrs.Factory(dict)
+    turned: dict[UUID, Turn | None] = attrs.Factory(dict)
+    """What the radar learnt of when each goal turned at risk or off track (None: nothing);
+    forgotten when the goal or one below it changes (see :func:`forget_turnings`)."""
+    committed_now: datetime | None = None
+    """The latest business time seen at the last batch written (what the rows were read at)."""
+    shown: set[UUID] = attrs.Factory(set)
+    """The cycles on the live board and radar at the last batch written."""
+
+    @classmethod
+    def replay(cls, recorded: Iterable[Recorded]) -> LiveState:
+        """The state after these events, as a writer starts from its rows written up to the
+        last of them (boards built, nothing pending)."""
+        state = cls()
+        for item in recorded:
+            state.fold([item.event], item.position)
+        state.settle()
+        return state
+
+    @classmethod
+    def of(cls, ledger: Ledger, now: datetime | None, position: int = 0) -> LiveState:
+        """The state of a ledger whose latest business time is ``now`` (boards built)."""
+        state = cls(LedgerBuilder(ledger), position, now)
+        state.settle()
+        return state
+
+    @property
+    def ledger(self) -> Ledger:
+        """The ledger up to ``position`` (frozen at the first read after a fold, so a batch of
+        many pages pays for new goal records once, not once per page)."""
+        return self.folding.freeze()
+
+    def showing(self) -> set[UUID]:
+        """The cycles on the live board and radar now: every cycle not closed by the latest
+        time seen."""
+        now = self.now
+        if now is None:
+            return set()
+        return {c.id for c in self.ledger.cycles.values() if on_board(c, now)}
+
+    def fold(self, events: Sequence[Event], position: int) -> None:
+        """Apply a page of events, the last of them recorded at ``position``."""
+        if not events:
+            return
+        self.folding.apply_all(events)
+        latest = max(e.occurred_at for e in events)
+        if self.now is None or latest > self.now:
+            self.now = latest
+        self.position = position
+
+    def build_boards(self) -> None:
+        """Every cycle's board from scratch (after a replay)."""
+        self.boards = {}
+        if self.now is None:
+            return
+        for cycle in self.ledger.cycles.values():
+            self.boards[cycle.id] = Scoreboard.build(
+                self.ledger, cycle.id, at=instant(cycle, self.now)
+            )
+
+    def settle(self) -> None:
+        """Build the boards and take the state as written (after a replay)."""
+        self.build_boards()
+        self.written()
+
+    def written(self) -> None:
+        """Note that the rows at the current position were written."""
+        self.committed_now = self.now
+        self.shown = self.showing()
+
+
+@attrs.define
+class BoardChange:
+    """How one cycle's board changed in a batch."""
+
+    cycle: CycleRecord
+    old: Scoreboard | None
+    new: Scoreboard
+    changed: list[UUID]
+    """Goals whose row changed (every goal when the board was rebuilt or re-timed)."""
+    rebuilt: bool
+
+
+@attrs.define
+class LiveBatch:
+    """A batch's effect, handed to each live projection to compute its row changes."""
+
+    state: LiveState
+    touched: Touched
+    now: datetime
+    moved: bool
+    """Whether the latest business time moved in this batch."""
+    boards: list[BoardChange]
+    shown: set[UUID]
+    """The cycles whose rows were on the live board and radar before the batch."""
+
+
+def _update_board(
+    ledger: Ledger,
+    cycle: CycleRecord,
+    board: Scoreboard | None,
+    goals: Iterable[UUID],
+    now: datetime,
+) -> BoardChange:
+    """The cycle's board at the batch end: rebuilt when new, when a cycle event or another
+    policy came in; else advanced (see :meth:`Scoreboard.advance`)."""
+    at = instant(cycle, now)
+    if board is None or board.policy != cycle.policy_at(at):
+        new = Scoreboard.build(ledger, cycle.id, at=at)
+        return BoardChange(cycle, board, new, list(new.rows), rebuilt=True)
+    new, changed = board.advance(ledger, cycle, goals, at)
+    return BoardChange(cycle, board, new, changed, rebuilt=False)
+
+
+def advance(state: LiveState, touched: Touched) -> LiveBatch:
+    """Every cycle's board at the batch end (what every view reads); the state keeps them."""
+    assert state.now is not None
+    ledger = state.ledger
+    touched.resolve(ledger)
+    by_cycle: dict[UUID, list[UUID]] = {}
+    for goal_id in touched.goals:
+        goal = ledger.goals.get(goal_id)
+        if goal is not None:
+            by_cycle.setdefault(goal.cycle_id, []).append(goal_id)
+    changes = [
+        _update_board(
+            ledger,
+            cycle,
+            None if cycle.id in touched.cycles else state.boards.get(cycle.id),
+            by_cycle.get(cycle.id, ()),
+            state.now,
+        )
+        for cycle in ledger.cycles.values()
+    ]
+    forget_turnings(state, touched.goals, [c.cycle.id for c in changes if c.rebuilt])
+    state.boards = {c.cycle.id: c.new for c in changes}
+    return LiveBatch(
+        state, touched, state.now, state.now != state.committed_now, changes, state.shown
+    )
+
+
+def forget_turnings(state: LiveState, goals: Iterable[UUID], cycles: Iterable[UUID]) -> None:
+    """Drop the remembered turning instants that the batch may have changed: of the touched
+    goals and every goal ever above them, and of every goal of a cycle with a cycle event."""
+    if not state.turned:
+        return
+    ledger = state.ledger
+    cycles = set(cycles)
+    if cycles:
+        for goal_id in list(state.turned):
+            record = ledger.goals.get(goal_id)
+            if record is None or record.cycle_id in cycles:
+                del state.turned[goal_id]
+    parents: dict[UUID, list[UUID]] = {}
+    for parent, children in ledger.children.items():
+        for child in children:
+            parents.setdefault(child, []).append(parent)
+    stack = list(goals)
+    seen: set[UUID] = set()
+    while stack:
+        goal_id = stack.pop()
+        if goal_id in seen:
+            continue
+        seen.add(goal_id)
+        state.turned.pop(goal_id, None)
+        stack.extend(parents.get(goal_id, ()))
