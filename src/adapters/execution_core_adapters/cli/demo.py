@@ -1,5 +1,8 @@
 """A sample season: a 12-person company plays a 26-week cycle, recorded through the facade.
 
+The season is data (:mod:`execution_core_adapters.cli.demo_season`, in the terms of
+:mod:`execution_core_adapters.cli.season`); :func:`record_season` plays it.
+
 Deterministic (seeded): the same store always gets the same events, and the store's clock
 follows the season (each fact is recorded a couple of hours after it happened, one check-in
 is entered late), so the history is bitemporal like a real one.
@@ -10,18 +13,19 @@ from __future__ import annotations
 import random
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from uuid import UUID, uuid5
 
 from rich.console import Console
 
-from execution_core import SYSTEM, CoachingKind, Execution, GoalKind, Owner, Perspective, Role
+from execution_core import SYSTEM, CoachingKind, Execution, Owner
 from execution_core import views as v
 from execution_core.errors import NotPermitted
 from execution_core.events import Direction
 from execution_core.ids import NAMESPACE
 from execution_core.views import Health
+from execution_core_adapters.cli.demo_season import DEMO_SEASON
 from execution_core_adapters.cli.render import (
     NARROW,
     History,
@@ -30,9 +34,11 @@ from execution_core_adapters.cli.render import (
     lead_time_table,
     scoreboard_table,
 )
+from execution_core_adapters.cli.season import Coaching, Drop, Goal, Move, Season
 
 __all__ = [
     "BOARD_WEEKS",
+    "CYCLE_ID",
     "SEASON_START",
     "SEASON_WEEKS",
     "DemoSeason",
@@ -42,11 +48,13 @@ __all__ = [
     "week_moment",
 ]
 
-SEASON_START = date(2026, 1, 5)
-SEASON_WEEKS = 26
+SEASON_START = DEMO_SEASON.cycle.starts_on
+SEASON_WEEKS = DEMO_SEASON.cycle.weeks
 SEASON_END = SEASON_START + timedelta(weeks=SEASON_WEEKS) - timedelta(days=1)
-CYCLE_ID = uuid5(NAMESPACE, "demo/cycle/2026-h1")
+CYCLE_ID = uuid5(NAMESPACE, f"demo/cycle/{DEMO_SEASON.cycle.key}")
 RECORDING_LAG = timedelta(hours=2)
+LATE_BY = timedelta(days=7, hours=3)
+"""How long after it happened a check-in of a goal's ``late_weeks`` is entered."""
 
 
 class SeasonClock:
@@ -65,20 +73,18 @@ def _goal_id(key: str) -> UUID:
 
 @dataclass
 class _Track:
-    """A key result's hidden trajectory: the share of the gap it closes by the end."""
+    """A key result's hidden trajectory as the season plays: its value, and whether its goal
+    was coached yet."""
 
-    goal: str
+    goal: Goal
     kr: str
     owner: str
     baseline: float
     target: float
     reach: float
     milestone_week: int | None = None
-    quiet_weeks: range = range(0)
-    boost_after_coaching: float = 0.0
     coached: bool = False
     value: float = 0.0
-    history: list[float] = field(default_factory=list)
 
 
 @dataclass
@@ -93,301 +99,165 @@ class DemoSeason:
     ends_on: date = SEASON_END
 
 
-PEOPLE = [
-    # person, name, unit, manager, roles
-    ("cleo", "Cleo Marsh", "hq", None, (Role.EXECUTIVE,)),
-    ("hana", "Hana Ito", "hq", "cleo", (Role.HR, Role.REVIEWER)),
-    ("max", "Max Weber", "sales", "cleo", ()),
-    ("pia", "Pia Laine", "product", "cleo", ()),
-    ("oscar", "Oscar Diaz", "ops", "cleo", ()),
-    ("ana", "Ana Costa", "sales", "max", ()),
-    ("ben", "Ben Okafor", "sales", "max", ()),
-    ("carl", "Carl Berg", "sales", "max", ()),
-    ("dev", "Dev Patel", "product", "pia", ()),
-    ("eve", "Eve Novak", "product", "pia", ()),
-    ("finn", "Finn Hale", "product", "pia", ()),
-    ("gus", "Gus Moreau", "ops", "oscar", ()),
-]
-MANAGERS = {person: manager for person, _, _, manager, _ in PEOPLE}
+class _Player:
+    """Plays a :class:`Season` into ``execution``: each fact at its business time, the store's
+    clock a recording lag behind (never going back)."""
 
+    def __init__(
+        self, season: Season, execution: Execution, clock: SeasonClock, rng: random.Random
+    ) -> None:
+        self.season, self.execution, self.clock, self.rng = season, execution, clock, rng
+        self.org = season.organization
+        self.start = datetime.combine(
+            season.cycle.starts_on, datetime.min.time(), tzinfo=UTC
+        ) + timedelta(hours=9)
+        self.goals = {goal.key: _goal_id(goal.key) for goal in season.goals}
+        self.owners = {goal.key: self.org.lead_of(goal.owner) for goal in season.goals}
+        self.tracks = [track for goal in season.goals for track in self._tracks(goal)]
+        self.dropped: set[str] = set()
 
-def record_season(  # noqa: PLR0912, PLR0915 - a season is a long script, read top to bottom
-    execution: Execution,
-    clock: SeasonClock,
-    *,
-    seed: int = 7,
-    progress: Callable[[str], None] | None = None,
-) -> DemoSeason:
-    """Record the whole season into ``execution`` (whose store reads ``clock``)."""
-    rng = random.Random(seed)
-    say = progress or (lambda _message: None)
-    start = datetime.combine(SEASON_START, datetime.min.time(), tzinfo=UTC) + timedelta(hours=9)
-
-    def at(week: float, hours: float = 0) -> datetime:
-        moment = start + timedelta(weeks=week, hours=hours)
-        clock.now = max(clock.now, moment + RECORDING_LAG)
+    def at(self, week: float, hours: float = 0) -> datetime:
+        """The business time of a move, and the store's clock moved past it."""
+        moment = self.start + timedelta(weeks=week, hours=hours)
+        self.clock.now = max(self.clock.now, moment + RECORDING_LAG)
         return moment
 
-    say("founding the organization")
-    t = at(-1)
-    execution.found_unit("hq", "Northwind HQ", actor=SYSTEM, occurred_at=t)
-    for unit, name in (("sales", "Sales"), ("product", "Product"), ("ops", "Operations")):
-        execution.found_unit(unit, name, parent_id="hq", actor=SYSTEM, occurred_at=t)
-    for person, name, unit, manager, roles in PEOPLE:
-        execution.add_person(
-            person, name, unit, manager_id=manager, roles=roles, actor=SYSTEM, occurred_at=t
-        )
-    for unit, lead in (("sales", "max"), ("product", "pia"), ("ops", "oscar"), ("hq", "cleo")):
-        execution.appoint_unit_lead(unit, lead, actor=SYSTEM, occurred_at=t)
-    execution.authorise_coach("hana", "eve", actor="hana", occurred_at=t)
+    def _tracks(self, goal: Goal) -> list[_Track]:
+        owner = self.org.lead_of(goal.owner)
+        metrics = [
+            _Track(goal, m.kr_id, owner, m.baseline, m.target, m.reach, value=m.baseline)
+            for m in goal.metrics
+        ]
+        milestones = [
+            _Track(goal, m.kr_id, owner, 0.0, 1.0, 1.0, milestone_week=m.week)
+            for m in goal.milestones
+        ]
+        return metrics + milestones
 
-    say("defining the strategy and opening the cycle")
-    execution.define_strategy(
-        "Northwind is the onboarding customers recommend", actor="cleo", occurred_at=t
-    )
-    for theme, title, perspective in (
-        ("growth", "Grow new revenue", Perspective.FINANCIAL),
-        ("customers", "Delight new customers", Perspective.CUSTOMER),
-        ("craft", "Grow our craft", Perspective.LEARNING_AND_GROWTH),
-    ):
-        execution.add_theme(theme, title, perspective=perspective, actor="cleo", occurred_at=t)
-    execution.open_cycle(
-        "2026 H1",
-        SEASON_START,
-        SEASON_END,
-        cadence_days=7,
-        cycle_id=CYCLE_ID,
-        actor="cleo",
-        occurred_at=t,
-    )
-
-    say("cascading goals")
-    t = at(0)
-    goals: dict[str, UUID] = {}
-    tracks: list[_Track] = []
-
-    def goal(
-        key: str,
-        title: str,
-        owner: str | Owner,
-        *,
-        by: str,
-        kind: GoalKind = GoalKind.INDIVIDUAL,
-        theme: str | None = None,
-        parent: str | None = None,
-        krs: tuple[tuple[str, str, float, float, float | None, float], ...] = (),
-        milestones: tuple[tuple[str, str, int | None], ...] = (),
-        actions: tuple[tuple[str, str, int], ...] = (),
-        weight: float = 1.0,
-    ) -> None:
-        goals[key] = _goal_id(key)
-        owner_id = owner if isinstance(owner, str) else _lead(owner.id)
-        key_results: list[dict[str, object]] = []
-        for kr_id, name, baseline, target, stretch, reach in krs:
-            direction = Direction.INCREASE if target > baseline else Direction.DECREASE
-            key_results.append(
-                {
-                    "kr_id": kr_id,
-                    "name": name,
-                    "baseline": baseline,
-                    "target": target,
-                    "stretch": stretch,
-                    "direction": direction,
-                }
+    def found(self) -> None:
+        """The organization, the strategy and the cycle, a week before it starts."""
+        x, org, strategy, cycle = self.execution, self.org, self.season.strategy, self.season.cycle
+        t = self.at(-1)
+        for unit in org.units:
+            x.found_unit(
+                unit.unit_id, unit.name, parent_id=unit.parent, actor=SYSTEM, occurred_at=t
             )
-            tracks.append(_Track(key, kr_id, owner_id, baseline, target, reach, value=baseline))
-        for kr_id, name, week in milestones:
-            key_results.append({"kr_id": kr_id, "name": name, "milestone": True})
-            tracks.append(_Track(key, kr_id, owner_id, 0.0, 1.0, 1.0, milestone_week=week))
-        execution.set_goal(
-            CYCLE_ID,
-            title,
-            owner,
-            kind=kind,
-            theme_id=theme,
-            parent_goal_id=goals[parent] if parent else None,
-            weight=weight,
-            key_results=key_results,
-            actions=[
-                {
-                    "action_id": action_id,
-                    "task": task,
-                    "owner_id": owner_id,
-                    "due_on": SEASON_START + timedelta(weeks=due_week),
-                }
-                for action_id, task, due_week in actions
-            ],
-            goal_id=goals[key],
-            actor=by,
+        for p in org.people:
+            x.add_person(
+                p.person_id,
+                p.name,
+                p.unit,
+                manager_id=p.manager,
+                roles=p.roles,
+                actor=SYSTEM,
+                occurred_at=t,
+            )
+        for unit_id, lead in org.leads:
+            x.appoint_unit_lead(unit_id, lead, actor=SYSTEM, occurred_at=t)
+        for coach, person in org.coaches:
+            x.authorise_coach(coach, person, actor=coach, occurred_at=t)
+        x.define_strategy(strategy.statement, actor=strategy.by, occurred_at=t)
+        for theme in strategy.themes:
+            x.add_theme(
+                theme.theme_id,
+                theme.title,
+                perspective=theme.perspective,
+                actor=strategy.by,
+                occurred_at=t,
+            )
+        x.open_cycle(
+            cycle.name,
+            cycle.starts_on,
+            SEASON_END,
+            cadence_days=cycle.cadence_days,
+            cycle_id=CYCLE_ID,
+            actor=cycle.by,
             occurred_at=t,
         )
 
-    sales, product, ops = Owner("unit", "sales"), Owner("unit", "product"), Owner("unit", "ops")
-    goal(
-        "sales",
-        "Grow new revenue to 1.2 M EUR",
-        sales,
-        by="cleo",
-        kind=GoalKind.DEPARTMENTAL,
-        theme="growth",
-        krs=(("revenue", "New revenue (k EUR)", 0, 1200, 1500, 0.93),),
-        actions=(("pricing", "Publish the new price book", 4),),
-    )
-    goal(
-        "product",
-        "Ship self-serve onboarding",
-        product,
-        by="cleo",
-        kind=GoalKind.DEPARTMENTAL,
-        theme="customers",
-        krs=(("activation", "Activation rate (%)", 20, 35, 40, 0.82),),
-        milestones=(("launch", "Self-serve flow launched", 14),),
-        actions=(("beta", "Run the closed beta", 8),),
-    )
-    goal(
-        "ops",
-        "Cut the support backlog",
-        ops,
-        by="cleo",
-        kind=GoalKind.DEPARTMENTAL,
-        theme="customers",
-        krs=(("backlog", "Open tickets", 400, 100, 60, 1.02),),
-        actions=(("triage", "Introduce daily triage", 2),),
-    )
-    goal(
-        "ana",
-        "Close mid-market deals",
-        "ana",
-        by="max",
-        parent="sales",
-        krs=(("deals", "Deals closed", 0, 12, 15, 1.2),),
-        actions=(("list", "Build target list", 2),),
-    )
-    goal(
-        "ben",
-        "Open the Nordics",
-        "ben",
-        by="max",
-        parent="sales",
-        krs=(("pipeline", "Nordic pipeline (k EUR)", 0, 600, None, 0.5),),
-        actions=(("hire", "Hire a local partner", 6),),
-    )
-    goal(
-        "ben-partners",
-        "Launch a partner channel",
-        "ben",
-        by="max",
-        parent="sales",
-        weight=0.5,
-        krs=(("partners", "Signed partners", 0, 5, None, 0.3),),
-    )
-    goal(
-        "carl",
-        "Expand existing accounts",
-        "carl",
-        by="max",
-        parent="sales",
-        krs=(("upsell", "Upsell revenue (k EUR)", 0, 300, 360, 0.62),),
-        actions=(("qbr", "Run QBRs with top 20 accounts", 10),),
-    )
-    goal(
-        "dev",
-        "Build the onboarding flow",
-        "dev",
-        by="pia",
-        parent="product",
-        milestones=(("flow", "Flow in production", 13),),
-        krs=(("steps", "Steps automated", 0, 8, None, 1.0),),
-    )
-    goal(
-        "eve",
-        "Instrument activation",
-        "eve",
-        by="pia",
-        parent="product",
-        krs=(("events", "Tracked activation events", 0, 40, 50, 0.86),),
-        actions=(("schema", "Agree the event schema", 3),),
-    )
-    goal(
-        "finn",
-        "Cut time to first value",
-        "finn",
-        by="pia",
-        parent="product",
-        krs=(("minutes", "Minutes to first value", 45, 15, 10, 0.78),),
-    )
-    goal(
-        "gus",
-        "Automate ticket triage",
-        "gus",
-        by="oscar",
-        parent="ops",
-        krs=(("automated", "Tickets auto-triaged (%)", 0, 60, 75, 0.9),),
-    )
-    goal(
-        "ana-dev",
-        "Learn structured negotiation",
-        "ana",
-        by="ana",
-        kind=GoalKind.DEVELOPMENTAL,
-        theme="craft",
-        milestones=(("course", "Negotiation course passed", 10),),
-    )
-    goal(
-        "dev-dev",
-        "Mentor a junior engineer",
-        "dev",
-        by="dev",
-        kind=GoalKind.DEVELOPMENTAL,
-        theme="craft",
-        milestones=(("mentee", "Mentee ships first feature", 18),),
-    )
-    goal(
-        "eve-dev",
-        "Speak at a meetup",
-        "eve",
-        by="eve",
-        kind=GoalKind.DEVELOPMENTAL,
-        theme="craft",
-        milestones=(("talk", "Talk given", 20),),
-    )
+    def set_goals(self) -> None:
+        """Every goal, in order, at the cycle's start."""
+        t = self.at(0)
+        for goal in self.season.goals:
+            self.execution.set_goal(
+                CYCLE_ID,
+                goal.title,
+                Owner("unit", goal.owner) if goal.unit else goal.owner,
+                kind=goal.kind,
+                theme_id=goal.theme,
+                parent_goal_id=self.goals[goal.parent] if goal.parent else None,
+                weight=goal.weight,
+                key_results=_key_results(goal),
+                actions=[
+                    {
+                        "action_id": a.action_id,
+                        "task": a.task,
+                        "owner_id": self.owners[goal.key],
+                        "due_on": SEASON_START + timedelta(weeks=a.due_week),
+                    }
+                    for a in goal.actions
+                ],
+                goal_id=self.goals[goal.key],
+                actor=goal.by,
+                occurred_at=t,
+            )
 
-    for track in tracks:
-        if track.goal == "ben":
-            track.quiet_weeks = range(9, 14)
-        if track.goal == "carl":
-            track.boost_after_coaching = 0.45
+    def play(self) -> None:
+        """The season week by week: check-ins (late ones a week later), coaching and its
+        commitments, the planned moves, the actions done when due."""
+        late: list[tuple[_Track, float, float, datetime]] = []
+        last_coached: dict[str, int] = {}
+        commitments: list[tuple[str, str, int, bool]] = []
+        for week in range(1, SEASON_WEEKS):
+            late.extend(self.check_in(week))
+            late[:] = self.enter_late(week, late)
+            commitments.extend(self.coach(week, last_coached))
+            self.resolve(week, commitments)
+            for move in self.season.moves:
+                if move.week == week:
+                    self.move(move)
+            for goal in self.season.goals:
+                for action in goal.actions:
+                    if action.completed and action.due_week == week:
+                        self.execution.complete_action(
+                            self.goals[goal.key],
+                            action.action_id,
+                            actor=self.owners[goal.key],
+                            occurred_at=self.at(week, hours=38),
+                        )
 
-    say("playing the season week by week")
-    dropped = False
-    adjusted = False
-    last_coached: dict[str, int] = {}
-    commitments: list[tuple[str, str, int, bool]] = []
-    late: list[tuple[_Track, float, float, datetime]] = []
-    for week in range(1, SEASON_WEEKS):
+    def check_in(self, week: int) -> list[tuple[_Track, float, float, datetime]]:
+        """This week's check-ins; those to enter late are returned instead."""
         share = week / SEASON_WEEKS
-        for track in tracks:
-            if track.goal == "ben-partners" and dropped:
+        late = []
+        for track in self.tracks:
+            if track.goal.key in self.dropped or week in track.goal.quiet_weeks:
                 continue
-            if week in track.quiet_weeks:
-                continue
-            value = _next_value(track, share, rng)
-            when = start + timedelta(weeks=week, hours=rng.uniform(0, 30))
-            if track.goal == "eve" and week == 9:
+            value = _next_value(track, share, self.rng)
+            when = self.start + timedelta(weeks=week, hours=self.rng.uniform(0, 30))
+            if week in track.goal.late_weeks:
                 late.append((track, value, _confidence(track, share), when))
                 continue
-            execution.log_progress(
-                goals[track.goal],
+            self.execution.log_progress(
+                self.goals[track.goal.key],
                 track.kr,
                 value=value,
                 confidence=_confidence(track, share),
                 actor=track.owner,
-                occurred_at=at(week, hours=(when - start).total_seconds() / 3600 - week * 168),
+                occurred_at=self.at(
+                    week, hours=(when - self.start).total_seconds() / 3600 - week * 168
+                ),
             )
-        for track, value, confidence, when in [entry for entry in late if entry[3] < at(week)]:
-            clock.now = max(clock.now, when + timedelta(days=7, hours=3))  # entered a week late
-            execution.log_progress(
-                goals[track.goal],
+        return late
+
+    def enter_late(
+        self, week: int, late: list[tuple[_Track, float, float, datetime]]
+    ) -> list[tuple[_Track, float, float, datetime]]:
+        """Enter the late check-ins that happened before this week; return the others."""
+        for track, value, confidence, when in [entry for entry in late if entry[3] < self.at(week)]:
+            self.clock.now = max(self.clock.now, when + LATE_BY)
+            self.execution.log_progress(
+                self.goals[track.goal.key],
                 track.kr,
                 value=value,
                 confidence=confidence,
@@ -395,170 +265,177 @@ def record_season(  # noqa: PLR0912, PLR0915 - a season is a long script, read t
                 actor=track.owner,
                 occurred_at=when,
             )
-        late[:] = [entry for entry in late if entry[3] >= at(week)]
-        for track in tracks:
-            manager = MANAGERS.get(track.owner)
+        return [entry for entry in late if entry[3] >= self.at(week)]
+
+    def coach(self, week: int, last_coached: dict[str, int]) -> list[tuple[str, str, int, bool]]:
+        """Managers coach the metrics behind pace (see :class:`CoachingRule`); the commitments
+        made, as (person, commitment, due week, to be kept)."""
+        rule, made = self.season.coaching, []
+        for track in self.tracks:
+            manager = self.org.manager_of(track.owner)
             if manager is None or track.milestone_week is not None:
                 continue
-            gap = _progress(track) - share
-            recently = week - last_coached.get(track.goal, -99) < 4
-            if gap < -0.12 and not recently and not (track.goal == "ben-partners" and dropped):
-                last_coached[track.goal] = week
+            key = track.goal.key
+            gap = _progress(track) - week / SEASON_WEEKS
+            recently = week - last_coached.get(key, -99) < rule.every_weeks
+            if gap < -rule.behind_by and not recently and key not in self.dropped:
+                last_coached[key] = week
                 track.coached = True
-                commitment = f"{track.goal}-w{week}"
-                execution.give_coaching(
+                commitment = f"{key}-w{week}"
+                self.execution.give_coaching(
                     track.owner,
                     kind=CoachingKind.GUIDANCE,
-                    note=f"Behind pace on {track.kr}: agreed one change for the next two weeks",
-                    goal_id=goals[track.goal],
+                    note=rule.note.format(kr=track.kr),
+                    goal_id=self.goals[key],
                     commitments=[
                         {
                             "commitment_id": commitment,
-                            "action": "Try the agreed change and report back",
-                            "due_on": SEASON_START + timedelta(weeks=week + 2),
+                            "action": rule.commitment,
+                            "due_on": SEASON_START + timedelta(weeks=week + rule.due_in_weeks),
                         }
                     ],
                     actor=manager,
-                    occurred_at=at(week, hours=32),
+                    occurred_at=self.at(week, hours=rule.hours),
                 )
-                commitments.append((track.owner, commitment, week + 2, rng.random() < 0.7))
+                due = week + rule.due_in_weeks
+                made.append((track.owner, commitment, due, self.rng.random() < rule.kept_share))
+        return made
+
+    def resolve(self, week: int, commitments: list[tuple[str, str, int, bool]]) -> None:
+        """The commitments due this week, kept by the person or missed (noted by the manager)."""
+        rule = self.season.coaching
         for person, commitment, _due, kept in [c for c in commitments if c[2] == week]:
-            moment = at(week, hours=40)
+            moment = self.at(week, hours=rule.resolved_hours)
             if kept:
-                execution.keep_commitment(person, commitment, actor=person, occurred_at=moment)
+                self.execution.keep_commitment(person, commitment, actor=person, occurred_at=moment)
             else:
-                execution.miss_commitment(
+                self.execution.miss_commitment(
                     person,
                     commitment,
-                    note="no time",
-                    actor=MANAGERS[person] or person,
+                    note=rule.missed_note,
+                    actor=self.org.manager_of(person) or person,
                     occurred_at=moment,
                 )
-        if week == 6:
-            execution.give_coaching(
-                "ana",
-                kind=CoachingKind.RECOGNITION,
-                note="Great start on mid-market",
-                goal_id=goals["ana"],
-                actor="max",
-                occurred_at=at(week, hours=33),
-            )
-            execution.give_coaching(
-                "eve",
-                kind=CoachingKind.GUIDANCE,
-                note="Mentoring: preparing a meetup talk",
-                goal_id=goals["eve-dev"],
-                actor="hana",
-                occurred_at=at(week, hours=34),
-            )
-        if week == 11 and not dropped:
-            dropped = True
-            execution.drop_goal(
-                goals["ben-partners"],
-                reason="Strategy review: partners move to next year, Ben focuses on the Nordics",
-                actor="max",
-                occurred_at=at(week, hours=36),
-            )
-        if week == 12 and not adjusted:
-            adjusted = True
-            execution.adjust_target(
-                goals["finn"],
-                "minutes",
-                target=20,
-                stretch=15,
-                reason="The legacy import step stays until Q3; 20 minutes is the honest target",
-                actor="pia",
-                occurred_at=at(week, hours=36),
-            )
-            for track in tracks:
-                if track.goal == "finn":
-                    track.target = 20
-        for key, action, due_week in (
-            ("sales", "pricing", 4),
-            ("ops", "triage", 2),
-            ("ana", "list", 2),
-            ("eve", "schema", 3),
-            ("product", "beta", 8),
-        ):
-            if week == due_week:
-                owner = _lead(key) if key in ("sales", "ops", "product") else key
-                execution.complete_action(
-                    goals[key], action, actor=owner, occurred_at=at(week, hours=38)
-                )
 
+    def move(self, move: Move) -> None:
+        """One planned move."""
+        moment = self.at(move.week, hours=move.hours)
+        if isinstance(move, Coaching):
+            self.execution.give_coaching(
+                move.person,
+                kind=move.kind,
+                note=move.note,
+                goal_id=self.goals[move.goal],
+                actor=move.coach,
+                occurred_at=moment,
+            )
+        elif isinstance(move, Drop):
+            self.dropped.add(move.goal)
+            self.execution.drop_goal(
+                self.goals[move.goal], reason=move.reason, actor=move.by, occurred_at=moment
+            )
+        else:
+            self.execution.adjust_target(
+                self.goals[move.goal],
+                move.kr_id,
+                target=move.target,
+                stretch=move.stretch,
+                reason=move.reason,
+                actor=move.by,
+                occurred_at=moment,
+            )
+            for track in self.tracks:
+                if track.goal.key == move.goal and track.kr == move.kr_id:
+                    track.target = move.target
+
+    def close(self) -> None:
+        """Goals completed, the cycle closed, the game reviews, the appraisals and calibrations."""
+        x, closing = self.execution, self.season.closing
+        end = self.at(SEASON_WEEKS, hours=closing.close_hours)
+        for key in closing.completed:
+            x.complete_goal(
+                self.goals[key],
+                actor=self.owners[key],
+                occurred_at=self.at(SEASON_WEEKS - 1, closing.completed_hours),
+            )
+        x.close_cycle(CYCLE_ID, actor=closing.closed_by, occurred_at=end)
+        review_at = self.at(SEASON_WEEKS, hours=closing.review_hours)
+        for review in closing.reviews:
+            x.review_goal(
+                self.goals[review.goal],
+                worked=review.worked,
+                did_not_work=review.did_not_work,
+                lessons=review.lessons,
+                actor=review.by,
+                occurred_at=review_at,
+            )
+        appraisals = closing.appraisals
+        appraise_at = self.at(SEASON_WEEKS + 1)
+        for person, rating in appraisals.ratings:
+            x.record_appraisal(
+                CYCLE_ID,
+                person,
+                rating,
+                summary=appraisals.summary.format(person=person),
+                actor=self.org.manager_of(person) or appraisals.reviewer,
+                occurred_at=appraise_at,
+            )
+        for c in appraisals.calibrations:
+            x.calibrate_rating(
+                CYCLE_ID,
+                c.person,
+                c.rating,
+                reason=c.reason,
+                actor=c.by,
+                occurred_at=self.at(SEASON_WEEKS + 1, hours=c.hours),
+            )
+
+
+def record_season(
+    execution: Execution,
+    clock: SeasonClock,
+    *,
+    seed: int = 7,
+    progress: Callable[[str], None] | None = None,
+    season: Season = DEMO_SEASON,
+) -> DemoSeason:
+    """Record the whole season into ``execution`` (whose store reads ``clock``)."""
+    say = progress or (lambda _message: None)
+    player = _Player(season, execution, clock, random.Random(seed))
+    say("founding the organization, defining the strategy and opening the cycle")
+    player.found()
+    say("cascading goals")
+    player.set_goals()
+    say("playing the season week by week")
+    player.play()
     say("closing the cycle, reviewing and appraising")
-    end = at(SEASON_WEEKS, hours=-9)
-    for key in ("dev", "gus"):
-        execution.complete_goal(
-            goals[key], actor=_owner_of(key), occurred_at=at(SEASON_WEEKS - 1, 40)
-        )
-    execution.close_cycle(CYCLE_ID, actor="cleo", occurred_at=end)
-    review_at = at(SEASON_WEEKS, hours=30)
-    execution.review_goal(
-        goals["ben"],
-        worked="Early partner conversations",
-        did_not_work="Five quiet weeks without check-ins hid the slide",
-        lessons="Check in weekly even when there is bad news",
-        actor="max",
-        occurred_at=review_at,
-    )
-    execution.review_goal(
-        goals["carl"],
-        worked="Coaching on QBR preparation turned the trend",
-        did_not_work="A slow first quarter",
-        lessons="Ask for coaching at the first amber week",
-        actor="carl",
-        occurred_at=review_at,
-    )
-    ratings = {
-        "ana": 5,
-        "ben": 2,
-        "carl": 3,
-        "dev": 4,
-        "eve": 3,
-        "finn": 3,
-        "gus": 4,
-        "max": 4,
-        "pia": 3,
-        "oscar": 4,
-        "hana": 3,
-    }
-    appraise_at = at(SEASON_WEEKS + 1)
-    for person, rating in ratings.items():
-        reviewer = MANAGERS[person] or "hana"
-        execution.record_appraisal(
-            CYCLE_ID,
-            person,
-            rating,
-            summary=f"H1 appraisal of {person}",
-            actor=reviewer,
-            occurred_at=appraise_at,
-        )
-    execution.calibrate_rating(
-        CYCLE_ID,
-        "eve",
-        4,
-        reason="Calibration: instrumentation unblocked two teams",
-        actor="hana",
-        occurred_at=at(SEASON_WEEKS + 1, hours=6),
-    )
+    player.close()
     history = execution.history()
     return DemoSeason(
         cycle_id=CYCLE_ID,
         events=len(history),
         by_type=Counter(type(event).__name__ for event in history),
-        goals=goals,
+        goals=player.goals,
     )
 
 
-def _lead(unit_or_person: str) -> str:
-    return {"sales": "max", "product": "pia", "ops": "oscar", "hq": "cleo"}.get(
-        unit_or_person, unit_or_person
-    )
-
-
-def _owner_of(goal_key: str) -> str:
-    return _lead(goal_key.split("-", maxsplit=1)[0])
+def _key_results(goal: Goal) -> list[dict[str, object]]:
+    """A goal's key results as ``set_goal`` takes them: metrics, then milestones."""
+    metrics: list[dict[str, object]] = [
+        {
+            "kr_id": m.kr_id,
+            "name": m.name,
+            "baseline": m.baseline,
+            "target": m.target,
+            "stretch": m.stretch,
+            "direction": Direction.INCREASE if m.target > m.baseline else Direction.DECREASE,
+        }
+        for m in goal.metrics
+    ]
+    milestones: list[dict[str, object]] = [
+        {"kr_id": m.kr_id, "name": m.name, "milestone": True} for m in goal.milestones
+    ]
+    return metrics + milestones
 
 
 def _progress(track: _Track) -> float:
@@ -569,11 +446,10 @@ def _next_value(track: _Track, share: float, rng: random.Random) -> float:
     if track.milestone_week is not None:
         track.value = 1.0 if share * SEASON_WEEKS >= track.milestone_week else 0.0
         return track.value
-    reach = track.reach + (track.boost_after_coaching if track.coached else 0.0)
-    drift = reach * share + rng.gauss(0, 0.03)
-    closed = max(_progress(track), min(drift, reach + 0.05))
+    boost = track.goal.boost_after_coaching if track.coached else 0.0
+    drift = (track.reach + boost) * share + rng.gauss(0, 0.03)
+    closed = max(_progress(track), min(drift, track.reach + boost + 0.05))
     track.value = round(track.baseline + closed * (track.target - track.baseline), 1)
-    track.history.append(track.value)
     return track.value
 
 
