@@ -14,15 +14,22 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from execution_core.appraisals import ledger as appraisals_ledger
 from execution_core.appraisals.decider import APPRAISAL
+from execution_core.coaching import ledger as coaching_ledger
 from execution_core.coaching.decider import COACHING
 from execution_core.command import Command
+from execution_core.cycles import ledger as cycles_ledger
 from execution_core.cycles.decider import CYCLE
 from execution_core.decider import Decider
 from execution_core.errors import InvalidInput
 from execution_core.event import Event
+from execution_core.facts import StreamLedger
+from execution_core.goals import ledger as goals_ledger
 from execution_core.goals.decider import GOAL
+from execution_core.organization import ledger as organization_ledger
 from execution_core.organization.decider import ORGANIZATION
+from execution_core.strategy import ledger as strategy_ledger
 from execution_core.strategy.decider import STRATEGY
 
 __all__ = [
@@ -30,6 +37,7 @@ __all__ = [
     "COACHING",
     "CYCLE",
     "GOAL",
+    "LEDGERS",
     "ORGANIZATION",
     "STRATEGY",
     "REGISTRY",
@@ -114,6 +122,21 @@ class StreamRegistry:
 
 REGISTRY = StreamRegistry((ORGANIZATION, STRATEGY, CYCLE, GOAL, COACHING, APPRAISAL))
 """The stream kinds of execution-core."""
+
+LEDGERS: dict[str, StreamLedger] = {
+    ledger.stream: ledger
+    for ledger in (
+        organization_ledger.LEDGER,
+        strategy_ledger.LEDGER,
+        cycles_ledger.LEDGER,
+        goals_ledger.LEDGER,
+        coaching_ledger.LEDGER,
+        appraisals_ledger.LEDGER,
+    )
+}
+"""What each stream kind's facts mean to the views' ledger (its folder's ``ledger.py``), by the
+kind's name: the ledger folds the events of every registered kind named here (an extension or a
+test adds its own entry beside its ``registered`` block)."""
 
 STREAMS = REGISTRY
 """The registry, iterated: every stream kind's decider in catalog order."""

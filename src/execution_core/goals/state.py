@@ -31,7 +31,7 @@ from execution_core.goals.events import (
     TargetAdjusted,
 )
 
-__all__ = ["Action", "Goal", "GoalStatus", "KeyResult", "evolve"]
+__all__ = ["Action", "Goal", "GoalStatus", "KeyResult", "evolve", "replaces_reading"]
 
 GoalStatus = Literal["active", "completed", "dropped"]
 ActionStatus = Literal["open", "done", "dropped"]
@@ -104,6 +104,14 @@ class Goal:
         return self.aligned_to.parent_id if self.aligned_to is not None else None
 
 
+def replaces_reading(occurred_at: datetime, standing_since: datetime | None) -> bool:
+    """Whether a check-in of business time ``occurred_at`` replaces the reading that stands
+    since ``standing_since`` (None before any): a backdated check-in is history, not the latest
+    reading; one of the same instant, recorded later, replaces it. The goal's state and the
+    ledger's goal record (:mod:`execution_core.goals.ledger`) both read check-ins by this rule."""
+    return standing_since is None or occurred_at >= standing_since
+
+
 def evolve(state: Goal, event: Event) -> Goal:
     """Apply one goal event (pure)."""
     return _apply(event, state)
@@ -162,8 +170,7 @@ def _(event: KeyResultAdded, state: Goal) -> Goal:
 @_apply.register
 def _(event: ProgressLogged, state: Goal) -> Goal:
     kr = state.key_results[event.kr_id]
-    if kr.logged_at is not None and event.occurred_at < kr.logged_at:
-        # A backdated check-in is history, not the latest reading.
+    if not replaces_reading(event.occurred_at, kr.logged_at):
         return attrs.evolve(state, version=event.version)
     kr = attrs.evolve(
         kr, value=event.value, confidence=event.confidence, logged_at=event.occurred_at

@@ -1,0 +1,229 @@
+"""What every stream's ledger module is written with: the fact, the draft, the handler table.
+
+The views' ledger (:mod:`execution_core.views.ledger`) keeps every fact of a store with both
+clocks so a view can ask for any past state. What one event *means* to it is written beside the
+event's stream, in ``<stream>/ledger.py``: the records the stream's facts become and one handler
+per event type, gathered in a :class:`StreamLedger` that the registry
+(:data:`execution_core.streams.LEDGERS`) names by stream. The handlers write into a
+:class:`Draft`, a ledger being changed, which copies a table on first touch only. This module
+names no stream and imports no view (the views import every stream's records through it).
+"""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any, TypeVar, cast
+
+import attrs
+
+from execution_core.event import Event
+
+__all__ = [
+    "Draft",
+    "Fact",
+    "Handler",
+    "StreamLedger",
+    "in_order",
+    "latest",
+    "positional_maker",
+    "stamp",
+]
+
+F = TypeVar("F", bound="Fact")
+
+
+@attrs.frozen(kw_only=True)
+class Fact:
+    """What every fact in the ledger carries: who, both clocks, and its place in the history."""
+
+    actor: str
+    occurred_at: datetime
+    """Business time: what the fact is about (may be backdated)."""
+    recorded_at: datetime
+    """When the store accepted the fact."""
+    seq: int
+    """Position of the event in the ledger's recorded order (1 for the first event)."""
+
+    def happened_by(self, at: datetime) -> bool:
+        """Whether the fact had happened by business time ``at``."""
+        return self.occurred_at <= at
+
+
+def latest(facts: Iterable[F], at: datetime) -> F | None:
+    """The last fact (by business time, then recorded order) that happened by ``at``."""
+    best: F | None = None
+    for fact in facts:
+        occurred_at = fact.occurred_at
+        if occurred_at <= at and (
+            best is None
+            or occurred_at > best.occurred_at
+            or (occurred_at == best.occurred_at and fact.seq > best.seq)
+        ):
+            best = fact
+    return best
+
+
+def in_order(facts: Iterable[F], at: datetime) -> tuple[F, ...]:
+    """The facts that happened by ``at``, in business-time order (then recorded order)."""
+    return tuple(
+        sorted((f for f in facts if f.occurred_at <= at), key=lambda f: (f.occurred_at, f.seq))
+    )
+
+
+def stamp(event: Event, seq: int) -> dict[str, Any]:
+    """The :class:`Fact` fields of the fact an event becomes at position ``seq``."""
+    return {
+        "actor": event.actor,
+        "occurred_at": event.occurred_at,
+        "recorded_at": event.recorded_at,
+        "seq": seq,
+    }
+
+
+class Draft:
+    """A ledger being changed, which the handlers write into.
+
+    The base is the ledger before the change: a frozen attrs value whose ``position`` counts the
+    events applied, whose other fields are its tables (mappings and tuples), and whose
+    ``extensions`` mapping keeps the tables of streams it has no field for (an extension's, a
+    test's). A table is copied on first touch (:meth:`table`), then changed in place; a value is
+    replaced whole (:meth:`put`). ``work`` is the streams' scratch space for the length of the
+    draft (the goals keep their waiting check-ins there), and each stream's ``settle`` writes
+    what it left there before the draft is frozen.
+    """
+
+    def __init__(
+        self,
+        base: Any,
+        handlers: Mapping[type[Event], Handler],
+        settles: Sequence[Callable[[Draft], None]] = (),
+    ) -> None:
+        self.base = base
+        self.position: int = base.position
+        self.work: dict[str, Any] = {}
+        self._handlers = handlers
+        self._settles = settles
+        self._fields = attrs.fields_dict(type(base))
+        self._now: dict[str, Any] = {}
+        """Every table or value read or written so far, as it stands."""
+        self._tables: dict[str, Any] = {}
+        self._values: dict[str, Any] = {}
+
+    def current(self, name: str) -> Any:
+        """A table or value as last written, to read only (nothing is copied)."""
+        try:
+            return self._now[name]
+        except KeyError:
+            value = self._now[name] = self._of_base(name)
+            return value
+
+    def table(self, name: str) -> Any:
+        """A table to change in place: a dict (a list, for a tuple), copied on first touch."""
+        table = self._tables.get(name)
+        if table is None:
+            known = self._values.pop(name) if name in self._values else self.current(name)
+            table = list(known) if isinstance(known, tuple) else dict(known)
+            self._tables[name] = self._now[name] = table
+        return table
+
+    def put(self, name: str, value: Any) -> None:
+        """Replace a value whole (a state the stream's ``evolve`` returns)."""
+        self._tables.pop(name, None)
+        self._values[name] = self._now[name] = value
+
+    def apply(self, event: Event) -> None:
+        """Fold the next event (in recorded order) through its stream's handler, if any."""
+        self.position += 1
+        handler = self._handlers.get(type(event))
+        if handler is not None:
+            handler(self, event, self.position)
+
+    def freeze(self) -> Any:
+        """The ledger after every event applied; the draft is discarded after this."""
+        for settle in self._settles:
+            settle(self)
+        changes: dict[str, Any] = {"position": self.position}
+        extensions: dict[str, Any] = {}
+        for changed in (self._values, self._tables):
+            for name, value in changed.items():
+                frozen = tuple(value) if isinstance(value, list) else value
+                if name in self._fields:
+                    changes[name] = frozen
+                else:
+                    extensions[name] = frozen
+        if extensions:
+            changes["extensions"] = {**self.base.extensions, **extensions}
+        # A frozen ledger shares its tables with no draft: the draft is discarded after this.
+        return attrs.evolve(self.base, **changes)
+
+    def _of_base(self, name: str) -> Any:
+        if name in self._fields:
+            return getattr(self.base, name)
+        return self.base.extensions.get(name, {})
+
+
+Handler = Callable[[Draft, Any, int], None]
+"""What one event means to the ledger: ``handler(draft, event, seq)`` writes it into the draft."""
+
+H = TypeVar("H", bound=Handler)
+
+
+class StreamLedger:
+    """What one stream's facts mean to the ledger: a handler per event type, and what is
+    written at the end of every fold (``settle``, for facts a handler left waiting)."""
+
+    def __init__(self, stream: str) -> None:
+        self.stream = stream
+        self.handlers: dict[type[Event], Handler] = {}
+        self.settle: Callable[[Draft], None] | None = None
+
+    def handles(self, *types: type[Event]) -> Callable[[H], H]:
+        """Register the decorated function as the handler of these event types."""
+
+        def register(handler: H) -> H:
+            for cls in types:
+                if cls in self.handlers:
+                    raise ValueError(f"{cls.__name__} has a ledger handler already")
+                self.handlers[cls] = handler
+            return handler
+
+        return register
+
+    def settles(self, settle: Callable[[Draft], None]) -> Callable[[Draft], None]:
+        """Register the decorated function as what is written before every freeze."""
+        self.settle = settle
+        return settle
+
+
+def positional_maker(cls: type[F]) -> Callable[..., F]:
+    """A function building ``cls`` from its fields in order, slot by slot: the fold makes one
+    fact per event, and attrs' keyword ``__init__`` of a frozen class costs twice as much.
+    Only for a class with no validator, converter or post-init step (else the class itself,
+    called with keywords), so the value is the same either way."""
+    fields = attrs.fields(cls)
+    plain = not hasattr(cls, "__attrs_post_init__") and all(
+        f.validator is None and f.converter is None for f in fields
+    )
+    slots = [_slot_of(cls, f.name) for f in fields]
+    if not plain or None in slots:
+        names = [f.name for f in fields]
+        return lambda *values: cls(**dict(zip(names, values, strict=True)))
+    scope: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
+    names = [f"v{n}" for n in range(len(slots))]
+    lines = [f"def make({', '.join(names)}):", "    made = _new(_cls)"]
+    for name, slot in zip(names, slots, strict=True):
+        scope[f"_set_{name}"] = slot.__set__
+        lines.append(f"    _set_{name}(made, {name})")
+    lines.append("    return made")
+    exec("\n".join(lines), scope)  # straight-line code, as attrs writes its own __init__
+    return cast(Callable[..., F], scope["make"])
+
+
+def _slot_of(cls: type, name: str) -> Any:
+    for klass in cls.__mro__:
+        found = vars(klass).get(name)
+        if found is not None:
+            return found if isinstance(found, types.MemberDescriptorType) else None
+    return None
