@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,10 +12,13 @@ from execution_core import views as v
 from execution_core.views import Ledger, Scoreboard
 from execution_core_adapters.cli.demo import CYCLE_ID, SeasonClock, record_season
 from execution_core_adapters.storage.store import open_store
+from execution_core_adapters.transfer import event_line
 from tests.support import CYCLE_VIEWS
 
 MID_SEASON = datetime(2026, 3, 16, 12, tzinfo=UTC)
 AFTER_SEASON = datetime(2026, 8, 1, tzinfo=UTC)
+EXPORT_SHA256 = "f34e1034fccb20063e20a8ad53178f0beb2ab7f3b9d47653f7a9fcfd93a6fd41"
+"""The digest of the season's `audit export`, as the season recorded before it became data."""
 
 
 @pytest.fixture(scope="module")
@@ -62,3 +66,11 @@ def test_what_happened_after_the_instant_is_not_on_the_board(season: list[Event]
     last = [row.last_checkin_at for row in board.rows.values() if row.last_checkin_at]
     assert all(t <= at for t in last)
     assert all(t > at - timedelta(days=8) for t in last)
+
+
+def test_the_season_as_data_records_the_same_events(season: list[Event]) -> None:
+    """Given the demo season played from its data, then it records the 517 events of the
+    season as it was first written (same ids, payloads and both clocks): its export's digest
+    is pinned."""
+    assert len(season) == 517
+    assert hashlib.sha256(b"".join(event_line(e) for e in season)).hexdigest() == EXPORT_SHA256
