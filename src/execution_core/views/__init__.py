@@ -7,7 +7,9 @@ answered from checkpoints, :class:`LedgerHistory` (``execution.ledger_as_of(T)``
 
 Live execution: :func:`scoreboard`, :func:`alignment_tree`, :func:`coaching_radar`,
 :func:`adjustments_log`, :func:`detection_lead_time`, :func:`agenda`, :func:`plan_quality`,
-:func:`target_honesty`, :func:`confidence_calibration`, :func:`coaching_effect`.
+:func:`target_honesty`, :func:`confidence_calibration`, :func:`coaching_effect`,
+:func:`game_review` (what worked, what did not, the lessons), :func:`strategy_map` (themes by
+perspective).
 Classic appraisal: :func:`appraisal_sheet`, :func:`calibration`, :func:`rating_history`,
 :func:`appraisal_trace`. The formulas behind them are in :mod:`execution_core.views.formulas`.
 """
@@ -42,6 +44,7 @@ from execution_core.views.confidence import (
     confidence_calibration,
 )
 from execution_core.views.formulas import Health, Outcome
+from execution_core.views.game_review import GameReview, ReviewedGoal, game_review
 from execution_core.views.history import Checkpoint, LedgerHistory, StoreChanged, stream_state
 from execution_core.views.honesty import (
     HonestyRow,
@@ -79,6 +82,14 @@ from execution_core.views.plan_quality import Finding, FindingKind, PlanQuality,
 from execution_core.views.radar import CoachingRadar, RadarRow, UncoachedGoal, coaching_radar
 from execution_core.views.rating_history import RatingHistory, RatingHistoryRow, rating_history
 from execution_core.views.scoreboard import Scoreboard, ScoreboardRow, scoreboard
+from execution_core.views.strategy_map import (
+    MapGoal,
+    MapRecord,
+    MapTheme,
+    PerspectiveGroup,
+    StrategyMap,
+    strategy_map,
+)
 from execution_core.views.trace import (
     AppraisalTrace,
     ChangeKind,
@@ -158,6 +169,15 @@ __all__ = [
     "coaching_effect",
     "CoachingEffect",
     "SessionEffect",
+    "game_review",
+    "GameReview",
+    "ReviewedGoal",
+    "strategy_map",
+    "StrategyMap",
+    "PerspectiveGroup",
+    "MapTheme",
+    "MapGoal",
+    "MapRecord",
     # classic appraisal
     "appraisal_sheet",
     "AppraisalSheet",
