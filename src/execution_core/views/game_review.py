@@ -3,8 +3,7 @@ cycle's end, beside how the goal ended; the goals nobody reviewed yet; the lesso
 
 A review looks back on a finished game, so each goal is read as at ``min(at, cycle end)`` (its
 final progress, health and outcome), while a review counts from its own ``occurred_at``
-(usually after the cycle's end), like a recorded rating. The latest review of a goal by ``at``
-stands.
+(usually after the cycle's end), like a recorded rating. A goal is reviewed once.
 """
 
 from __future__ import annotations
