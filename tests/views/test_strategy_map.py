@@ -14,8 +14,8 @@ from tests.views.scenario import CYCLE_ID, History, d, goal_id, kr
 def _map_history() -> History:
     """Growth (no perspective in the standard organization) is joined by a learning theme
     "craft", a customer theme "care" and a financial theme "margin"; goal 1 rolls up goals 2
-    (weight 3, at 0.5) and 3 (weight 1, at 1.0) under care; goal 4 (at 0.05 a fifth into the year) serves margin;
-    goal 5 serves craft and is dropped; goal 6 serves nothing."""
+    (weight 3, at 0.5) and 3 (weight 1, at 1.0) under care; goal 4 (at 0.05 a fifth into the
+    year) serves margin; goal 5 serves craft and is dropped; goal 6 serves nothing."""
     h = History()
     x = h.execution
     x.add_theme(
