@@ -16,6 +16,7 @@ Classic appraisal: :func:`appraisal_sheet`, :func:`calibration`, :func:`rating_h
 
 from __future__ import annotations
 
+from execution_core.views import live
 from execution_core.views.adjustments import (
     Adjustment,
     AdjustmentKind,
@@ -100,6 +101,8 @@ from execution_core.views.trace import (
 )
 
 __all__ = [
+    # the live projections (board, appraisal, radar rows kept batch by batch)
+    "live",
     # the read model
     "Ledger",
     "LedgerBuilder",
