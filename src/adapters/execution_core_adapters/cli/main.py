@@ -41,6 +41,11 @@ from execution_core_adapters.cli.render import (
     scoreboard_table,
     shown,
 )
+from execution_core_adapters.cli.review_tables import (
+    game_review_table,
+    lessons_text,
+    strategy_map_table,
+)
 from execution_core_adapters.cli.simulate import simulate
 from execution_core_adapters.cli.views import views_app
 from execution_core_adapters.cli.worker import worker
@@ -399,6 +404,63 @@ def radar(db: Db = DEFAULT_DB, cycle: CycleOption = None, at: At = None) -> None
     title = f"Coaching radar, {shown(chosen.state.name)}, at {instant:%Y-%m-%d %H:%M} UTC"
     out = _out()
     out.print(radar_table(view, title=title, compact=out.width < NARROW))
+
+
+Viewer = Annotated[
+    str | None, typer.Option(help="Read as this person (who must be allowed to see the board).")
+]
+
+
+def _board_viewer(viewer: str | None, what: str) -> typer.Exit:
+    return failure(f"{viewer} may not see {what} (only active people may)", EXIT_REFUSED)
+
+
+@app.command()
+def review(
+    db: Db = DEFAULT_DB,
+    cycle: CycleOption = None,
+    viewer: Viewer = None,
+    at: Annotated[
+        str | None,
+        typer.Option(
+            "--at",
+            help="Business time, ISO 8601 (default: the latest business time recorded, so "
+            "reviews recorded after the cycle's end show; goals are read at the cycle's end).",
+        ),
+    ] = None,
+) -> None:
+    """The game review: per goal, how it ended, what worked, what did not and the lessons;
+    the goals not reviewed yet."""
+    history = _history(db)
+    chosen = _cycle(history, cycle)
+    instant = _parse_at(at) if at is not None else history.latest or chosen.ends_at
+    try:
+        view = v.game_review(history.ledger, chosen.id, at=instant, viewer=viewer)
+    except NotPermitted:
+        raise _board_viewer(viewer, "the game review") from None
+    title = f"Game review, {shown(chosen.state.name)}, at {instant:%Y-%m-%d %H:%M} UTC"
+    out = _out()
+    out.print(game_review_table(view, title=title, compact=out.width < NARROW))
+    out.print(lessons_text(view))
+
+
+@app.command("strategy-map")
+def strategy_map(
+    db: Db = DEFAULT_DB, cycle: CycleOption = None, at: At = None, viewer: Viewer = None
+) -> None:
+    """The strategy map: themes by balanced-scorecard perspective, their rollup, and the goals
+    serving each, directly and through their parents."""
+    history = _history(db)
+    chosen = _cycle(history, cycle)
+    instant = _at(history, chosen, at)
+    try:
+        view = v.strategy_map(history.ledger, chosen.id, at=instant, viewer=viewer)
+    except NotPermitted:
+        raise _board_viewer(viewer, "the strategy map") from None
+    vision = f": {shown(view.vision)}" if view.vision else ""
+    title = f"Strategy map, {shown(chosen.state.name)}, at {instant:%Y-%m-%d %H:%M} UTC{vision}"
+    out = _out()
+    out.print(strategy_map_table(view, title=title, compact=out.width < NARROW))
 
 
 app.add_typer(audit_app, name="audit")

@@ -48,6 +48,7 @@ from execution_core.views import (
 __all__ = [
     "HEALTH_STYLES",
     "NARROW",
+    "NOTHING",
     "History",
     "appraisal_sheet_table",
     "appraisal_summary_table",
@@ -55,11 +56,16 @@ __all__ = [
     "health_text",
     "lead_time_summary",
     "lead_time_table",
+    "moment",
+    "outcome_text",
+    "owner_text",
+    "percent",
     "printable",
     "radar_table",
     "read_history",
     "scoreboard_table",
     "shown",
+    "table_box",
 ]
 
 HEALTH_STYLES: Mapping[Health, str] = {
@@ -183,7 +189,7 @@ def outcome_text(outcome: Outcome) -> Text:
     return Text(outcome.value, style=OUTCOME_STYLES[outcome])
 
 
-def _box(compact: bool) -> box.Box:
+def table_box(compact: bool) -> box.Box:
     """Light rules on a narrow terminal, a full grid on a wide one."""
     return box.SIMPLE_HEAD if compact else box.HEAVY_HEAD
 
@@ -255,7 +261,7 @@ def scoreboard_table(
         ),
         title_justify="left",
         caption_justify="left",
-        box=_box(compact),
+        box=table_box(compact),
     )
     table.add_column("goal", min_width=16)
     table.add_column("owner")
@@ -357,7 +363,7 @@ def appraisal_summary_table(
     """Several appraisal sheets, one row each: attainment and the computed, recorded,
     calibrated and standing ratings with the bonus multiplier (``compact``: short headers,
     people by id)."""
-    table = Table(title=title or "Appraisals", title_justify="left", box=_box(compact))
+    table = Table(title=title or "Appraisals", title_justify="left", box=table_box(compact))
     table.add_column("person")
     headers = (
         ("goals", "attain.", "comp.", "rec.", "calib.", "rating")
@@ -394,7 +400,7 @@ def radar_table(radar: CoachingRadar, *, title: str | None = None, compact: bool
     table = Table(
         title=title or f"Coaching radar at {moment(radar.at)}",
         title_justify="left",
-        box=_box(compact),
+        box=table_box(compact),
     )
     table.add_column("person")
     table.add_column("coach")
@@ -492,7 +498,7 @@ def lead_time_table(
         title_justify="left",
         caption=f"{strip_label}: {HEALTH_LEGEND}" if strips else None,
         caption_justify="left",
-        box=_box(compact),
+        box=table_box(compact),
     )
     table.add_column("goal", min_width=14)
     table.add_column("owner")
