@@ -38,7 +38,7 @@ from execution_core_adapters.cli.views import (
     _stopping_on_signals,
     _worker,
 )
-from execution_core_adapters.projections.materialize import ViewWorker
+from execution_core_adapters.projections import ViewWorker
 
 __all__ = ["worker"]
 

@@ -12,12 +12,14 @@ from execution_core.errors import StoreUnavailable
 from execution_core.ports import Recorded
 from execution_core_adapters.storage.store import RECEIPT_TOPIC, ExecutionStore
 
-__all__ = ["Ref", "Unreadable", "event_positions", "pages"]
+__all__ = ["UNREACHABLE", "Ref", "Unreadable", "event_positions", "pages"]
 
 Ref = tuple[int, str, str]
 """An event as a parked row names it: (position, stream id, stored type)."""
 
-_UNREACHABLE = (OperationalError, InterfaceError, StoreUnavailable)
+UNREACHABLE = (OperationalError, InterfaceError, StoreUnavailable)
+"""The errors of an unreachable or busy database: never an event's fault (the caller waits
+and tries again)."""
 
 
 class Unreadable(Exception):
@@ -43,7 +45,7 @@ def pages(
         try:
             # extend keeps what the iterator gave before it raised
             page.extend(islice(recorded, size))
-        except _UNREACHABLE:
+        except UNREACHABLE:
             raise
         except Exception as error:  # any failure to decode is the event's: find which one
             failure = error
@@ -71,7 +73,7 @@ def event_positions(store: ExecutionStore, after: int, *, size: int) -> list[int
         try:
             positions.extend(r.position for r in store.read_all(after=after, page=size))
             return positions
-        except _UNREACHABLE:
+        except UNREACHABLE:
             raise
         except Exception:
             ref = _stored_after(store, positions[-1] if positions else after)

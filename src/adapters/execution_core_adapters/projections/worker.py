@@ -39,10 +39,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import attrs
-from eventsourcing.persistence import InfrastructureFactory, InterfaceError, OperationalError
+from eventsourcing.persistence import InfrastructureFactory
 from eventsourcing.utils import Environment
 
-from execution_core.errors import InvalidInput, StoreUnavailable
+from execution_core.errors import InvalidInput
 from execution_core.event import Event
 from execution_core.views.live import (
     PROJECTIONS,
@@ -52,7 +52,13 @@ from execution_core.views.live import (
     Touched,
     advance,
 )
-from execution_core_adapters.projections.log import Ref, Unreadable, event_positions, pages
+from execution_core_adapters.projections.log import (
+    UNREACHABLE,
+    Ref,
+    Unreadable,
+    event_positions,
+    pages,
+)
 from execution_core_adapters.projections.recorders import (
     Patch,
     RowsRefused,
@@ -82,10 +88,6 @@ _LOG = logging.getLogger("execution_core_adapters.projections.materialize")
 Progress = Callable[[int, int], None]
 """Called after every page read: ``(events done, events in total)``; the total is estimated from
 positions (they may have gaps), and the last call of a pass reports ``(done, done)``."""
-
-
-_UNREACHABLE = (OperationalError, InterfaceError, StoreUnavailable)
-"""The errors of an unreachable or busy database: the worker tries again after a pause."""
 
 
 @attrs.frozen
@@ -331,7 +333,7 @@ class ViewWorker:
         while not stop.is_set():
             try:
                 applied = self.catch_up(stop_event=stop)
-            except _UNREACHABLE:
+            except UNREACHABLE:
                 stop.wait(pause)
                 pause = min(pause * 2, max(_MAX_BACKOFF, poll_interval))
                 continue
