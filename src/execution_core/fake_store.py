@@ -6,6 +6,9 @@ atomic appends, idempotency receipts stored with their events, positions in reco
 snapshots every N events of a stream, a clock that never goes back). It passes the same
 conformance suite (``tests/conformance``), so an app may test its own code on it and trust
 the real stores to agree. It never reads the wall clock: inject one, or take the fixed default.
+
+    store = FakeEventStore(clock=lambda: datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+    execution = Execution(store)  # no eventsourcing is imported
 """
 
 from __future__ import annotations
