@@ -14,7 +14,9 @@ from execution_core_adapters.notebook import (
     burnup_frame,
     cycle_weeks,
     events_frame,
+    game_review_frame,
     scoreboard_by_week,
+    strategy_map_frame,
     view_frame,
     view_over_time,
 )
@@ -215,3 +217,31 @@ def test_a_goal_that_rolls_up_burns_up_week_by_week(season: Season) -> None:
 
     assert len(frame) >= 26
     assert frame["progress"].iloc[-1] > 0.5
+
+
+def test_the_game_review_frame_has_a_row_per_goal_and_its_review(season: Season) -> None:
+    """Given the demo season read after it, when the game review frame is made, then it has
+    a row per goal, Ben's and Carl's goals reviewed with their lessons, the others not."""
+    frame = game_review_frame(season.ledger, season.demo.cycle_id, at=AFTER, viewer="hana")
+    assert len(frame) == 14
+    reviewed = frame[frame["reviewed"]]
+    assert set(reviewed["owner_id"]) == {"ben", "carl"}
+    assert "Check in weekly even when there is bad news" in set(reviewed["lessons"])
+    assert isinstance(reviewed["reviewed_at"].iloc[0], pd.Timestamp)
+
+
+def test_the_strategy_map_frame_groups_by_perspective(season: Season) -> None:
+    """Given the demo season, when the strategy map frame is made, then it has a row per goal
+    under its theme, the perspectives in the scorecard's order."""
+    frame = strategy_map_frame(season.ledger, season.demo.cycle_id, at=AFTER)
+    assert len(frame) == 14
+    assert list(dict.fromkeys(frame["perspective"])) == [
+        "financial",
+        "customer",
+        "learning and growth",
+    ]
+    assert frame.groupby("theme_id")["goal_id"].count().to_dict() == {
+        "growth": 5,
+        "customers": 6,
+        "craft": 3,
+    }

@@ -24,6 +24,7 @@ from execution_core_adapters.notebook import (
     plot_health_heatmap,
     plot_lead_times,
     plot_rating_distributions,
+    plot_strategy_map,
     scoreboard_by_week,
     view_frame,
 )
@@ -227,3 +228,31 @@ def test_the_simulators_monte_carlo_plots_as_is() -> None:
     flagged = sum(1 for days in lead.values() for d in days if d is not None)
     assert sum(bar.get_height() for bar in _bars(lead_times)) == flagged
     assert list(view_frame(result)["policy"]) == ["performance"] * 2 + ["execution"] * 2
+
+
+def test_the_strategy_map_has_a_bar_per_theme_and_goal_and_a_band_per_perspective(
+    season: Season,
+) -> None:
+    """Given the season's strategy map (3 perspectives, 3 themes, 14 goals), when drawn, then
+    there is one bar per theme and goal, one label per bar, one shaded band and one name per
+    perspective; with fewer goals allowed than it has, only the themes' bars."""
+    view = v.strategy_map(season.ledger, season.demo.cycle_id, at=MID)
+
+    figure = plot_strategy_map(view)
+
+    ax = figure.axes[0]
+    bars = [bar for container in ax.containers for bar in container]
+    assert len(bars) == 3 + 14
+    assert len(ax.get_yticklabels()) == 3 + 14
+    assert [t.get_text() for t in ax.texts] == ["financial", "customer", "learning and growth"]
+    assert len(ax.patches) - len(bars) == 3  # the bands
+    only_themes = plot_strategy_map(view, max_goals=5).axes[0]
+    assert sum(len(container) for container in only_themes.containers) == 3
+
+
+def test_the_strategy_map_saves_as_png(season: Season, tmp_path: Path) -> None:
+    """Given the season's strategy map, when the figure is saved, then a PNG is written."""
+    view = v.strategy_map(season.ledger, season.demo.cycle_id, at=AFTER)
+    path = tmp_path / "map.png"
+    plot_strategy_map(view, title="2026 H1").savefig(path)
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

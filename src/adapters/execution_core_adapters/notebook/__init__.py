@@ -3,9 +3,11 @@ matplotlib figures of them. pandas and matplotlib are imported here and nowhere 
 
 Frames: :func:`events_frame` (one row per event, both clocks, payload flattened),
 :func:`view_frame` (any view's ``to_records()``), :func:`view_over_time` and
-:func:`scoreboard_by_week` (a view every week of a cycle), :func:`burnup_frame`.
+:func:`scoreboard_by_week` (a view every week of a cycle), :func:`burnup_frame`,
+:func:`game_review_frame`, :func:`strategy_map_frame`.
 Figures: :func:`plot_burnup`, :func:`plot_health_heatmap`, :func:`plot_rating_distributions`,
-:func:`plot_lead_times`, :func:`plot_alignment_tree`. See docs/notebooks.md.
+:func:`plot_lead_times`, :func:`plot_alignment_tree`, :func:`plot_strategy_map`. See
+docs/notebooks.md.
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ from execution_core_adapters.notebook.frames import (
     cycle_weeks,
     event_record,
     events_frame,
+    game_review_frame,
     records_frame,
     scoreboard_by_week,
+    strategy_map_frame,
     view_frame,
     view_over_time,
 )
@@ -31,6 +35,7 @@ from execution_core_adapters.notebook.plots import (
     plot_health_heatmap,
     plot_lead_times,
     plot_rating_distributions,
+    plot_strategy_map,
 )
 
 __all__ = [
@@ -45,6 +50,8 @@ __all__ = [
     "scoreboard_by_week",
     "cycle_weeks",
     "burnup_frame",
+    "game_review_frame",
+    "strategy_map_frame",
     # figures
     "HEALTH_COLOURS",
     "HEALTH_ORDER",
@@ -54,4 +61,5 @@ __all__ = [
     "plot_rating_distributions",
     "plot_lead_times",
     "plot_alignment_tree",
+    "plot_strategy_map",
 ]

@@ -17,6 +17,7 @@ from uuid import UUID
 import attrs
 import pandas as pd
 
+from execution_core import views as v
 from execution_core.access import Owner
 from execution_core.event import Event
 from execution_core.goals.events import Alignment
@@ -31,8 +32,10 @@ __all__ = [
     "cycle_weeks",
     "event_record",
     "events_frame",
+    "game_review_frame",
     "records_frame",
     "scoreboard_by_week",
+    "strategy_map_frame",
     "view_frame",
     "view_over_time",
 ]
@@ -246,3 +249,22 @@ def burnup_frame(
             }
         )
     return records_frame(rows, columns=("at", "week", "progress", "expected"))
+
+
+# -- reviews and the strategy map -------------------------------------------------------------
+
+
+def game_review_frame(
+    ledger: Ledger, cycle_id: UUID, *, at: datetime, viewer: str | None = None
+) -> pd.DataFrame:
+    """The game review (:func:`execution_core.views.game_review`): one row per goal, how it
+    ended beside what worked, what did not and the lessons (``reviewed`` False: none yet)."""
+    return view_frame(v.game_review(ledger, cycle_id, at=at, viewer=viewer))
+
+
+def strategy_map_frame(
+    ledger: Ledger, cycle_id: UUID, *, at: datetime, viewer: str | None = None
+) -> pd.DataFrame:
+    """The strategy map (:func:`execution_core.views.strategy_map`): one row per goal under its
+    theme and perspective, with the theme's rollup; group by ``perspective`` and ``theme_id``."""
+    return view_frame(v.strategy_map(ledger, cycle_id, at=at, viewer=viewer))

@@ -1,5 +1,5 @@
 """matplotlib figures of the views: burn-up, health heatmap, rating distributions, detection lead
-times and the alignment tree.
+times, the alignment tree and the strategy map.
 
 Every function draws on a new :class:`~matplotlib.figure.Figure` (never pyplot's global state,
 so it works under any backend, Agg included, and never shows anything) or on the ``ax`` given,
@@ -20,7 +20,7 @@ from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from execution_core.views import AlignmentTree, Health, LeadTimeReport
+from execution_core.views import AlignmentTree, Health, LeadTimeReport, StrategyMap
 
 __all__ = [
     "HEALTH_COLOURS",
@@ -31,6 +31,7 @@ __all__ = [
     "plot_health_heatmap",
     "plot_lead_times",
     "plot_rating_distributions",
+    "plot_strategy_map",
 ]
 
 HEALTH_ORDER: tuple[str, ...] = (
@@ -340,4 +341,66 @@ def plot_alignment_tree(
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
     ax.set_title(title or "Alignment: strategy > themes > goals")
+    return figure
+
+
+# -- strategy map -----------------------------------------------------------------------------
+
+PERSPECTIVE_SHADES = ("#eceff1", "#ffffff")
+"""The background bands of the perspectives, alternating."""
+
+
+def plot_strategy_map(
+    view: StrategyMap, *, max_goals: int = 60, title: str = "", ax: Axes | None = None
+) -> Figure:
+    """The strategy map: one band per perspective (in the scorecard's order, top to bottom),
+    in it one thick bar per theme (its rolled-up progress, coloured by its health) and one thin
+    bar per goal serving it (indented by depth, coloured by its health, ended goals grey), when
+    there are at most ``max_goals`` goals (else the themes alone)."""
+    themes = [theme for group in view.perspectives for theme in group.themes]
+    goals = sum(len(theme.goals) for theme in themes)
+    with_goals = goals <= max_goals
+    rows = len(themes) + (goals if with_goals else 0)
+    figure, ax = _axes(ax, (10, min(14.0, 1.5 + 0.32 * max(rows, 1))))
+    y = 0.0
+    labels: list[tuple[float, str]] = []
+    for n, group in enumerate(view.perspectives):
+        top = y
+        for theme in group.themes:
+            health = theme.health.value if theme.health is not None else "not set"
+            ax.barh(
+                -y,
+                theme.progress or 0.0,
+                height=0.8,
+                color=HEALTH_COLOURS[health],
+                edgecolor="#263238",
+                linewidth=1.0,
+            )
+            labels.append((-y, _short(theme.title, 40)))
+            y += 1.0
+            for goal in theme.goals if with_goals else ():
+                ax.barh(
+                    -y,
+                    goal.progress,
+                    height=0.45,
+                    color=HEALTH_COLOURS[_cell(goal.status, goal.health.value)],
+                )
+                labels.append((-y, "  " * (goal.depth + 1) + _short(goal.title, 36)))
+                y += 1.0
+        ax.axhspan(-(y - 0.5), -(top - 0.5), color=PERSPECTIVE_SHADES[n % 2], zorder=0)
+        name = "no perspective" if group.perspective is None else group.perspective.value
+        ax.text(
+            1.02,
+            -(top + y - 1) / 2,
+            name,
+            va="center",
+            fontsize=9,
+            fontweight="bold",
+            transform=ax.get_yaxis_transform(),
+        )
+    ax.set_yticks([at for at, _ in labels], [label for _, label in labels], fontsize=7)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(-(y - 0.5), 0.5)
+    ax.set_xlabel("progress")
+    ax.set_title(title or "Strategy map: themes by perspective, and the goals serving them")
     return figure
