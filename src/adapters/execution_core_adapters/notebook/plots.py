@@ -355,7 +355,7 @@ def plot_strategy_map(
 ) -> Figure:
     """The strategy map: one band per perspective (in the scorecard's order, top to bottom),
     in it one thick bar per theme (its rolled-up progress, coloured by its health) and one thin
-    bar per goal serving it (indented by depth, coloured by its health, ended goals grey), when
+    bar per goal serving it (marked by depth, coloured by its health, ended goals grey), when
     there are at most ``max_goals`` goals (else the themes alone)."""
     themes = [theme for group in view.perspectives for theme in group.themes]
     goals = sum(len(theme.goals) for theme in themes)
@@ -364,6 +364,7 @@ def plot_strategy_map(
     figure, ax = _axes(ax, (10, min(14.0, 1.5 + 0.32 * max(rows, 1))))
     y = 0.0
     labels: list[tuple[float, str]] = []
+    bold: set[int] = set()
     for n, group in enumerate(view.perspectives):
         top = y
         for theme in group.themes:
@@ -377,6 +378,7 @@ def plot_strategy_map(
                 linewidth=1.0,
             )
             labels.append((-y, _short(theme.title, 40)))
+            bold.add(len(labels) - 1)
             y += 1.0
             for goal in theme.goals if with_goals else ():
                 ax.barh(
@@ -385,7 +387,7 @@ def plot_strategy_map(
                     height=0.45,
                     color=HEALTH_COLOURS[_cell(goal.status, goal.health.value)],
                 )
-                labels.append((-y, "  " * (goal.depth + 1) + _short(goal.title, 36)))
+                labels.append((-y, "- " * (goal.depth + 1) + _short(goal.title, 36)))
                 y += 1.0
         ax.axhspan(-(y - 0.5), -(top - 0.5), color=PERSPECTIVE_SHADES[n % 2], zorder=0)
         name = "no perspective" if group.perspective is None else group.perspective.value
@@ -399,6 +401,9 @@ def plot_strategy_map(
             transform=ax.get_yaxis_transform(),
         )
     ax.set_yticks([at for at, _ in labels], [label for _, label in labels], fontsize=7)
+    for n, text in enumerate(ax.get_yticklabels()):
+        if n in bold:
+            text.set_fontweight("bold")
     ax.set_xlim(0, 1)
     ax.set_ylim(-(y - 0.5), 0.5)
     ax.set_xlabel("progress")
