@@ -23,14 +23,13 @@ from typing import Any, cast
 
 from execution_core import Event, Execution
 from execution_core_adapters.cli.demo import SeasonClock, record_season
-from execution_core_adapters.storage import store as store_module
-from execution_core_adapters.storage.store import open_store
+from execution_core_adapters.storage.store import StoreApplication, open_store
 
 
 @contextmanager
 def _plain_recorder() -> Iterator[None]:
     """eventsourcing's own recorder, without the chain (for comparison only)."""
-    application: Any = store_module._Application
+    application: Any = StoreApplication
     chained = application.construct_recorder
 
     def plain(self: Any) -> Any:

@@ -18,7 +18,8 @@ from typer.testing import CliRunner, Result
 
 from execution_core import Execution, InvalidInput, StoreUnavailable, audit
 from execution_core_adapters.cli.main import DEMO_MARKER, app
-from execution_core_adapters.storage.store import open_store, store_env
+from execution_core_adapters.storage.config import store_env
+from execution_core_adapters.storage.store import open_store
 from tests.audit.helpers import edited, raw_for, record_small
 from tests.conftest import postgres_server
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import json
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 from uuid import UUID
 
 import attrs
@@ -14,7 +15,7 @@ from execution_core.command import Receipt
 from execution_core.decider import Decider
 from execution_core.event import Event
 
-__all__ = ["EventStore", "Recorded"]
+__all__ = ["GENESIS_HASH", "ChainHead", "EventStore", "FinalState", "Recorded"]
 
 S = TypeVar("S")
 
@@ -25,6 +26,48 @@ class Recorded:
 
     position: int
     event: Event
+
+
+GENESIS_HASH = "0" * 64
+"""The chain hash of an empty store (32 zero bytes, in hex)."""
+
+
+@attrs.frozen
+class ChainHead:
+    """The newest chain hash and its position: export it, keep it elsewhere, verify against it.
+
+    ``position`` 0 with :data:`GENESIS_HASH` is the head of an empty store.
+    """
+
+    position: int
+    hash: str
+
+    def to_json(self) -> str:
+        """``{"hash": "<64 hex digits>", "position": n}`` (canonical: sorted keys, no spaces)."""
+        return json.dumps(attrs.asdict(self), sort_keys=True, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> ChainHead:
+        """Read a head written by :meth:`to_json`."""
+        data = json.loads(text)
+        if not (
+            isinstance(data, dict)
+            and isinstance(data.get("position"), int)
+            and isinstance(data.get("hash"), str)
+            and len(data["hash"]) == 64
+            and set(data["hash"]) <= set("0123456789abcdef")
+        ):
+            raise ValueError('a chain head is {"hash": "<64 hex digits>", "position": <int>}')
+        return cls(position=data["position"], hash=data["hash"])
+
+
+@attrs.frozen
+class FinalState:
+    """A stream's state after the last event of an import, for the store to snapshot."""
+
+    stream_id: UUID
+    decider: Decider[Any]
+    state: Any
 
 
 class EventStore(Protocol):
@@ -76,6 +119,19 @@ class EventStore(Protocol):
 
     def last_position(self) -> int:
         """The position of the newest event (0 for an empty store)."""
+        ...
+
+    def chain_head(self) -> ChainHead:
+        """The position and chain hash of the newest chained record (``ChainHead(0,
+        GENESIS_HASH)`` for an empty store): kept elsewhere, it exposes a rewritten or
+        truncated history."""
+        ...
+
+    def import_history(self, events: Sequence[Event], finals: Iterable[FinalState]) -> None:
+        """Store an already validated history into an empty store, all or nothing, then
+        snapshot the final states as the store's own snapshot interval would have. Raises
+        ``ConcurrentChange`` (nothing stored) when the store is not empty or another writer
+        stored events meanwhile."""
         ...
 
     def close(self) -> None:

@@ -16,7 +16,7 @@ from uuid import UUID
 
 from execution_core import Execution, GiveCoaching, KeyResultSpec, LogProgress, SetGoal
 from execution_core.goals.commands import OwnerSpec
-from execution_core_adapters.storage.chain import CHAIN_TABLE
+from execution_core_adapters.storage.chain_format import CHAIN_TABLE
 from execution_core_adapters.storage.store import open_store
 from tests.support import CYCLE_ID, FixedClock, day, standard_org
 

@@ -11,16 +11,11 @@ from uuid import UUID
 import pytest
 
 from execution_core import ConcurrentChange, Execution, LogProgress
+from execution_core.ports import ChainHead
 from execution_core.streams import GOAL
-from execution_core_adapters.storage.chain import (
-    GENESIS,
-    ChainBroken,
-    ChainedPOPORecorder,
-    ChainHead,
-    event_hash,
-    head,
-    link,
-)
+from execution_core_adapters.storage.chain_format import GENESIS, ChainBroken, event_hash, link
+from execution_core_adapters.storage.chain_verify import head
+from execution_core_adapters.storage.recorders import ChainedPOPORecorder
 from execution_core_adapters.storage.store import ExecutionStore, open_store
 from tests.audit.helpers import GOAL_A, GOAL_B, edited, raw_for, record_small, stream_of
 from tests.integration.scenario import record

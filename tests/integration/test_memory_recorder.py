@@ -10,7 +10,7 @@ from eventsourcing.popo import POPOApplicationRecorder
 from hypothesis import given
 from hypothesis import strategies as st
 
-from execution_core_adapters.storage.chain import ChainedPOPORecorder
+from execution_core_adapters.storage.recorders import ChainedPOPORecorder
 
 STREAMS = [UUID(int=n) for n in range(1, 4)]
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from execution_core import Execution, InvalidInput, StoreUnavailable
-from execution_core_adapters.storage.store import POSTGRES_OPTIONS, open_store, store_env
+from execution_core_adapters.storage.config import POSTGRES_OPTIONS, store_env
+from execution_core_adapters.storage.store import open_store
 from tests.support import standard_org
 
 URL = "postgresql://app:s3cret@db.example:6543/plans"

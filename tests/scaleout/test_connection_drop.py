@@ -25,7 +25,7 @@ from execution_core import (
     Outcome,
     StoreUnavailable,
 )
-from execution_core_adapters.storage.chain import CHAIN_TABLE
+from execution_core_adapters.storage.chain_format import CHAIN_TABLE
 from execution_core_adapters.storage.store import ExecutionStore, open_store
 from tests.conftest import POSTGRES_DSN
 from tests.support import FixedClock, day, seed_deals_goal

@@ -30,7 +30,8 @@ from execution_core.goals.commands import OwnerSpec
 from execution_core.streams import GOAL
 from execution_core.views.ledger import Ledger
 from execution_core_adapters.projections.materialize import VIEWS, ViewWorker
-from execution_core_adapters.storage.store import ExecutionStore, open_store, receipt_stream_id
+from execution_core_adapters.storage.mapper import receipt_stream_id
+from execution_core_adapters.storage.store import ExecutionStore, open_store
 from execution_core_adapters.transfer import import_lines, write_export
 from tests.materialize.oracle import expected
 from tests.support import CYCLE_ID, FixedClock, day, seed_deals_goal

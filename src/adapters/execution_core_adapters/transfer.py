@@ -32,18 +32,17 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import IO, Any, cast
+from typing import IO, Any
 from uuid import UUID
 
 import attrs
-from eventsourcing.persistence import IntegrityError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from execution_core.access import AccessPolicy
 from execution_core.admission import first_refusal
 from execution_core.appraisals.events import AppraisalRecorded
 from execution_core.decider import Decider
-from execution_core.errors import InvalidInput, NotFound
+from execution_core.errors import ConcurrentChange, InvalidInput, NotFound
 from execution_core.event import EVENT_TYPES, Event
 from execution_core.goals.events import GoalSet
 from execution_core.ids import (
@@ -52,15 +51,15 @@ from execution_core.ids import (
     appraisal_stream_id,
     coaching_stream_id,
 )
-from execution_core_adapters.storage.chain import event_streams
+from execution_core.ports import FinalState
+from execution_core.streams import CYCLE, decider_of_event
 from execution_core_adapters.storage.codec import (
     CodecError,
     dumps,
-    encode_state,
     event_from_payload,
     event_payload,
 )
-from execution_core_adapters.storage.store import ExecutionStore, _Snapshot
+from execution_core_adapters.storage.store import ExecutionStore
 
 __all__ = [
     "Envelope",
@@ -144,7 +143,6 @@ def event_line(event: Event) -> bytes:
 
 def cycle_streams(store: ExecutionStore, cycle_id: UUID, *, upto: int | None = None) -> set[UUID]:
     """The streams a cycle export holds (see the module's "Scope"), as of position ``upto``."""
-    streams = event_streams()
     cycle_events: list[Event] = []
     goals: set[UUID] = set()
     appraisals: set[UUID] = set()
@@ -156,7 +154,7 @@ def cycle_streams(store: ExecutionStore, cycle_id: UUID, *, upto: int | None = N
         if upto is not None and recorded.position > upto:
             break
         event = recorded.event
-        kind = streams[type(event).name][0]
+        kind = decider_of_event(type(event).name).stream
         if event.stream_id == cycle_id and kind == "cycle":
             cycle_events.append(event)
         elif isinstance(event, GoalSet):
@@ -175,7 +173,7 @@ def cycle_streams(store: ExecutionStore, cycle_id: UUID, *, upto: int | None = N
             parents.setdefault(event.stream_id, set()).add(alignment.parent_id)
     if not cycle_events:
         raise NotFound(f"no cycle {cycle_id} in the store")
-    cycle = streams["cycle.CycleOpened"][1].fold(cycle_events)
+    cycle = CYCLE.fold(cycle_events)
     journals = {
         journal
         for journal, dates in coached_on.items()
@@ -279,14 +277,14 @@ class _Replay:
     """Every stream of the file replayed with its decider, line by line."""
 
     def __init__(self) -> None:
-        self.kinds = event_streams()
         self.streams: dict[UUID, _Stream] = {}
         self.cycle_refs: list[tuple[int, UUID]] = []
 
     def apply(self, number: int, event: Event) -> str | None:
         """Apply one event; the reason it cannot follow its stream's history, if it cannot."""
         name = type(event).name
-        kind, decider = self.kinds[name]
+        decider = decider_of_event(name)
+        kind = decider.stream
         stream = self.streams.setdefault(
             event.stream_id, _Stream(kind, decider, decider.initial, number)
         )
@@ -451,14 +449,16 @@ def import_lines(
     _require_empty(store)
     events, replay = _validate(lines, access)
     _require_empty(store)
-    if events:
-        try:
-            store.app.events.put(cast(Any, events))
-        except IntegrityError:
-            raise InvalidInput(
-                "another writer stored events during the import; nothing was imported"
-            ) from None
-    _snapshot(store, replay)
+    finals = [
+        FinalState(stream_id, stream.decider, stream.state)
+        for stream_id, stream in replay.streams.items()
+    ]
+    try:
+        store.import_history(events, finals)
+    except ConcurrentChange:
+        raise InvalidInput(
+            "another writer stored events during the import; nothing was imported"
+        ) from None
     return ImportReport(events=len(events), streams=len(replay.streams))
 
 
@@ -468,19 +468,3 @@ def _require_empty(store: ExecutionStore) -> None:
             f"the store already holds events (up to position {store.last_position()}): "
             "import only into an empty store"
         )
-
-
-def _snapshot(store: ExecutionStore, replay: _Replay) -> None:
-    """Snapshot each stream as long as the store's snapshot interval, as appends would."""
-    interval: int = getattr(store, "_snapshot_interval", 0)
-    if store.app.snapshots is None or interval <= 0:
-        return
-    snapshots = [
-        _Snapshot(
-            stream_id, stream.state.version, stream.decider.stream, encode_state(stream.state)
-        )
-        for stream_id, stream in replay.streams.items()
-        if stream.state.version >= interval
-    ]
-    if snapshots:
-        store.app.snapshots.put(snapshots)

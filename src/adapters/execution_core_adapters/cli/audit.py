@@ -16,11 +16,13 @@ from rich.console import Console
 
 from execution_core import DEFAULT_STORE
 from execution_core.errors import ExecutionError
+from execution_core.ports import ChainHead
 from execution_core_adapters.cli.errors import EXIT_CODES_HELP, EXIT_REFUSED, GuardedGroup, failure
 from execution_core_adapters.cli.history import history_commands
 from execution_core_adapters.cli.render import shown
-from execution_core_adapters.storage.chain import ChainHead, head
-from execution_core_adapters.storage.store import ExecutionStore, open_store, store_env
+from execution_core_adapters.storage.chain_verify import head
+from execution_core_adapters.storage.config import store_env
+from execution_core_adapters.storage.store import ExecutionStore, open_store
 from execution_core_adapters.transfer import ImportRefused, import_lines, write_export
 
 __all__ = ["audit_app"]

@@ -28,7 +28,7 @@ from typer.core import TyperGroup
 
 from execution_core.errors import ExecutionError, InvalidInput, StoreUnavailable
 from execution_core_adapters.cli.render import printable
-from execution_core_adapters.storage.chain import ChainBroken
+from execution_core_adapters.storage.chain_format import ChainBroken
 from execution_core_adapters.storage.codec import CodecError
 
 __all__ = [

@@ -33,7 +33,8 @@ from execution_core.views import Ledger
 from execution_core.views.history import LedgerHistory
 from execution_core_adapters.cli.errors import EXIT_REFUSED, failure
 from execution_core_adapters.cli.render import printable, shown
-from execution_core_adapters.storage.store import ExecutionStore, open_store, store_env
+from execution_core_adapters.storage.config import store_env
+from execution_core_adapters.storage.store import ExecutionStore, open_store
 
 __all__ = [
     "COLUMNS",

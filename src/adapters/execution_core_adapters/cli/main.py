@@ -49,8 +49,9 @@ from execution_core_adapters.cli.review_tables import (
 from execution_core_adapters.cli.simulate import simulate
 from execution_core_adapters.cli.views import views_app
 from execution_core_adapters.cli.worker import worker
-from execution_core_adapters.storage.chain import head
-from execution_core_adapters.storage.store import open_store, store_env
+from execution_core_adapters.storage.chain_verify import head
+from execution_core_adapters.storage.config import store_env
+from execution_core_adapters.storage.store import open_store
 
 __all__ = ["app", "main"]
 

@@ -30,7 +30,7 @@ from rich.progress import (
 
 from execution_core.errors import ExecutionError
 from execution_core_adapters.projections import VIEWS, ViewWorker, parse_views
-from execution_core_adapters.storage.store import store_env
+from execution_core_adapters.storage.config import store_env
 
 __all__ = ["views_app"]
 

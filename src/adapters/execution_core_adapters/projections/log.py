@@ -10,7 +10,8 @@ from eventsourcing.persistence import InterfaceError, OperationalError
 
 from execution_core.errors import StoreUnavailable
 from execution_core.ports import Recorded
-from execution_core_adapters.storage.store import RECEIPT_TOPIC, ExecutionStore
+from execution_core_adapters.storage.mapper import RECEIPT_TOPIC
+from execution_core_adapters.storage.store import ExecutionStore
 
 __all__ = ["UNREACHABLE", "Ref", "Unreadable", "event_positions", "pages"]
 

@@ -73,12 +73,8 @@ from execution_core_adapters.projections.tables import (
     error_text,
     tracking_name,
 )
-from execution_core_adapters.storage.store import (
-    APPLICATION_NAME,
-    ExecutionStore,
-    open_store,
-    store_env,
-)
+from execution_core_adapters.storage.config import APPLICATION_NAME, store_env
+from execution_core_adapters.storage.store import ExecutionStore, open_store
 
 __all__ = ["Progress", "ViewStatus", "ViewWorker", "parse_views"]
 

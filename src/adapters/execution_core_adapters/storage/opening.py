@@ -1,0 +1,88 @@
+"""Opening a store and reaching it: the tables created one process at a time, and database
+failures as the core's typed errors (``StoreUnavailable``, ``InvalidInput``)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from uuid import uuid5
+
+from eventsourcing.persistence import DatabaseError, InterfaceError, OperationalError
+from eventsourcing.utils import Environment
+
+from execution_core.errors import InvalidInput, StoreUnavailable
+from execution_core.ids import NAMESPACE
+from execution_core_adapters.storage.config import (
+    APPLICATION_NAME,
+    creates_tables,
+    is_postgres,
+    server_named,
+)
+
+__all__ = ["creating_tables", "not_usable", "reaching_store"]
+
+
+@contextmanager
+def creating_tables(env: Mapping[str, str]) -> Iterator[None]:
+    """On PostgreSQL, one process at a time creates (or checks) the tables of a schema: the
+    server refuses concurrent ``CREATE OR REPLACE FUNCTION`` ("tuple concurrently updated"),
+    which would fail workers started together. A session advisory lock on a side connection
+    serialises them; it is released when that connection closes."""
+    settings = Environment(APPLICATION_NAME, dict(env))
+    if not is_postgres(settings) or not creates_tables(settings):
+        yield
+        return
+    import psycopg
+
+    schema = settings.get("POSTGRES_SCHEMA") or "public"
+    lock = int.from_bytes(uuid5(NAMESPACE, f"create-tables/{schema}").bytes[:8], signed=True)
+    try:
+        connection = psycopg.connect(
+            dbname=settings.get("POSTGRES_DBNAME"),
+            host=settings.get("POSTGRES_HOST"),
+            port=settings.get("POSTGRES_PORT"),
+            user=settings.get("POSTGRES_USER"),
+            password=settings.get("POSTGRES_PASSWORD"),
+            connect_timeout=int(settings.get("POSTGRES_CONNECT_TIMEOUT") or 30),
+            autocommit=True,
+        )
+    except psycopg.OperationalError as error:
+        raise StoreUnavailable(f"the event store cannot be reached: {error}") from error
+    with connection:
+        connection.execute("SELECT pg_advisory_lock(%s)", (lock,))
+        yield
+
+
+@contextmanager
+def reaching_store(*, recording: bool = False) -> Iterator[None]:
+    """Database connection failures as :class:`StoreUnavailable` (after eventsourcing's own
+    retries of reads; a write is never retried blindly, see ``.chain``)."""
+    try:
+        yield
+    except (OperationalError, InterfaceError) as error:
+        if recording:
+            raise StoreUnavailable(
+                "the connection to the event store failed while recording; the transaction "
+                "was rolled back unless its commit was already under way (retry with the same "
+                f"idempotency key to record at most once): {error}"
+            ) from error
+        raise StoreUnavailable(f"the event store cannot be reached: {error}") from error
+
+
+def not_usable(
+    settings: Mapping[str, str], error: DatabaseError | sqlite3.DatabaseError
+) -> InvalidInput:
+    """Why a store that was reached cannot be opened: a missing schema, or not a store."""
+    schema = settings.get("POSTGRES_SCHEMA") or "public"
+    if settings.get("PERSISTENCE_MODULE") == "eventsourcing.postgres":
+        if "schema" in str(error) and "does not exist" in str(error):
+            return InvalidInput(
+                f"schema {schema!r} does not exist in {server_named(settings)}: create it "
+                f"(CREATE SCHEMA {schema}) or name another with ?schema= in the store URL"
+            )
+        return InvalidInput(f"{server_named(settings)} refused to open the store: {error}")
+    return InvalidInput(
+        f"{settings.get('SQLITE_DBNAME')} is not an execution-core store ({error}); "
+        "nothing was read or written"
+    )
