@@ -170,3 +170,21 @@ def test_the_comparison_catches_a_planted_bug(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(live_state, "forget_turnings", lambda *_args: None)
     batched, built = _turning_again()
     assert batched != built
+
+
+def test_a_realignment_that_closes_a_loop_rebuilds_the_board() -> None:
+    """Given two goals rolling up, a third aligned to the first, a check-in, and realignments
+    that make the first a child of the third (a loop), when the last realignments come in a
+    batch of their own, then the rows equal a build (a loop changes the effective parent of
+    the goals below the realigned one, so the board is rebuilt, as ``Scoreboard.apply`` does;
+    found by the property above on the tables)."""
+    operations = [
+        Op("goal", ("ana", None, 0.5, [], False, 0.0)),
+        Op("goal", ("ana", None, 0.5, [], False, 0.0)),
+        Op("goal", ("ana", 1, 0.5, [("up", 0.5)], False, 0.0)),
+        Op("log", (0, 0, -0.5, 0.1, 0.0)),
+        Op("realign", (8, None, 0.0)),
+        Op("realign", (0, 8, 0.0)),
+    ]
+    events = _played(operations)
+    assert _in_batches(events, [len(events) - 2]) == _built(events)

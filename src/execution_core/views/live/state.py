@@ -163,7 +163,8 @@ def _update_board(
 
 
 def advance(state: LiveState, touched: Touched) -> LiveBatch:
-    """Every cycle's board at the batch end (what every view reads); the state keeps them."""
+    """Every cycle's board at the batch end (what every view reads); the state keeps them. A
+    cycle event or a realignment rebuilds its cycle's board, as in :meth:`Scoreboard.apply`."""
     assert state.now is not None
     ledger = state.ledger
     touched.resolve(ledger)
@@ -172,11 +173,13 @@ def advance(state: LiveState, touched: Touched) -> LiveBatch:
         goal = ledger.goals.get(goal_id)
         if goal is not None:
             by_cycle.setdefault(goal.cycle_id, []).append(goal_id)
+    rebuilt = set(touched.cycles)
+    rebuilt.update(ledger.goals[g].cycle_id for g in touched.realigned if g in ledger.goals)
     changes = [
         _update_board(
             ledger,
             cycle,
-            None if cycle.id in touched.cycles else state.boards.get(cycle.id),
+            None if cycle.id in rebuilt else state.boards.get(cycle.id),
             by_cycle.get(cycle.id, ()),
             state.now,
         )

@@ -16,6 +16,7 @@ from execution_core.coaching.events import (
 )
 from execution_core.cycles.events import CycleClosed, CycleOpened, PolicyAdopted
 from execution_core.event import Event
+from execution_core.goals.events import GoalRealigned
 from execution_core.organization.events import (
     CoachAuthorised,
     CoachDeauthorised,
@@ -51,6 +52,7 @@ _SPECIAL: frozenset[type[Event]] = frozenset(
         CoachingGiven,
         AppraisalRecorded,
         RatingCalibrated,
+        GoalRealigned,
     )
 )
 
@@ -63,6 +65,10 @@ class Touched:
     goals: set[UUID] = attrs.Factory(set)
     cycles: set[UUID] = attrs.Factory(set)
     """Cycles with a cycle event (opened, a policy adopted, closed): their boards are rebuilt."""
+    realigned: set[UUID] = attrs.Factory(set)
+    """Goals realigned: a realignment can open or close an alignment loop, which changes the
+    effective parent of goals below it too, so their cycle's board is rebuilt (as
+    ``Scoreboard.apply`` does)."""
     appraisals: set[tuple[UUID, str]] = attrs.Factory(set)
     appraisal_streams: set[UUID] = attrs.Factory(set)
     resolved_commitments: set[tuple[UUID, str]] = attrs.Factory(set)
@@ -89,6 +95,8 @@ class Touched:
                 self.appraisals.add((event.cycle_id, event.person_id))
             elif isinstance(event, RatingCalibrated):
                 self.appraisal_streams.add(event.stream_id)
+            elif isinstance(event, GoalRealigned):
+                self.realigned.add(event.stream_id)
 
     def resolve(self, ledger: Ledger) -> None:
         """Turn streams into goals and appraisal keys, and commitments into their goals."""
