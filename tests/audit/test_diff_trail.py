@@ -269,5 +269,5 @@ def test_the_plan_diff_and_the_adjustments_log_share_one_change_vocabulary() -> 
         "completed",
         "dropped",
     ]
-    assert AdjustmentKind.TARGET is AdjustmentKind.TARGET_ADJUSTED
+    assert AdjustmentKind["TARGET"] is AdjustmentKind.TARGET_ADJUSTED  # the earlier name
     assert AdjustmentKind("target adjusted") is ChangeKind.TARGET_ADJUSTED
