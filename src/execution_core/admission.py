@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 from functools import singledispatch
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from uuid import UUID
 
 import attrs
@@ -45,7 +45,7 @@ from execution_core.goals import commands as goal_cmd
 from execution_core.goals import events as goal_ev
 from execution_core.organization import commands as org_cmd
 from execution_core.organization import events as org_ev
-from execution_core.ports import Recorded
+from execution_core.ports import EventStore, Recorded
 from execution_core.service import Execution
 from execution_core.strategy import commands as strategy_cmd
 from execution_core.strategy import events as strategy_ev
@@ -482,7 +482,10 @@ class Admission:
 
     def __init__(self, *, access: AccessPolicy | None = None) -> None:
         self._states = _Replaying()
-        self._execution = Execution(self._states, access=access)
+        # The replay serves every port method the facade calls while deciding (load, now,
+        # reading, append, receipt, read); it keeps no chain and takes no import, so it is
+        # not a whole EventStore and says so here rather than with stubs.
+        self._execution = Execution(cast(EventStore, self._states), access=access)
         self._recorded_at: datetime | None = None
 
     def admit(self, events: Sequence[Event]) -> None:

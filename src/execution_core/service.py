@@ -295,8 +295,9 @@ class Execution:
         if not events:
             return Outcome(stream_id, (), state)
         new_state = decider.fold(events, state)
+        log = self.store  # the event log the decision is appended to
         if key is None:
-            self.store.append(events, decider, new_state)
+            log.append(events, decider, new_state)
         else:
             receipt = Receipt(
                 key=key[0],
@@ -306,7 +307,7 @@ class Execution:
                 first_version=events[0].version,
                 last_version=events[-1].version,
             )
-            self.store.append_once(events, decider, new_state, receipt)
+            log.append_once(events, decider, new_state, receipt)
         return Outcome(stream_id, events, new_state)
 
     def _assign_ids(self, command: Command) -> Command:
