@@ -3,7 +3,8 @@
 :class:`FakeEventStore` keeps every event in plain Python lists and behaves as the
 eventsourcing store does where the port says something (optimistic concurrency per stream,
 atomic appends, idempotency receipts stored with their events, positions in recorded order,
-snapshots every N events of a stream, a clock that never goes back). It passes the same
+snapshots every N events of a stream, a clock that never goes back, a chain head that moves
+with every record, a whole history imported at once). It passes the same
 conformance suite (``tests/conformance``), so an app may test its own code on it and trust
 the real stores to agree. It never reads the wall clock: inject one, or take the fixed default.
 
@@ -13,8 +14,10 @@ the real stores to agree. It never reads the wall clock: inject one, or take the
 
 from __future__ import annotations
 
+import hashlib
+import json
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -27,7 +30,7 @@ from execution_core.command import Receipt
 from execution_core.decider import Decider
 from execution_core.errors import ConcurrentChange, InvalidInput, NotFound
 from execution_core.event import Event
-from execution_core.ports import Recorded
+from execution_core.ports import GENESIS_HASH, ChainHead, FinalState, Recorded
 
 __all__ = ["FAKE_EPOCH", "FakeEventStore"]
 
@@ -70,6 +73,7 @@ class FakeEventStore:
         self._receipts: dict[str, Receipt] = {}
         self._snapshots: dict[UUID, _Snapshot] = {}
         self._position = 0
+        self._chain = bytes.fromhex(GENESIS_HASH)
 
     # -- the clock ----------------------------------------------------------------------------
 
@@ -144,15 +148,39 @@ class FakeEventStore:
                 raise ConcurrentChange(
                     f"idempotency key {receipt.key!r} was used meanwhile; re-read and retry"
                 )
-            records: list[Event | Receipt] = [*events, *([receipt] if receipt else [])]
-            for record in records:
-                self._position += 1
-                self._log.append((self._position, record))
-                if isinstance(record, Event):
-                    self._streams.setdefault(record.stream_id, []).append(record)
-                else:
-                    self._receipts[record.key] = record
+            self._store([*events, *([receipt] if receipt else [])])
             self._maybe_snapshot(events, decider, state)
+
+    def _store(self, records: Sequence[Event | Receipt]) -> None:
+        """Give each record the next position and link it into the chain (under the lock)."""
+        for record in records:
+            self._position += 1
+            self._log.append((self._position, record))
+            self._chain = hashlib.sha256(self._chain + _digest(self._position, record)).digest()
+            if isinstance(record, Event):
+                self._streams.setdefault(record.stream_id, []).append(record)
+            else:
+                self._receipts[record.key] = record
+
+    def import_history(self, events: Sequence[Event], finals: Iterable[FinalState]) -> None:
+        """Store a whole history into this empty store at once, then snapshot each final state
+        whose stream is at least one snapshot interval long; ``ConcurrentChange`` (nothing
+        stored) when the store holds anything already."""
+        with self._lock:
+            if self._position:
+                raise ConcurrentChange(
+                    f"a history is imported into an empty store only; this one holds "
+                    f"{self._position} records"
+                )
+            self._check_versions(events)
+            self._store(events)
+            interval = self._snapshot_interval
+            for final in finals:
+                version = len(self._streams.get(final.stream_id, ()))
+                if interval > 0 and version >= interval:
+                    self._snapshots[final.stream_id] = _Snapshot(
+                        final.decider.stream, final.decider.state_version, version, final.state
+                    )
 
     def _check_versions(self, events: Sequence[Event]) -> None:
         """Each stream's new versions must follow its newest one, without gaps."""
@@ -203,8 +231,30 @@ class FakeEventStore:
         with self._lock:
             return self._position
 
+    def chain_head(self) -> ChainHead:
+        """The newest record's position and the hash chained over every record up to it
+        (sha256 of the previous hash and the record's canonical JSON at its position); this
+        store's own digest: what the port promises is that it moves with every record."""
+        with self._lock:
+            return ChainHead(self._position, self._chain.hex())
+
     def close(self) -> None:
         """Nothing to release: the events stay readable (a fake holds no connection)."""
+
+
+def _digest(position: int, record: Event | Receipt) -> bytes:
+    """sha256 of the record's canonical JSON: its position, stored name and every field."""
+    name = record.name if isinstance(record, Event) else "idempotency/receipt"
+    form = [position, name, attrs.asdict(record)]
+    text = json.dumps(form, sort_keys=True, separators=(",", ":"), default=_plain)
+    return hashlib.sha256(text.encode()).digest()
+
+
+def _plain(value: object) -> object:
+    """JSON for what ``json`` does not know: sets sorted, the rest (ids, instants) as text."""
+    if isinstance(value, set | frozenset):
+        return sorted(str(item) for item in value)
+    return str(value)
 
 
 def _kind(event: Event) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import TypeVar
@@ -11,7 +11,7 @@ from uuid import UUID
 from execution_core.command import Receipt
 from execution_core.decider import Decider
 from execution_core.event import Event
-from execution_core.ports import EventStore, Recorded
+from execution_core.ports import ChainHead, EventStore, FinalState, Recorded
 
 __all__ = ["DroppingStore", "ReorderingStore", "Wrapper"]
 
@@ -61,6 +61,14 @@ class Wrapper:
     def last_position(self) -> int:
         """The wrapped store's newest position."""
         return self.inner.last_position()
+
+    def chain_head(self) -> ChainHead:
+        """The wrapped store's chain head."""
+        return self.inner.chain_head()
+
+    def import_history(self, events: Sequence[Event], finals: Iterable[FinalState]) -> None:
+        """Imported by the wrapped store."""
+        self.inner.import_history(events, finals)
 
     def close(self) -> None:
         """Closes the wrapped store."""

@@ -22,7 +22,7 @@ from execution_core.errors import ConcurrentChange, ExecutionError, NotFound
 from execution_core.event import Event
 from execution_core.organization.events import UnitFounded
 from execution_core.organization.state import Organization
-from execution_core.ports import EventStore, Recorded
+from execution_core.ports import GENESIS_HASH, ChainHead, EventStore, FinalState, Recorded
 from execution_core.streams import ORGANIZATION, STRATEGY
 from tests.conformance.backend import Backend
 
@@ -362,6 +362,77 @@ class EventStoreContract:
         write(second, y, 1)
         write(first, x, 1)
         assert len(first.read(x)) == 2
+
+    # -- the chain head -------------------------------------------------------------------------
+
+    def test_the_chain_head_moves_with_every_append_and_is_the_last_position(
+        self, backend: Backend
+    ) -> None:
+        """Given an empty store, its head is position 0 and the genesis hash; after each append
+        (with or without a receipt) the head is at ``last_position()`` with a hash never seen
+        before; a refused append leaves it where it was; another store on the data agrees."""
+        store = backend.open()
+        assert store.chain_head() == ChainHead(0, GENESIS_HASH)
+        seen = {GENESIS_HASH}
+        stream = uuid4()
+        for n in range(4):
+            write(store, stream, 1 + n % 2, receipt_key=f"head-{n}" if n % 2 else None)
+            head = store.chain_head()
+            assert head.position == store.last_position()
+            assert len(head.hash) == 64
+            assert set(head.hash) <= set("0123456789abcdef")
+            assert head.hash not in seen
+            seen.add(head.hash)
+        stale = [founded(stream, 1, "stale")]
+        with pytest.raises(ConcurrentChange):
+            store.append(stale, ORGANIZATION, ORGANIZATION.fold(stale))
+        assert store.chain_head() == head
+        assert backend.open().chain_head() == head
+
+    # -- importing a history ------------------------------------------------------------------
+
+    def test_a_history_imported_into_an_empty_store_reads_back_whole(
+        self, backend: Backend
+    ) -> None:
+        """Given a history of two streams, when it is imported into an empty store snapshotting
+        every 5, then ``read_all`` gives it in order, each stream loads as its fold without
+        folding more than 5 events, and the chain head is at the last position."""
+        store = backend.open(snapshot_interval=5)
+        x, y = uuid4(), uuid4()
+        history: list[Event] = []
+        for version in range(1, 13):
+            history.append(founded(x, version, "x"))
+            if version <= 3:
+                history.append(founded(y, version, "y"))
+        x_events = [e for e in history if e.stream_id == x]
+        y_events = [e for e in history if e.stream_id == y]
+        finals = [
+            FinalState(x, ORGANIZATION, ORGANIZATION.fold(x_events)),
+            FinalState(y, ORGANIZATION, ORGANIZATION.fold(y_events)),
+        ]
+        store.import_history(history, finals)
+        assert [r.event for r in store.read_all()] == history
+        assert store.chain_head().position == store.last_position()
+        for reader in (store, backend.open(snapshot_interval=5)):
+            for stream, events in ((x, x_events), (y, y_events)):
+                decider, folded = counting(ORGANIZATION)
+                assert reader.load(stream, decider) == ORGANIZATION.fold(events)
+                assert len(folded) <= 5
+
+    def test_a_history_is_imported_into_an_empty_store_only(self, backend: Backend) -> None:
+        """Given a store holding events, an import raises ``ConcurrentChange`` and stores none of
+        the history."""
+        store = backend.open()
+        write(store, uuid4(), 2)
+        position, head = store.last_position(), store.chain_head()
+        stream = uuid4()
+        history: list[Event] = [founded(stream, 1), founded(stream, 2)]
+        with pytest.raises(ConcurrentChange):
+            store.import_history(
+                history, [FinalState(stream, ORGANIZATION, ORGANIZATION.fold(history))]
+            )
+        assert store.read(stream) == []
+        assert (store.last_position(), store.chain_head()) == (position, head)
 
     # -- the clock ------------------------------------------------------------------------------
 

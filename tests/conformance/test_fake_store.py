@@ -72,3 +72,26 @@ def test_the_facade_runs_on_the_fake_store() -> None:
     recorded = [event for command in standard_org() for event in execution.execute(command).events]
     assert [r.event for r in store.read_all()] == recorded
     assert {event.recorded_at for event in recorded} == {T0}
+
+
+def test_the_chain_head_is_a_digest_of_the_records() -> None:
+    """Two fake stores given the same records have the same head; one event changed, and the
+    heads differ."""
+    stream = uuid4()
+    heads = []
+    for label in ("u", "u", "v"):
+        store = FakeEventStore()
+        events = [founded(stream, 1, label), founded(stream, 2)]
+        store.append(events, ORGANIZATION, ORGANIZATION.fold(events))
+        heads.append(store.chain_head())
+    assert heads[0] == heads[1] != heads[2]
+    assert heads[2].position == 2
+
+
+def test_an_imported_history_with_a_gap_is_refused_and_nothing_is_stored() -> None:
+    """An imported history must number each stream 1, 2, 3...: a gap is ``InvalidInput``."""
+    store = FakeEventStore()
+    stream = uuid4()
+    with pytest.raises(InvalidInput, match="gap"):
+        store.import_history([founded(stream, 1), founded(stream, 3)], [])
+    assert store.last_position() == 0

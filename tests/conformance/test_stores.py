@@ -17,13 +17,6 @@ from tests.conformance.contract import EventStoreContract
 __all__ = ["TestFakeStore", "TestMemoryStore", "TestPostgresStore", "TestSQLiteStore"]
 
 
-_UNVERSIONED_SNAPSHOTS = pytest.mark.xfail(
-    reason="the eventsourcing store's snapshots do not carry the state version yet (issue 13, "
-    "storage: a changed state class must invalidate old snapshots)",
-    strict=False,
-)
-
-
 def _serve(backend: Backend) -> Iterator[Backend]:
     try:
         yield backend
@@ -70,11 +63,6 @@ class TestSQLiteStore(EventStoreContract):
 
         yield from _serve(Backend("sqlite", opener, shared=True))
 
-    @_UNVERSIONED_SNAPSHOTS
-    def test_a_changed_state_version_does_not_read_old_snapshots(self, backend: Backend) -> None:
-        """As the contract says (expected to fail until snapshots carry the state version)."""
-        super().test_a_changed_state_version_does_not_read_old_snapshots(backend)
-
 
 @pytest.mark.postgres
 class TestPostgresStore(EventStoreContract):
@@ -93,8 +81,3 @@ class TestPostgresStore(EventStoreContract):
             )
 
         yield from _serve(Backend("postgresql", opener, shared=True))
-
-    @_UNVERSIONED_SNAPSHOTS
-    def test_a_changed_state_version_does_not_read_old_snapshots(self, backend: Backend) -> None:
-        """As the contract says (expected to fail until snapshots carry the state version)."""
-        super().test_a_changed_state_version_does_not_read_old_snapshots(backend)
