@@ -88,10 +88,11 @@ class Draft:
     The base is the ledger before the change: a frozen attrs value whose ``position`` counts the
     events applied, whose other fields are its tables (mappings and tuples), and whose
     ``extensions`` mapping keeps the tables of streams it has no field for (an extension's, a
-    test's). A table is copied on first touch (:meth:`table`), then changed in place; a value is
-    replaced whole (:meth:`put`). ``work`` is the streams' scratch space for the length of the
-    draft (the goals keep their waiting check-ins there), and each stream's ``settle`` writes
-    what it left there before the draft is frozen.
+    test's). ``current[name]`` reads a table or value as it stands (nothing copied); a table is
+    copied on first change (:meth:`table`), then changed in place; a value is replaced whole
+    (:meth:`put`). ``work`` is the streams' scratch space for the length of the draft (the goals
+    keep their waiting check-ins there), and each stream's ``settle`` writes what it left there
+    before the draft is frozen.
     """
 
     def __init__(
@@ -105,33 +106,26 @@ class Draft:
         self.work: dict[str, Any] = {}
         self._handlers = handlers
         self._settles = settles
-        self._fields = attrs.fields_dict(type(base))
-        self._now: dict[str, Any] = {}
-        """Every table or value read or written so far, as it stands."""
+        self._fields = _field_names(type(base))
+        self._standing = _Standing.of(base, self._fields)
+        self.current: Mapping[str, Any] = self._standing
+        """Every table or value as it stands, to read only (nothing is copied)."""
         self._tables: dict[str, Any] = {}
         self._values: dict[str, Any] = {}
-
-    def current(self, name: str) -> Any:
-        """A table or value as last written, to read only (nothing is copied)."""
-        try:
-            return self._now[name]
-        except KeyError:
-            value = self._now[name] = self._of_base(name)
-            return value
 
     def table(self, name: str) -> Any:
         """A table to change in place: a dict (a list, for a tuple), copied on first touch."""
         table = self._tables.get(name)
         if table is None:
-            known = self._values.pop(name) if name in self._values else self.current(name)
+            known = self._values.pop(name) if name in self._values else self._standing[name]
             table = list(known) if isinstance(known, tuple) else dict(known)
-            self._tables[name] = self._now[name] = table
+            self._tables[name] = self._standing[name] = table
         return table
 
     def put(self, name: str, value: Any) -> None:
         """Replace a value whole (a state the stream's ``evolve`` returns)."""
         self._tables.pop(name, None)
-        self._values[name] = self._now[name] = value
+        self._values[name] = self._standing[name] = value
 
     def apply(self, event: Event) -> None:
         """Fold the next event (in recorded order) through its stream's handler, if any."""
@@ -158,10 +152,39 @@ class Draft:
         # A frozen ledger shares its tables with no draft: the draft is discarded after this.
         return attrs.evolve(self.base, **changes)
 
-    def _of_base(self, name: str) -> Any:
-        if name in self._fields:
-            return getattr(self.base, name)
-        return self.base.extensions.get(name, {})
+
+class _Standing(dict[str, Any]):
+    """A draft's tables and values as they stand: each read from the base ledger on first use
+    (an extension's table is empty at first). It holds no reference back to its draft, so a
+    draft is freed as soon as it is dropped."""
+
+    __slots__ = ("base", "fields")
+    base: Any
+    fields: frozenset[str]
+
+    @classmethod
+    def of(cls, base: Any, fields: frozenset[str]) -> _Standing:
+        """Nothing read yet (made without an ``__init__`` of its own: a draft per event)."""
+        standing = cls()
+        standing.base = base
+        standing.fields = fields
+        return standing
+
+    def __missing__(self, name: str) -> Any:
+        base = self.base
+        value = getattr(base, name) if name in self.fields else base.extensions.get(name, {})
+        self[name] = value
+        return value
+
+
+_FIELDS: dict[type, frozenset[str]] = {}
+
+
+def _field_names(cls: type) -> frozenset[str]:
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = frozenset(attrs.fields_dict(cls))
+    return names
 
 
 Handler = Callable[[Draft, Any, int], None]

@@ -40,6 +40,7 @@ from execution_core.coaching.ledger import (
     Session,
 )
 from execution_core.cycles.ledger import CycleRecord, PolicyFact
+from execution_core.decider import Decider
 from execution_core.event import Event
 from execution_core.facts import Draft, Fact, Handler, StreamLedger, latest
 from execution_core.goals.ledger import (
@@ -245,26 +246,27 @@ def _fold_at(
 
 
 _Folding = tuple[Mapping[type[Event], Handler], tuple[Callable[[Draft], None], ...]]
-_folding: dict[tuple[StreamLedger | None, ...], _Folding] = {}
-"""The handlers assembled for the registry's latest ledger entries (one entry at most)."""
+_Key = tuple[tuple[Decider[Any], ...], tuple[StreamLedger, ...]]
+_folding: list[tuple[_Key, _Folding]] = []
+"""The handlers assembled for the registry as it last was (one entry at most)."""
 
 
 def _handlers() -> _Folding:
     """Every registered stream kind's handlers, and what each settles before a freeze: taken
-    from the registry again whenever a kind or its ledger entry changed (a test's stream)."""
-    ledgers = tuple(LEDGERS.get(decider.stream) for decider in REGISTRY)
-    folding = _folding.get(ledgers)
-    if folding is None:
-        handlers: dict[type[Event], Handler] = {}
-        settles: list[Callable[[Draft], None]] = []
-        for ledger in ledgers:
-            if ledger is not None:
-                handlers.update(ledger.handlers)
-                if ledger.settle is not None:
-                    settles.append(ledger.settle)
-        folding = (handlers, tuple(settles))
-        _folding.clear()
-        _folding[ledgers] = folding
+    from the registry again whenever its kinds or their ledger entries changed (a test's)."""
+    key = (tuple(REGISTRY), tuple(LEDGERS.values()))
+    if _folding and _folding[0][0] == key:  # the same objects: compared by identity first
+        return _folding[0][1]
+    handlers: dict[type[Event], Handler] = {}
+    settles: list[Callable[[Draft], None]] = []
+    for decider in key[0]:
+        ledger = LEDGERS.get(decider.stream)
+        if ledger is not None:
+            handlers.update(ledger.handlers)
+            if ledger.settle is not None:
+                settles.append(ledger.settle)
+    folding = (handlers, tuple(settles))
+    _folding[:] = [(key, folding)]
     return folding
 
 
