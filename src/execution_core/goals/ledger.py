@@ -322,7 +322,7 @@ def _on_key_result(draft: Draft, event: KeyResultAdded, seq: int) -> None:
 
 @LEDGER.handles(ProgressLogged)
 def _on_progress(draft: Draft, event: ProgressLogged, seq: int) -> None:
-    goal = draft.current("goals").get(event.stream_id)
+    goal = draft.current["goals"].get(event.stream_id)
     if goal is None or event.kr_id not in goal.key_results:
         return
     checkin = _make_checkin(

@@ -35,5 +35,5 @@ LEDGER = StreamLedger("organization")
     CoachDeauthorised,
 )
 def _on_organization(draft: Draft, event: Event, seq: int) -> None:
-    draft.put("organization", evolve_organization(draft.current("organization"), event))
+    draft.put("organization", evolve_organization(draft.current["organization"], event))
     draft.table("organization_events").append(event)

@@ -17,5 +17,5 @@ LEDGER = StreamLedger("strategy")
 
 @LEDGER.handles(StrategyDefined, ThemeAdded, ThemeRetired)
 def _on_strategy(draft: Draft, event: Event, seq: int) -> None:
-    draft.put("strategy", evolve_strategy(draft.current("strategy"), event))
+    draft.put("strategy", evolve_strategy(draft.current["strategy"], event))
     draft.table("strategy_events").append(event)
