@@ -81,17 +81,18 @@ SCRATCH: Decider[Pad] = Decider(
 )
 
 
+_NOTE_TAKEN = EVENT_TYPES.pop(NoteTaken.name)  # known only while a test registers the stream
+
+
 @pytest.fixture
 def scratch() -> Iterator[Decider[Pad]]:
-    """The scratch stream, registered for one test."""
-    with REGISTRY.registered(SCRATCH) as decider:
-        yield decider
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _forget_the_event_type() -> Iterator[None]:
-    yield
-    EVENT_TYPES.pop(NoteTaken.name, None)
+    """The scratch stream and its event type, registered for one test."""
+    EVENT_TYPES[NoteTaken.name] = _NOTE_TAKEN
+    try:
+        with REGISTRY.registered(SCRATCH) as decider:
+            yield decider
+    finally:
+        EVENT_TYPES.pop(NoteTaken.name, None)
 
 
 def _note(text: str) -> _TakeNote:
