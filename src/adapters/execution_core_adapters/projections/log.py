@@ -10,7 +10,6 @@ from eventsourcing.persistence import InterfaceError, OperationalError
 
 from execution_core.errors import StoreUnavailable
 from execution_core.ports import Recorded
-from execution_core_adapters.storage.mapper import RECEIPT_TOPIC
 from execution_core_adapters.storage.store import ExecutionStore
 
 __all__ = ["UNREACHABLE", "Ref", "Unreadable", "event_positions", "pages"]
@@ -87,13 +86,5 @@ def event_positions(store: ExecutionStore, after: int, *, size: int) -> list[int
 def _stored_after(store: ExecutionStore, position: int) -> Ref | None:
     """The first stored event after ``position``, named as stored (it cannot be decoded).
 
-    The one read below the port: ``read_all`` raises on an event it cannot decode without
-    naming it; until the port names it (see docs/materialized-views.md), the failing record
-    is looked up in the recorder, on this failure path only."""
-    notifications = store.app.recorder.select_notifications(
-        start=position, limit=10, inclusive_of_start=False
-    )
-    for notification in notifications:
-        if notification.topic != RECEIPT_TOPIC:
-            return notification.id, str(notification.originator_id), notification.topic
-    return None
+    ``read_all`` raises on an event it cannot decode without naming it; the store names it."""
+    return store.stored_after(position)

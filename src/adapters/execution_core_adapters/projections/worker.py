@@ -208,7 +208,7 @@ class ViewWorker:
         self._views_factory: InfrastructureFactory[Any] | None = None
         try:
             if views_url is None:
-                factory = self.store.app.factory  # becomes store.infrastructure() (a port)
+                factory = self.store.infrastructure()
             else:
                 factory = InfrastructureFactory.construct(
                     Environment(APPLICATION_NAME, store_env(views_url))
