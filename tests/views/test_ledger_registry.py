@@ -55,19 +55,16 @@ def _evolve(state: int, event: Event) -> int:
 MEMO: Decider[int] = Decider("memo", 0, _evolve, events=(MemoWritten,))
 
 
+_MEMO_WRITTEN = EVENT_TYPES.pop(MemoWritten.name)  # known only while a test registers it
+
+
 @pytest.fixture
 def memo_stream(monkeypatch: pytest.MonkeyPatch) -> Iterator[Decider[int]]:
-    """The memo stream registered, with its ledger, for one test only."""
+    """The memo stream and its event type registered, with its ledger, for one test only."""
+    monkeypatch.setitem(EVENT_TYPES, MemoWritten.name, _MEMO_WRITTEN)
     with REGISTRY.registered(MEMO):
         monkeypatch.setitem(LEDGERS, "memo", MEMO_LEDGER)
         yield MEMO
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _forget_the_event_type() -> Iterator[None]:
-    """The test-only event's stored name is given back after this module."""
-    yield
-    EVENT_TYPES.pop(MemoWritten.name, None)
 
 
 def _memo(version: int, text: str) -> MemoWritten:
