@@ -21,8 +21,9 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_ruff_finds_nothing() -> None:
-    """Given the source and tests, when ruff checks them, then it reports no problem."""
-    result = _run("ruff", "check", "src", "tests", "benchmarks")
+    """Given the source, tests and notebooks, when ruff checks them, then it reports no
+    problem."""
+    result = _run("ruff", "check", "src", "tests", "benchmarks", "docs")
     assert result.returncode == 0, result.stdout + result.stderr
 
 

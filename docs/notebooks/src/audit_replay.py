@@ -27,12 +27,12 @@ from datetime import timedelta
 
 import pandas as pd
 
-from execution_core_adapters import notebook as nb
-from execution_core_adapters.cli.demo import SeasonClock, record_season
-from execution_core_adapters.storage.store import open_store
 from execution_core import Execution
 from execution_core import views as v
 from execution_core.audit import diff, plan_of, trail, view_as_of
+from execution_core_adapters import notebook as nb
+from execution_core_adapters.cli.demo import SeasonClock, record_season
+from execution_core_adapters.storage.store import open_store
 
 pd.set_option("display.max_colwidth", 60)
 pd.set_option("display.width", 140)
@@ -253,8 +253,8 @@ nb.view_frame(lead)[["title", "owner_id", "final_progress", "first_flagged_healt
 # both branches with the same views:
 
 # %%
-from execution_core_adapters.simulate import Simulation, compare, fork_events
 from execution_core.simulation import drop
+from execution_core_adapters.simulate import Simulation, compare, fork_events
 
 recorded = Simulation(execution, cycle_id, name="recorded")
 lowered_at = ledger.goals[goals["finn"]].key_results["minutes"].adjustments[0].occurred_at

@@ -27,10 +27,10 @@
 import pandas as pd
 from matplotlib.figure import Figure
 
-from execution_core_adapters import notebook as nb
-from execution_core_adapters.simulate import compare, fork, monte_carlo, simulate
 from execution_core import views as v
 from execution_core.simulation import ExecutionManagement, Model, PerformanceManagement
+from execution_core_adapters import notebook as nb
+from execution_core_adapters.simulate import compare, fork, monte_carlo, simulate
 
 pd.set_option("display.width", 140)
 pd.set_option("display.precision", 3)

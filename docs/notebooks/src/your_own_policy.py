@@ -35,8 +35,6 @@ import attrs
 import pandas as pd
 from matplotlib.figure import Figure
 
-from execution_core_adapters import notebook as nb
-from execution_core_adapters.simulate import monte_carlo, simulate
 from execution_core import views as v
 from execution_core.simulation import (
     Appraise,
@@ -48,6 +46,8 @@ from execution_core.simulation import (
     Model,
     PerformanceManagement,
 )
+from execution_core_adapters import notebook as nb
+from execution_core_adapters.simulate import monte_carlo, simulate
 
 pd.set_option("display.width", 140)
 pd.set_option("display.precision", 3)
