@@ -52,12 +52,15 @@ __all__ = [
 class StreamRegistry:
     """The kinds of stream, in catalog order, with the lookups every layer needs."""
 
-    def __init__(self, deciders: tuple[Decider[Any], ...]) -> None:
+    def __init__(self, streams: tuple[tuple[Decider[Any], StreamLedger], ...]) -> None:
         self._deciders: list[Decider[Any]] = []
         self._by_name: dict[str, Decider[Any]] = {}
         self._by_command: dict[type[Command], Decider[Any]] = {}
-        for decider in deciders:
-            self._add(decider)
+        self.ledgers: dict[str, StreamLedger] = {}
+        """What each kind's facts mean to the views' ledger (its folder's ``ledger.py``), by
+        the kind's name."""
+        for decider, ledger in streams:
+            self._add(decider, ledger)
 
     def __iter__(self) -> Iterator[Decider[Any]]:
         return iter(tuple(self._deciders))
@@ -93,18 +96,22 @@ class StreamRegistry:
         return self.named(stream).events
 
     @contextmanager
-    def registered(self, decider: Decider[Any]) -> Iterator[Decider[Any]]:
-        """Add a stream kind for the length of a block (a test-only stream, an extension)."""
-        self._add(decider)
+    def registered(
+        self, decider: Decider[Any], ledger: StreamLedger | None = None
+    ) -> Iterator[Decider[Any]]:
+        """Add a stream kind (and what its facts mean to the ledger, if the views are to fold
+        it) for the length of a block: a test-only stream, an extension."""
+        self._add(decider, ledger)
         try:
             yield decider
         finally:
             self._deciders.remove(decider)
             del self._by_name[decider.stream]
+            self.ledgers.pop(decider.stream, None)
             for command in decider.commands:
                 del self._by_command[command]
 
-    def _add(self, decider: Decider[Any]) -> None:
+    def _add(self, decider: Decider[Any], ledger: StreamLedger | None) -> None:
         if decider.stream in self._by_name:
             raise ValueError(f"a stream kind named {decider.stream!r} is registered already")
         taken = [command.__name__ for command in decider.commands if command in self._by_command]
@@ -118,25 +125,26 @@ class StreamRegistry:
         self._deciders.append(decider)
         self._by_name[decider.stream] = decider
         self._by_command.update(dict.fromkeys(decider.commands, decider))
+        if ledger is not None:
+            if ledger.stream != decider.stream:
+                raise ValueError(f"the ledger of {ledger.stream!r} given for {decider.stream!r}")
+            self.ledgers[decider.stream] = ledger
 
 
-REGISTRY = StreamRegistry((ORGANIZATION, STRATEGY, CYCLE, GOAL, COACHING, APPRAISAL))
-"""The stream kinds of execution-core."""
-
-LEDGERS: dict[str, StreamLedger] = {
-    ledger.stream: ledger
-    for ledger in (
-        organization_ledger.LEDGER,
-        strategy_ledger.LEDGER,
-        cycles_ledger.LEDGER,
-        goals_ledger.LEDGER,
-        coaching_ledger.LEDGER,
-        appraisals_ledger.LEDGER,
+REGISTRY = StreamRegistry(
+    (
+        (ORGANIZATION, organization_ledger.LEDGER),
+        (STRATEGY, strategy_ledger.LEDGER),
+        (CYCLE, cycles_ledger.LEDGER),
+        (GOAL, goals_ledger.LEDGER),
+        (COACHING, coaching_ledger.LEDGER),
+        (APPRAISAL, appraisals_ledger.LEDGER),
     )
-}
-"""What each stream kind's facts mean to the views' ledger (its folder's ``ledger.py``), by the
-kind's name: the ledger folds the events of every registered kind named here (an extension or a
-test adds its own entry beside its ``registered`` block)."""
+)
+"""The stream kinds of execution-core, each with its ledger."""
+
+LEDGERS = REGISTRY.ledgers
+"""The registry's ledgers by stream kind (the ledger folds the events of the kinds named)."""
 
 STREAMS = REGISTRY
 """The registry, iterated: every stream kind's decider in catalog order."""

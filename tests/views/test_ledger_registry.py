@@ -1,8 +1,8 @@
 """The ledger folds what the registry names: a test-only stream with its own ledger handler.
 
 What a newcomer writes for the views to see a new event is its stream's ``ledger.py``: a
-``StreamLedger`` with one handler per event type, named in ``streams.LEDGERS`` beside the
-stream's decider. Nothing in ``views/ledger.py`` is edited.
+``StreamLedger`` with one handler per event type, registered with the stream's decider
+(``REGISTRY.registered(decider, ledger)``). Nothing in ``views/ledger.py`` is edited.
 """
 
 from __future__ import annotations
@@ -62,8 +62,7 @@ _MEMO_WRITTEN = EVENT_TYPES.pop(MemoWritten.name)  # known only while a test reg
 def memo_stream(monkeypatch: pytest.MonkeyPatch) -> Iterator[Decider[int]]:
     """The memo stream and its event type registered, with its ledger, for one test only."""
     monkeypatch.setitem(EVENT_TYPES, MemoWritten.name, _MEMO_WRITTEN)
-    with REGISTRY.registered(MEMO):
-        monkeypatch.setitem(LEDGERS, "memo", MEMO_LEDGER)
+    with REGISTRY.registered(MEMO, MEMO_LEDGER):
         yield MEMO
 
 
