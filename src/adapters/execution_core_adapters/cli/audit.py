@@ -37,7 +37,6 @@ audit_app = typer.Typer(
 )
 err = Console(stderr=True)
 
-DEFAULT_DB = DEFAULT_STORE
 
 Db = Annotated[
     str,
@@ -58,7 +57,7 @@ def _open(url: str, *, create: bool = False) -> ExecutionStore:
 
 @audit_app.command()
 def verify(
-    db: Db = DEFAULT_DB,
+    db: Db = DEFAULT_STORE,
     anchor: Annotated[
         Path | None,
         typer.Option(help="A head saved earlier by `audit head` (exposes rewrites, truncation)."),
@@ -90,7 +89,7 @@ def verify(
 
 
 @audit_app.command("head")
-def head_(db: Db = DEFAULT_DB) -> None:
+def head_(db: Db = DEFAULT_STORE) -> None:
     """Print the newest chain hash as JSON: keep it elsewhere, then `verify --anchor` it."""
     store = _open(db)
     try:
@@ -101,7 +100,7 @@ def head_(db: Db = DEFAULT_DB) -> None:
 
 @audit_app.command("export")
 def export(
-    db: Db = DEFAULT_DB,
+    db: Db = DEFAULT_STORE,
     cycle: Annotated[
         str | None,
         typer.Option(help="Export one cycle (with the organization and strategy), by id."),
@@ -141,7 +140,7 @@ def export(
 @audit_app.command("import")
 def import_(
     file: Annotated[Path, typer.Argument(help="A JSON Lines export.", exists=True, dir_okay=False)],
-    db: Db = DEFAULT_DB,
+    db: Db = DEFAULT_STORE,
 ) -> None:
     """Import an export into an EMPTY store: all of it, or (on any bad line) nothing."""
     path = store_env(db).get("SQLITE_DBNAME") if _is_store_url(db) else None

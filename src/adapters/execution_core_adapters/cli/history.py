@@ -263,8 +263,6 @@ def _when(moment: datetime | None) -> str:
     return "everything recorded" if moment is None else moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
-DEFAULT_DB = DEFAULT_STORE
-
 Db = Annotated[
     str,
     typer.Option(
@@ -311,7 +309,7 @@ def as_of(
         typer.Option(help="Who reads a person's view (required with --person; access is checked)."),
     ] = None,
     cycle: Cycle = None,
-    db: Db = DEFAULT_DB,
+    db: Db = DEFAULT_STORE,
     as_json: AsJson = False,
 ) -> None:
     """Show the plan (or a view) as the system knew it at a recorded time, as at a business
@@ -372,7 +370,7 @@ def diff(
     cycle: Annotated[
         str | None, typer.Option(help="Only this cycle (name, id or the id's first characters).")
     ] = None,
-    db: Db = DEFAULT_DB,
+    db: Db = DEFAULT_STORE,
     as_json: AsJson = False,
 ) -> None:
     """List what changed in the plan between two recorded times, old to new, with who, why
@@ -417,7 +415,7 @@ def trail(
             "(the person, their managers, HR); withheld without --viewer."
         ),
     ] = None,
-    db: Db = DEFAULT_DB,
+    db: Db = DEFAULT_STORE,
     as_json: AsJson = False,
 ) -> None:
     """List every event concerning a goal, a person or a cycle, in recorded order, with its

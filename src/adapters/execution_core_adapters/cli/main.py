@@ -74,7 +74,6 @@ def _err() -> Console:
     return Console(stderr=True)
 
 
-DEFAULT_DB = DEFAULT_STORE
 """Every command's ``--db`` by default (``Execution.open``'s default too): `demo` records the
 season there, and the view and audit commands read it."""
 
@@ -177,7 +176,7 @@ def demo(
     db: Annotated[
         str,
         typer.Option(help="SQLite file (a path or a sqlite:/// URL) to record the season into."),
-    ] = DEFAULT_DB,
+    ] = DEFAULT_STORE,
     seed: Annotated[int, typer.Option(help="Seed of the season's trajectories.")] = 7,
 ) -> None:
     """Record a sample season (a 12-person company, 26 weeks) into a SQLite file.
@@ -209,7 +208,7 @@ def demo(
         f"in {elapsed:.2f} s ({season.events / elapsed:,.0f} events/s), cycle {season.cycle_id}."
     )
     print_season_views(console, history)
-    where = "" if db == DEFAULT_DB else f" --db {shown(db)}"
+    where = "" if db == DEFAULT_STORE else f" --db {shown(db)}"
     console.print(
         f"Read the views again with [bold]execution-core board{where}[/bold], "
         f"[bold]appraisal{where} --viewer hana[/bold] or [bold]radar{where}[/bold]."
@@ -295,7 +294,7 @@ def _at(history: History, cycle: CycleRecord, text: str | None) -> datetime:
 
 @app.command()
 def board(
-    db: Db = DEFAULT_DB,
+    db: Db = DEFAULT_STORE,
     cycle: CycleOption = None,
     at: At = None,
     viewer: Annotated[
@@ -320,7 +319,7 @@ def board(
 @app.command()
 def appraisal(
     viewer: Annotated[str, typer.Option(help="Who reads: the person, their managers, or HR.")],
-    db: Db = DEFAULT_DB,
+    db: Db = DEFAULT_STORE,
     cycle: CycleOption = None,
     person: Annotated[
         str | None,
@@ -395,7 +394,7 @@ def appraisal(
 
 
 @app.command()
-def radar(db: Db = DEFAULT_DB, cycle: CycleOption = None, at: At = None) -> None:
+def radar(db: Db = DEFAULT_STORE, cycle: CycleOption = None, at: At = None) -> None:
     """The coaching radar: recent coaching per person and coach, flagged goals not coached
     since, overdue commitments."""
     history = _history(db)
@@ -418,7 +417,7 @@ def _board_viewer(viewer: str | None, what: str) -> typer.Exit:
 
 @app.command()
 def review(
-    db: Db = DEFAULT_DB,
+    db: Db = DEFAULT_STORE,
     cycle: CycleOption = None,
     viewer: Viewer = None,
     at: Annotated[
@@ -447,7 +446,7 @@ def review(
 
 @app.command("strategy-map")
 def strategy_map(
-    db: Db = DEFAULT_DB, cycle: CycleOption = None, at: At = None, viewer: Viewer = None
+    db: Db = DEFAULT_STORE, cycle: CycleOption = None, at: At = None, viewer: Viewer = None
 ) -> None:
     """The strategy map: themes by balanced-scorecard perspective, their rollup, and the goals
     serving each, directly and through their parents."""

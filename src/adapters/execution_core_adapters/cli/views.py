@@ -28,6 +28,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from execution_core import DEFAULT_STORE
 from execution_core.errors import ExecutionError
 from execution_core_adapters.projections import VIEWS, ViewWorker, parse_views
 from execution_core_adapters.storage.config import store_env
@@ -42,7 +43,6 @@ views_app = typer.Typer(
 )
 err = Console(stderr=True)
 
-DEFAULT_DB = "sqlite:///execution.db"
 ALL_VIEWS = ",".join(VIEWS)
 
 Db = Annotated[
@@ -157,7 +157,7 @@ logging.getLogger("execution_core_adapters.projections.materialize").addHandler(
 
 @views_app.command()
 def status(
-    db: Db = DEFAULT_DB,
+    db: Db = DEFAULT_STORE,
     views: Views = ALL_VIEWS,
     views_db: ViewsDb = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
@@ -199,7 +199,7 @@ def status(
 
 @views_app.command("catch-up")
 def catch_up(
-    db: Db = DEFAULT_DB,
+    db: Db = DEFAULT_STORE,
     views: Views = ALL_VIEWS,
     views_db: ViewsDb = None,
     page: PageSize = 5_000,
@@ -214,7 +214,7 @@ def catch_up(
 
 @views_app.command()
 def rebuild(
-    db: Db = DEFAULT_DB,
+    db: Db = DEFAULT_STORE,
     views: Views = ALL_VIEWS,
     views_db: ViewsDb = None,
     page: PageSize = 5_000,
@@ -230,7 +230,7 @@ def rebuild(
 @views_app.command()
 def run(
     *,
-    db: Db = DEFAULT_DB,
+    db: Db = DEFAULT_STORE,
     views: Views = ALL_VIEWS,
     views_db: ViewsDb = None,
     page: PageSize = 5_000,

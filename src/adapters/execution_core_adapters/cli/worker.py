@@ -28,9 +28,9 @@ from typing import Annotated
 import typer
 from eventsourcing.persistence import InterfaceError, OperationalError
 
+from execution_core import DEFAULT_STORE
 from execution_core_adapters.cli.views import (
     ALL_VIEWS,
-    DEFAULT_DB,
     BatchSize,
     Db,
     PageSize,
@@ -98,7 +98,7 @@ class _Parking:
 def worker(
     *,
     views: Views = ALL_VIEWS,
-    db: Db = DEFAULT_DB,
+    db: Db = DEFAULT_STORE,
     views_db: ViewsDb = None,
     poll: Poll = 1.0,
     page: PageSize = 5_000,

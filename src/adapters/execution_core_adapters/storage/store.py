@@ -32,6 +32,7 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import Environment, EnvType
 
+from execution_core import DEFAULT_STORE
 from execution_core.clock import Clock
 from execution_core.command import Receipt
 from execution_core.decider import Decider
@@ -410,7 +411,7 @@ class ExecutionStore:
 
 
 def open_store(
-    url: str = "sqlite:///execution.db",
+    url: str = DEFAULT_STORE,
     *,
     clock: Clock | None = None,
     snapshot_interval: int = 50,
