@@ -33,7 +33,16 @@ from execution_core.errors import ExecutionError
 from execution_core_adapters.projections import VIEWS, ViewWorker, parse_views
 from execution_core_adapters.storage.config import store_env
 
-__all__ = ["views_app"]
+__all__ = [
+    "ALL_VIEWS",
+    "BatchSize",
+    "Db",
+    "PageSize",
+    "ViewsDb",
+    "open_worker",
+    "stopping_on_signals",
+    "views_app",
+]
 
 views_app = typer.Typer(
     help="Materialized views: view_board, view_appraisal and view_radar tables kept current "
@@ -73,7 +82,7 @@ BatchSize = Annotated[
 ]
 
 
-def _worker(db: str, views: str, views_db: str | None, page: int, batch: int) -> ViewWorker:
+def open_worker(db: str, views: str, views_db: str | None, page: int, batch: int) -> ViewWorker:
     """A worker on an existing store (a missing SQLite file is an error, not a new store)."""
     try:
         names = parse_views(views)
@@ -118,7 +127,7 @@ def _progress_bar(worker: ViewWorker, label: str) -> Iterator[None]:
 
 
 @contextmanager
-def _stopping_on_signals() -> Iterator[threading.Event]:
+def stopping_on_signals() -> Iterator[threading.Event]:
     """An event set by Ctrl-C or SIGTERM, so the worker commits what it applied and stops."""
     stop = threading.Event()
 
@@ -164,7 +173,7 @@ def status(
 ) -> None:
     """Each view's tracked position, the log's head, the lag in events and, for a parked view,
     the event it stopped at and why (exit 1 when a view is parked)."""
-    with _worker(db, views, views_db, 5_000, 100_000) as worker:
+    with open_worker(db, views, views_db, 5_000, 100_000) as worker:
         states = worker.status()
     if as_json:
         document = {
@@ -206,7 +215,7 @@ def catch_up(
     batch: BatchSize = 100_000,
 ) -> None:
     """Apply every event recorded since the views' tracked positions, then exit."""
-    with _worker(db, views, views_db, page, batch) as worker, _stopping_on_signals() as stop:
+    with open_worker(db, views, views_db, page, batch) as worker, stopping_on_signals() as stop:
         with _progress_bar(worker, "catching up"):
             applied = worker.catch_up(stop_event=stop)
         _report(worker, applied)
@@ -221,7 +230,7 @@ def rebuild(
     batch: BatchSize = 100_000,
 ) -> None:
     """Drop the view tables and their tracking positions, then apply every event again."""
-    with _worker(db, views, views_db, page, batch) as worker, _stopping_on_signals() as stop:
+    with open_worker(db, views, views_db, page, batch) as worker, stopping_on_signals() as stop:
         with _progress_bar(worker, "rebuilding"):
             applied = worker.rebuild(stop_event=stop)
         _report(worker, applied)
@@ -240,7 +249,7 @@ def run(
     ] = 1.0,
 ) -> None:
     """Catch up, then keep the views current until Ctrl-C or SIGTERM."""
-    with _worker(db, views, views_db, page, batch) as worker, _stopping_on_signals() as stop:
+    with open_worker(db, views, views_db, page, batch) as worker, stopping_on_signals() as stop:
         with _progress_bar(worker, "catching up"):
             applied = worker.catch_up(stop_event=stop)
         _report(worker, applied, exit_when_parked=False)  # run goes on with the other views

@@ -35,8 +35,8 @@ from execution_core_adapters.cli.views import (
     Db,
     PageSize,
     ViewsDb,
-    _stopping_on_signals,
-    _worker,
+    open_worker,
+    stopping_on_signals,
 )
 from execution_core_adapters.projections import ViewWorker
 
@@ -109,7 +109,7 @@ def worker(
     logging.getLogger("execution_core_adapters.projections.materialize").addHandler(
         logging.NullHandler()
     )
-    with _stopping_on_signals() as stop, _worker(db, views, views_db, page, batch) as keeper:
+    with stopping_on_signals() as stop, open_worker(db, views, views_db, page, batch) as keeper:
         _log(f"started; {_positions(keeper)}")
         parking = _Parking(keeper)
         parking.report()
