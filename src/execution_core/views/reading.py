@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import Literal
+from typing import Literal, TypedDict
 from uuid import UUID
 
 import attrs
@@ -29,6 +29,7 @@ __all__ = [
     "read_goal",
     "read_key_result",
     "timeline",
+    "timed",
 ]
 
 GoalStatus = Literal["active", "completed", "dropped"]
@@ -156,6 +157,44 @@ def open_commitments(ledger: Ledger, goal_id: UUID, at: datetime) -> int:
 ChildRow = Callable[[UUID], "ScoreboardRow | None"]
 
 
+class Timed(TypedDict):
+    """The columns of a goal's row that move with time alone (its facts unchanged)."""
+
+    expected: float
+    pace_gap: float
+    health: Health
+    days_since_checkin: int | None
+
+
+def timed(
+    *,
+    progress: float,
+    forecast: float | None,
+    last_checkin: datetime | None,
+    status: GoalStatus,
+    cycle: CycleRecord,
+    at: datetime,
+    expected: float,
+    policy: Policy,
+) -> Timed:
+    """The pace, the pace gap, the health and the days since the last check-in of a goal at
+    ``at``: what a live board recomputes for a row whose facts did not change."""
+    return Timed(
+        expected=expected,
+        pace_gap=progress - expected,
+        health=f.health(
+            forecast=forecast,
+            last_checkin=last_checkin,
+            at=at,
+            expected=expected,
+            cadence_days=cycle.cadence_days,
+            policy=policy,
+            active=status == "active" and at < cycle.ends_at,
+        ),
+        days_since_checkin=None if last_checkin is None else (at - last_checkin).days,
+    )
+
+
 def read_goal(
     ledger: Ledger,
     cycle: CycleRecord,
@@ -218,21 +257,19 @@ def read_goal(
         rolls_up=not key_results,
         progress=progress,
         raw_progress=raw,
-        expected=expected,
-        pace_gap=progress - expected,
         forecast=forecast,
-        health=f.health(
-            forecast=forecast,
-            last_checkin=last,
-            at=at,
-            expected=expected,
-            cadence_days=cycle.cadence_days,
-            policy=policy,
-            active=status == "active" and at < cycle.ends_at,
-        ),
         confidence=confidence,
         last_checkin_at=last,
-        days_since_checkin=None if last is None else (at - last).days,
+        **timed(
+            progress=progress,
+            forecast=forecast,
+            last_checkin=last,
+            status=status,
+            cycle=cycle,
+            at=at,
+            expected=expected,
+            policy=policy,
+        ),
         open_commitments=open_commitments(ledger, goal.id, at),
         outcome=f.goal_outcome(parts, progress),
     )

@@ -25,7 +25,7 @@ from execution_core.policy import Policy
 from execution_core.views import formulas as f
 from execution_core.views._common import policy_in_force, records, require, utc
 from execution_core.views.ledger import CycleRecord, GoalRecord, Ledger
-from execution_core.views.reading import Reader, ScoreboardRow, read_goal
+from execution_core.views.reading import Reader, ScoreboardRow, read_goal, timed
 
 __all__ = ["Scoreboard", "ScoreboardRow", "parent_of", "scoreboard", "walk_up"]
 
@@ -189,22 +189,19 @@ class Scoreboard:
     def retimed(self, row: ScoreboardRow, cycle: CycleRecord) -> ScoreboardRow:
         """A row read at an earlier instant, read at the board's instant when none of its facts
         changed since: only the pace, the pace gap, the health and the days since the last
-        check-in move with time (the same formulas as :func:`~.reading.read_goal`)."""
-        at, expected, last = self.at, self.expected, row.last_checkin_at
+        check-in move with time (:func:`~.reading.timed`, as :func:`~.reading.read_goal`)."""
         return attrs.evolve(
             row,
-            expected=expected,
-            pace_gap=row.progress - expected,
-            health=f.health(
+            **timed(
+                progress=row.progress,
                 forecast=row.forecast,
-                last_checkin=last,
-                at=at,
-                expected=expected,
-                cadence_days=cycle.cadence_days,
+                last_checkin=row.last_checkin_at,
+                status=row.status,
+                cycle=cycle,
+                at=self.at,
+                expected=self.expected,
                 policy=self.policy,
-                active=row.status == "active" and at < cycle.ends_at,
             ),
-            days_since_checkin=None if last is None else (at - last).days,
         )
 
     def to_records(self) -> list[dict[str, object]]:
