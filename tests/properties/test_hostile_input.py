@@ -472,7 +472,7 @@ def seeded_lines() -> list[bytes]:
     """The export of the seeded store: the base every mutated input starts from."""
     execution = _seeded("memory://")
     try:
-        return list(export_lines(execution.store))  # type: ignore[arg-type]
+        return list(export_lines(execution.store))
     finally:
         execution.close()
 
@@ -520,7 +520,7 @@ def test_a_hostile_command_is_refused_whole_or_breaks_nothing_downstream(
             assert execution.store.last_position() == before, "a refused command stored events"
             return
         COMMAND_TALLY.counts["accepted"] += 1
-        lines = list(export_lines(execution.store))  # type: ignore[arg-type]
+        lines = list(export_lines(execution.store))
     _downstream_works(lines, workdir)
 
 

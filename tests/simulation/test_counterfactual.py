@@ -146,10 +146,10 @@ def test_a_recorded_history_forks_too() -> None:
     clock = SeasonClock()
     execution = Execution(open_store("memory://", clock=clock))
     season = record_season(execution, clock)
-    before = list(export_lines(execution.store))  # type: ignore[arg-type]
+    before = list(export_lines(execution.store))
     at = datetime.combine(SEASON_START, datetime.min.time(), tzinfo=UTC) + timedelta(weeks=10)
     branch = fork_events(execution, at=at, changes=[drop("goal.TargetAdjusted")])
-    assert list(export_lines(execution.store)) == before  # type: ignore[arg-type]
+    assert list(export_lines(execution.store)) == before
     recorded = Simulation(execution, season.cycle_id)
     comparison = compare(recorded, branch)
     assert comparison.a.target_adjustments == 1

@@ -34,7 +34,7 @@ from tests.simulation.helpers import SMALL
 def _export(url: str = "memory://", seed: int = 7, model: Model = SMALL) -> bytes:
     with simulate(model, ExecutionManagement(), seed=seed, url=url) as simulation:
         out = io.BytesIO()
-        write_export(simulation.execution.store, out)  # type: ignore[arg-type]
+        write_export(simulation.execution.store, out)
         return out.getvalue()
 
 

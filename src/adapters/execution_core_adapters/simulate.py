@@ -116,7 +116,7 @@ class Simulation:
 
     def export_lines(self) -> list[bytes]:
         """The canonical export of the history (``transfer``), line by line."""
-        return list(export_lines(self.execution.store))  # type: ignore[arg-type]
+        return list(export_lines(self.execution.store))
 
     def close(self) -> None:
         """Close the store."""
@@ -242,7 +242,7 @@ def fork_events(
     events = branch_events(execution.history(), at=at, clock=clock, changes=changes)
     target = Execution(open_store("memory://"))
     try:
-        import_lines(target.store, (event_line(event) for event in events))  # type: ignore[arg-type]
+        import_lines(target.store, (event_line(event) for event in events))
     except BaseException:
         target.close()
         raise

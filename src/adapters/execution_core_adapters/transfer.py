@@ -51,7 +51,7 @@ from execution_core.ids import (
     appraisal_stream_id,
     coaching_stream_id,
 )
-from execution_core.ports import FinalState
+from execution_core.ports import EventStore, FinalState
 from execution_core.streams import CYCLE, decider_of_event
 from execution_core_adapters.storage.codec import (
     CodecError,
@@ -59,7 +59,6 @@ from execution_core_adapters.storage.codec import (
     event_from_payload,
     event_payload,
 )
-from execution_core_adapters.storage.store import ExecutionStore
 
 __all__ = [
     "Envelope",
@@ -141,7 +140,7 @@ def event_line(event: Event) -> bytes:
 # -- export ------------------------------------------------------------------------------------
 
 
-def cycle_streams(store: ExecutionStore, cycle_id: UUID, *, upto: int | None = None) -> set[UUID]:
+def cycle_streams(store: EventStore, cycle_id: UUID, *, upto: int | None = None) -> set[UUID]:
     """The streams a cycle export holds (see the module's "Scope"), as of position ``upto``."""
     cycle_events: list[Event] = []
     goals: set[UUID] = set()
@@ -199,7 +198,7 @@ def _with_ancestors(goals: set[UUID], parents: dict[UUID, set[UUID]]) -> set[UUI
     return needed
 
 
-def export_lines(store: ExecutionStore, *, cycle_id: UUID | None = None) -> Iterator[bytes]:
+def export_lines(store: EventStore, *, cycle_id: UUID | None = None) -> Iterator[bytes]:
     """The history (or one cycle's part of it) as export lines, in recorded order.
 
     Events recorded while the export runs are left out: it stops at the position it started at.
@@ -213,7 +212,7 @@ def export_lines(store: ExecutionStore, *, cycle_id: UUID | None = None) -> Iter
             yield event_line(recorded.event)
 
 
-def write_export(store: ExecutionStore, out: IO[bytes], *, cycle_id: UUID | None = None) -> int:
+def write_export(store: EventStore, out: IO[bytes], *, cycle_id: UUID | None = None) -> int:
     """Write the export to a binary file; return the number of events written."""
     count = 0
     for line in export_lines(store, cycle_id=cycle_id):
@@ -434,7 +433,7 @@ def validate_lines(
 
 
 def import_lines(
-    store: ExecutionStore,
+    store: EventStore,
     lines: Iterable[bytes | str],
     *,
     access: AccessPolicy | None = None,
@@ -462,7 +461,7 @@ def import_lines(
     return ImportReport(events=len(events), streams=len(replay.streams))
 
 
-def _require_empty(store: ExecutionStore) -> None:
+def _require_empty(store: EventStore) -> None:
     if store.last_position():
         raise InvalidInput(
             f"the store already holds events (up to position {store.last_position()}): "

@@ -19,7 +19,7 @@ from execution_core.goals.events import Alignment, GoalKind
 from execution_core.policy import Policy
 from execution_core.views import formulas as f
 from execution_core.views.formulas import Health, Outcome
-from execution_core.views.ledger import CycleRecord, GoalRecord, KeyResultRecord, Ledger, latest
+from execution_core.views.ledger import CycleRecord, GoalRecord, KeyResultRecord, Ledger
 
 __all__ = [
     "KeyResultReading",
@@ -97,7 +97,7 @@ def read_key_result(
     else:
         target, stretch = kr.criteria_at(at)
     checkins = kr.checkins_by(at)
-    last = latest(checkins, at)
+    last = kr.latest_checkin(at)
     value = None if last is None else last.value
     raw = f.key_result_progress(value, kr.baseline, target, milestone=kr.milestone)
     start = cycle.starts_at
@@ -119,7 +119,7 @@ def read_key_result(
         progress=f.score(raw),
         forecast=forecast,
         confidence=None if last is None else last.confidence,
-        last_checkin_at=None if last is None else last.occurred_at,  # the latest of checkins
+        last_checkin_at=None if last is None else last.occurred_at,
         outcome=f.key_result_outcome(value, kr.baseline, target, stretch, milestone=kr.milestone),
     )
 
