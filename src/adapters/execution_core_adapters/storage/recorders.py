@@ -89,7 +89,7 @@ class ChainedPOPORecorder(POPOApplicationRecorder):
         self.chain: list[ChainEntry] = []
         self._index: dict[str, dict[int, int]] = defaultdict(dict)
         """Per stream (its id as text), each stored version's index in ``events``."""
-        self._listeners: set[threading.Event] = set()
+        self._subscribers: set[threading.Event] = set()
         self._newest: dict[UUID, int] = {}
         """The highest version stored per stream (what a cached state is checked against)."""
         self._unordered: set[str] = set()
@@ -128,20 +128,20 @@ class ChainedPOPORecorder(POPOApplicationRecorder):
                 positions.append(position)
                 self.chain.append(chain_entry(previous, position, key, stored))
                 previous = self.chain[-1].chain_hash
-            listeners = list(self._listeners)
-        for listener in listeners:
-            listener.set()
+            woken = list(self._subscribers)
+        for event in woken:
+            event.set()
         return positions
 
     def listen(self, event: threading.Event) -> None:
         """Wake ``event`` after each insert (a subscription's)."""
         with self.lock:
-            self._listeners.add(event)
+            self._subscribers.add(event)
 
     def unlisten(self, event: threading.Event) -> None:
         """Stop waking ``event``."""
         with self.lock:
-            self._listeners.discard(event)
+            self._subscribers.discard(event)
 
     def max_notification_id(self) -> int | None:
         """The newest position (None: no event yet)."""
