@@ -143,6 +143,8 @@ def export(
             with partial.open("wb") as file:
                 count = _export(store, file, cycle_id)
             partial.replace(partial.with_name(partial.name.removesuffix(".partial")))
+    except BrokenPipeError:
+        raise  # the reader of standard output stopped reading: ends quietly (cli.errors)
     except OSError as error:
         if partial is not None:
             partial.unlink(missing_ok=True)

@@ -25,6 +25,7 @@ errors (or ``failure(message, code)`` for its own) and never exits by hand.
 from __future__ import annotations
 
 import os
+import sys
 from typing import Any
 
 import typer
@@ -121,6 +122,12 @@ class GuardedGroup(TyperGroup):
             return super().invoke(ctx)
         except (typer.Exit, typer.Abort, typer.TyperException):
             raise
+        except BrokenPipeError:
+            # The reader stopped reading (``| head``): that ends the command quietly. Standard
+            # output goes nowhere from here, so the interpreter's last flush cannot fail too.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise typer.Exit(code=0) from None
         except Exception as error:
             if os.environ.get("EXECUTION_CORE_TRACEBACK") == "1":
                 raise
