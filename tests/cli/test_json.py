@@ -12,31 +12,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import typer
 
 from execution_core import views as v
 from execution_core_adapters.cli.main import app
 from execution_core_adapters.cli.output import jsonable
 from execution_core_adapters.cli.render import read_history
 from execution_core_adapters.storage.store import open_store
-from tests.cli.conftest import run
+from tests.cli.conftest import commands, run
 
 AT = "2026-04-15T12:00:00+00:00"
 WITHOUT_JSON = {"audit head", "audit export", "views run", "worker"}
 """Commands with no --json: `audit head` and `audit export` print JSON already, `views run`
 and `worker` run until stopped and log."""
-
-
-def _commands(group: typer.Typer, prefix: str = "") -> dict[str, Callable[..., Any]]:
-    found: dict[str, Callable[..., Any]] = {}
-    for command in group.registered_commands:
-        assert command.callback is not None
-        name = command.name or command.callback.__name__.replace("_", "-")
-        found[f"{prefix}{name}"] = command.callback
-    for sub in group.registered_groups:
-        assert sub.typer_instance is not None
-        found.update(_commands(sub.typer_instance, f"{prefix}{sub.name} "))
-    return found
 
 
 def _lines(stdout: str) -> list[dict[str, Any]]:
@@ -60,7 +47,7 @@ def test_every_command_that_prints_a_result_takes_json() -> None:
     JSON already or run until stopped."""
     without = {
         name
-        for name, callback in _commands(app).items()
+        for name, callback in commands(app).items()
         if "as_json" not in inspect.signature(callback).parameters
     }
     assert without == WITHOUT_JSON

@@ -13,13 +13,16 @@ import signal
 import subprocess
 import sys
 import time
+import typing
 from pathlib import Path
 
 import pytest
+from typer.models import OptionInfo
 
 import execution_core
 from execution_core import STORE_ENV
-from tests.cli.conftest import run
+from execution_core_adapters.cli.main import app
+from tests.cli.conftest import commands, run
 from tests.scaleout.test_worker_faults import WorkerProcess
 
 SCRIPT = Path(sys.executable).with_name("execution-core")
@@ -68,6 +71,19 @@ def test_the_store_comes_from_the_environment(demo_store: Path, tmp_path: Path) 
     overridden = run("board", "--db", str(missing), env=env)
     assert overridden.exit_code == 2
     assert str(missing) in overridden.stderr
+
+
+def test_every_db_option_reads_the_variable() -> None:
+    """Given every command of the command line that takes --db, then its option reads
+    EXECUTION_CORE_STORE, but `simulate`'s (which records only where --db says)."""
+    readers = {}
+    for name, callback in commands(app).items():
+        hints = typing.get_type_hints(callback, include_extras=True)
+        if "db" in hints:
+            (option,) = [m for m in hints["db"].__metadata__ if isinstance(m, OptionInfo)]
+            readers[name] = option.envvar
+    assert {"board", "demo", "worker", "audit verify", "views status"} <= set(readers)
+    assert {name for name, envvar in readers.items() if envvar != STORE_ENV} == {"simulate"}
 
 
 def test_the_help_names_the_variable() -> None:
