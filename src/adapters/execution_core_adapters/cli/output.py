@@ -70,10 +70,8 @@ def configure_logging(level: LogLevel | str = LogLevel.INFO) -> None:
     if not any(isinstance(handler, _StandardError) for handler in root.handlers):
         handler = _StandardError()
         handler.setFormatter(_FORMAT)
+        handler.addFilter(lambda record: record.name != _REPORTED_BY_COMMANDS)
         root.addHandler(handler)
-        parked = logging.getLogger(_REPORTED_BY_COMMANDS)
-        parked.addHandler(logging.NullHandler())
-        parked.propagate = False
     for name in ("execution_core", "execution_core_adapters"):
         logging.getLogger(name).setLevel(str(level).upper())
 
