@@ -12,6 +12,7 @@ import select
 import signal
 import subprocess
 import sys
+import threading
 import time
 import typing
 from pathlib import Path
@@ -22,6 +23,7 @@ from typer.models import OptionInfo
 import execution_core
 from execution_core import STORE_ENV
 from execution_core_adapters.cli.main import app
+from execution_core_adapters.cli.views import SignalledStop, stopping_on_signals
 from tests.cli.conftest import commands, run
 from tests.scaleout.test_worker_faults import WorkerProcess
 
@@ -176,3 +178,22 @@ def test_the_worker_logs_through_logging(demo_store: Path, tmp_path: Path) -> No
     assert all(LOG_LINE.match(line) for line in worker.lines), "\n".join(worker.lines)
     assert not any(" ERROR " in line for line in worker.lines)
     assert "stopped" in worker.lines[-1]
+
+
+def test_a_signal_ends_a_wait_on_the_stop_event_and_every_later_one() -> None:
+    """Given the stop event the views commands and the worker wait on, when SIGTERM arrives
+    while the main thread waits, then the wait returns True (its timeout is a bound, never
+    reached), the event is set and later waits return at once; after the block the previous
+    handler is back. (The event's set takes no lock, so a handler cannot deadlock the thread
+    it interrupts, as threading.Event's could.)"""
+    before = signal.getsignal(signal.SIGTERM)
+    with stopping_on_signals() as stop:
+        assert isinstance(stop, SignalledStop)
+        assert stop.wait(0) is False
+        timer = threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGTERM))
+        timer.start()
+        assert stop.wait(60) is True
+        timer.join()
+        assert stop.is_set()
+        assert stop.wait(60) is True
+    assert signal.getsignal(signal.SIGTERM) is before

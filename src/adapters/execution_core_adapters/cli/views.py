@@ -6,10 +6,12 @@ Mounted by :mod:`execution_core_adapters.cli.main` as ``app.add_typer(views_app,
 
 from __future__ import annotations
 
+import os
+import select
 import signal
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import FrameType
 from typing import Annotated
@@ -36,6 +38,7 @@ __all__ = [
     "ALL_VIEWS",
     "BatchSize",
     "PageSize",
+    "SignalledStop",
     "ViewsDb",
     "open_worker",
     "stopping_on_signals",
@@ -110,10 +113,45 @@ def _progress_bar(worker: ViewWorker, label: str) -> Iterator[None]:
             worker.progress = None
 
 
+class SignalledStop(threading.Event):
+    """A stop event that a signal handler may set.
+
+    ``threading.Event.set`` takes the event's lock, and a handler runs in the main thread
+    between two bytecodes, possibly while that thread holds the same lock inside ``wait``:
+    the worker then hangs, deaf to every later signal (seen once under load). Here ``set``
+    takes no lock (a flag, and a byte written to a pipe), and ``wait`` sleeps on that pipe, so a
+    handler never waits for anything; the byte is never read, so every later wait returns at
+    once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._stopped = False
+        self._woken, self._wake = os.pipe()
+        os.set_blocking(self._wake, False)
+
+    def is_set(self) -> bool:
+        return self._stopped
+
+    def set(self) -> None:
+        self._stopped = True
+        with suppress(OSError):  # a full pipe already wakes every waiter
+            os.write(self._wake, b"\0")
+
+    def wait(self, timeout: float | None = None) -> bool:
+        if not self._stopped:
+            select.select([self._woken], [], [], timeout)
+        return self._stopped
+
+    def close(self) -> None:
+        """Close the pipe (the event stays set or not as it was)."""
+        os.close(self._woken)
+        os.close(self._wake)
+
+
 @contextmanager
 def stopping_on_signals() -> Iterator[threading.Event]:
     """An event set by Ctrl-C or SIGTERM, so the worker commits what it applied and stops."""
-    stop = threading.Event()
+    stop = SignalledStop()
 
     def handler(_signum: int, _frame: FrameType | None) -> None:
         stop.set()
@@ -124,6 +162,7 @@ def stopping_on_signals() -> Iterator[threading.Event]:
     finally:
         for sig, old in previous.items():
             signal.signal(sig, old)
+        stop.close()
 
 
 def _report(
