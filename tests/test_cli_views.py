@@ -129,12 +129,12 @@ def test_a_missing_store_exits_2_and_creates_no_file(tmp_path: Path, command: li
     assert list(tmp_path.iterdir()) == []
 
 
-def test_an_unknown_cycle_or_instant_exits_2(demo: tuple[Path, str]) -> None:
-    """Given the demo store, when `board` is asked for an unknown cycle or an unreadable --at,
-    then it names the problem and exits 2."""
+def test_an_unknown_cycle_exits_1_and_an_unreadable_instant_2(demo: tuple[Path, str]) -> None:
+    """Given the demo store, when `board` is asked for a cycle the store does not hold (not
+    found: 1) or an unreadable --at (usage: 2), then it names the problem with that code."""
     path, _ = demo
     cycle = _run("board", "--db", str(path), "--cycle", "2030")
-    assert cycle.exit_code == 2
+    assert cycle.exit_code == 1
     assert "it holds 2026 H1" in cycle.output
     instant = _run("board", "--db", str(path), "--at", "next tuesday")
     assert instant.exit_code == 2

@@ -106,6 +106,7 @@ from execution_core.ports import (
 )
 from execution_core.service import (
     DEFAULT_STORE,
+    STORE_ENV,
     Execution,
     Outcome,
 )
@@ -118,11 +119,16 @@ from execution_core.strategy.events import (
     Perspective,
 )
 
+__version__ = "0.1.0"
+"""The package's version, its one source (the build reads it here; CHANGELOG.md says what
+changed)."""
+
 __all__ = [
     # the facade
     "Execution",
     "Outcome",
     "DEFAULT_STORE",
+    "STORE_ENV",
     # errors
     "ExecutionError",
     "InvalidInput",

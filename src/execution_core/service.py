@@ -63,10 +63,14 @@ from execution_core.streams import REGISTRY
 from execution_core.views.history import LedgerHistory, stream_state
 from execution_core.views.ledger import Ledger
 
-__all__ = ["DEFAULT_STORE", "Execution", "Outcome"]
+__all__ = ["DEFAULT_STORE", "STORE_ENV", "Execution", "Outcome"]
 
 DEFAULT_STORE = "sqlite:///execution.db"
 """The store ``Execution.open`` and every command of the command line use when none is named."""
+
+STORE_ENV = "EXECUTION_CORE_STORE"
+"""The environment variable naming the store when none is given: every command's ``--db``
+reads it before falling back to :data:`DEFAULT_STORE` (a deployment sets it once)."""
 
 S = TypeVar("S")
 C = TypeVar("C", bound=Command)

@@ -350,8 +350,8 @@ def test_tampering_in_memory_is_named() -> None:
     record_small_in(store)
     recorder = store.app.recorder
     assert isinstance(recorder, ChainedPOPORecorder)
-    original = recorder._stored_events[5]
-    recorder._stored_events[5] = type(original)(
+    original = recorder.events[5]
+    recorder.events[5] = type(original)(
         originator_id=original.originator_id,
         originator_version=original.originator_version,
         topic=original.topic,

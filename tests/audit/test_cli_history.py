@@ -138,16 +138,23 @@ def test_trail_lists_every_event_of_a_goal_by_id_prefix(url: str) -> None:
     "args",
     [
         ["trail"],
-        ["trail", "--goal", "ffffffff"],
         ["as-of", "yesterday"],
         ["as-of", "--view", "nothing"],
     ],
 )
 def test_bad_requests_exit_2(url: str, args: list[str]) -> None:
-    """Given the store, when a command names no subject, an unknown goal, an unreadable time or
-    an unknown view, then it exits 2 and records nothing."""
+    """Given the store, when a command names no subject, an unreadable time or an unknown
+    view, then it exits 2 and records nothing."""
     result = runner.invoke(audit_app, [*args, "--db", url])
     assert result.exit_code == 2, result.output
+
+
+def test_a_goal_the_store_does_not_hold_exits_1(url: str) -> None:
+    """Given the store, when `trail` names a goal id no goal starts with, then it is not found:
+    exit 1, one line naming the prefix."""
+    result = runner.invoke(audit_app, ["trail", "--goal", "ffffffff", "--db", url])
+    assert result.exit_code == 1, result.output
+    assert "no goal id starts with 'ffffffff'" in result.stderr
 
 
 def test_a_missing_store_is_not_created(tmp_path: Path) -> None:

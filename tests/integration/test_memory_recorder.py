@@ -89,3 +89,17 @@ def test_a_page_of_notifications_equals_the_step_by_step_walk(
         start, limit, stop, topics, inclusive_of_start=inclusive_of_start
     )
     assert list(page) == list(expected)
+
+
+def test_a_subscription_is_woken_by_an_insert() -> None:
+    """Given a subscription to the in-memory recorder (eventsourcing's, lent by its base class),
+    when events are inserted after it started, then it yields them in order, ids and all."""
+    recorder = ChainedPOPORecorder()
+    recorder.insert_events([_stored(STREAMS[0], 1)])
+    with recorder.subscribe(gt=1) as subscription:
+        recorder.insert_events([_stored(STREAMS[1], 1), _stored(STREAMS[1], 2)])
+        received = [next(subscription), next(subscription)]
+    assert [(n.id, n.originator_id, n.originator_version) for n in received] == [
+        (2, STREAMS[1], 1),
+        (3, STREAMS[1], 2),
+    ]

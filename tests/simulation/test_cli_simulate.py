@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import sqlite3
 from pathlib import Path
 
@@ -27,17 +28,34 @@ def _export_of(url: str) -> bytes:
         store.close()
 
 
-def test_simulate_prints_the_outcome() -> None:
-    """Given a small organization, when `simulate` runs in memory, then it exits 0 and prints
-    the outcome table, the events recorded and the note that the coaching effect is a model
-    parameter."""
+def test_simulate_prints_the_outcome_and_its_notes_apart() -> None:
+    """Given a small organization, when `simulate` runs in memory, then it exits 0, prints the
+    outcome table on standard output, and the events recorded and the note that the coaching
+    effect is a model parameter on standard error."""
     result = runner.invoke(
         app, ["simulate", "--people", "8", "--weeks", "4", "--policy", "performance"]
     )
     assert result.exit_code == 0, result.output
     assert "attainment_mean" in result.stdout
-    assert "events" in result.stdout
-    assert "model parameter" in result.stdout
+    assert "model parameter" not in result.stdout
+    assert "Recorded" in result.stderr
+    assert "model parameter" in result.stderr
+
+
+def test_simulate_json_is_one_line_of_the_outcome() -> None:
+    """Given a small organization, when `simulate --json` runs, then standard output is one
+    JSON object: the outcome's record, the commands run and the cycle."""
+    result = runner.invoke(
+        app, ["simulate", "--people", "8", "--weeks", "4", "--seed", "3", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    (line,) = result.stdout.splitlines()
+    record = json.loads(line)
+    with simulate(Model(people=8, weeks=4), ExecutionManagement(), seed=3) as same:
+        expected = same.outcome().to_record()
+        assert same.run is not None
+        assert record["commands"] == same.run.commands
+    assert {key: record[key] for key in expected} == expected
 
 
 def test_simulate_records_into_a_store_and_refuses_a_used_one(tmp_path: Path) -> None:

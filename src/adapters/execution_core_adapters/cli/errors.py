@@ -1,26 +1,31 @@
 """How the command line reports a failure: one line on standard error and an exit code, never a
 traceback for a user's mistake or an unavailable store.
 
-The exit codes (also in ``execution-core --help``):
+The exit codes (also in ``execution-core --help`` and docs/cli.md, pinned by
+tests/cli/test_exit_codes.py):
 
 - **0** done;
-- **1** refused: the domain refused the command (not permitted, a rule, not found), the store's
-  hash chain is broken or it holds an event this version cannot read (run ``audit verify``),
-  an import was refused, or ``demo`` would have replaced a store it did not make;
-- **2** a usage error: a bad option or store URL, a file that is not an execution-core store,
-  a PostgreSQL schema that does not exist, a path that cannot be read or written;
+- **1** refused: the domain refused (not permitted, a rule, not found: a viewer, person, cycle
+  or goal the store does not hold), the store's hash chain is broken or it holds an event this
+  version cannot read (run ``audit verify``), an import was refused, a view is parked, or
+  ``demo`` would have replaced a store it did not make;
+- **2** a usage error: a bad option or store URL, a missing store file, a file that is not an
+  execution-core store, a store that must be empty and is not, a PostgreSQL schema that does
+  not exist, a path that cannot be read or written;
 - **3** the store is unavailable: the server cannot be reached, or the PostgreSQL driver is not
   installed (``pip install 'execution-core[postgres]'``);
 - **4** a bug in execution-core: the line says what failed (set ``EXECUTION_CORE_TRACEBACK=1``
   for the traceback, and please report it).
 
 Each Typer app of the command line is built with ``cls=GuardedGroup``: the group's ``invoke``
-maps whatever a command raised through :func:`explain`.
+maps whatever a command raised through :func:`explain`, so a command raises the library's typed
+errors (or ``failure(message, code)`` for its own) and never exits by hand.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from typing import Any
 
 import typer
@@ -49,10 +54,10 @@ EXIT_UNAVAILABLE = 3
 EXIT_INTERNAL = 4
 
 EXIT_CODES_HELP = (
-    "Exit codes: 0 done; 1 refused (by the domain, a broken hash chain, a store demo did not "
-    "make); 2 usage error (option, store URL, not a store, missing schema, unreadable or "
-    "unwritable path); 3 store unavailable (server unreachable, PostgreSQL driver missing); "
-    "4 a bug (please report it)."
+    "Exit codes: 0 done; 1 refused (by the domain or not found, a broken hash chain, a refused "
+    "import, a parked view, a store demo did not make); 2 usage error (option, store URL, no "
+    "store or not a store, missing schema, unreadable or unwritable path); 3 store unavailable "
+    "(server unreachable, PostgreSQL driver missing); 4 a bug (please report it)."
 )
 """The exit codes in one paragraph, for the commands' help."""
 
@@ -117,6 +122,12 @@ class GuardedGroup(TyperGroup):
             return super().invoke(ctx)
         except (typer.Exit, typer.Abort, typer.TyperException):
             raise
+        except BrokenPipeError:
+            # The reader stopped reading (``| head``): that ends the command quietly. Standard
+            # output goes nowhere from here, so the interpreter's last flush cannot fail too.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise typer.Exit(code=0) from None
         except Exception as error:
             if os.environ.get("EXECUTION_CORE_TRACEBACK") == "1":
                 raise

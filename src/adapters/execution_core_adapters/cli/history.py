@@ -11,7 +11,6 @@ A person's appraisal, trace or rating history, and the ratings in a trail, are s
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
@@ -21,7 +20,6 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from execution_core import DEFAULT_STORE, audit
@@ -32,6 +30,8 @@ from execution_core.ports import Recorded
 from execution_core.views import Ledger
 from execution_core.views.history import LedgerHistory
 from execution_core_adapters.cli.errors import EXIT_REFUSED, failure
+from execution_core_adapters.cli.options import AsJson, Db
+from execution_core_adapters.cli.output import emit, err, out
 from execution_core_adapters.cli.render import printable, shown
 from execution_core_adapters.storage.config import store_env
 from execution_core_adapters.storage.store import ExecutionStore, open_store
@@ -46,15 +46,6 @@ __all__ = [
     "parse_instant",
     "trail",
 ]
-
-
-def _out() -> Console:
-    """Standard output, sized when the command runs (``COLUMNS`` then, not at import)."""
-    return Console()
-
-
-def _err() -> Console:
-    return Console(stderr=True)
 
 
 VIEWS: dict[str, Callable[..., Any]] = {
@@ -189,20 +180,11 @@ def _cell(value: object) -> str:
     return shown(_UUID.sub(r"\1", str(value)))
 
 
-def _json(value: object) -> object:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, UUID | Enum):
-        return str(value.value if isinstance(value, Enum) else value)
-    return value
-
-
 def _show(title: str, records: Sequence[Mapping[str, object]], kind: str, *, as_json: bool) -> None:
     if as_json:
-        for row in records:
-            typer.echo(json.dumps({k: _json(val) for k, val in row.items()}, default=str))
+        emit(records)
         return
-    console = _out()
+    console = out()
     columns = COLUMNS.get(kind) or (tuple(records[0]) if records else ())
     if not columns:  # a table without columns prints nothing, not even its title
         console.print(shown(title), highlight=False)
@@ -214,7 +196,7 @@ def _show(title: str, records: Sequence[Mapping[str, object]], kind: str, *, as_
             table.add_row(*(_cell(row.get(column)) for column in columns))
         console.print(table)
     if not records:
-        console.print("(nothing)")
+        err().print("(nothing)")
 
 
 def _history(store: ExecutionStore) -> LedgerHistory:
@@ -229,7 +211,7 @@ def _resolve(prefix: str, known: Iterable[UUID], what: str) -> UUID:
     if len(matches) == 1:
         return matches[0]
     if not matches:
-        raise failure(f"no {what} id starts with {prefix!r}")
+        raise failure(f"no {what} id starts with {prefix!r}", EXIT_REFUSED)
     raise failure(f"{prefix!r} names {len(matches)} {what}s; give more of the id")
 
 
@@ -263,18 +245,10 @@ def _when(moment: datetime | None) -> str:
     return "everything recorded" if moment is None else moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
-Db = Annotated[
-    str,
-    typer.Option(
-        "--db",
-        help="Store URL: sqlite:///file.db (or a plain path) or postgresql://user@host/db?schema=s.",
-    ),
-]
 Cycle = Annotated[
     str | None,
     typer.Option(help="The cycle (name, id or the id's first characters); default: the only one."),
 ]
-AsJson = Annotated[bool, typer.Option("--json", help="Print JSON lines, every field.")]
 
 
 def _open(url: str) -> ExecutionStore:

@@ -1,9 +1,13 @@
 """The ``execution-core`` command line: the demo, the live views, and the audit commands.
 
 Each view command reads a store's whole history into a Ledger (``render.read_history``) and
-prints one view (``render``); the figures come from execution_core.views. A failure is one line
-on standard error and an exit code (``errors``); no command deletes a store
-it did not make (``demo`` replaces only its own, unchanged since it recorded it).
+prints one view (``render``, or JSON Lines with ``--json``); the figures come from
+execution_core.views. Results go to standard output, messages and progress to standard error
+(``output``); a failure is one line on standard error and an exit code (``errors``); no command
+deletes a store it did not make (``demo`` replaces only its own, unchanged since it recorded it).
+
+A command group of its own registers here with one line (``app.add_typer(x_app, name="x")`` or
+``app.command("x")(x)``); docs/cli.md says what it must do to behave as the others do.
 """
 
 from __future__ import annotations
@@ -15,10 +19,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from execution_core import DEFAULT_STORE, Execution, NotPermitted
+from execution_core import DEFAULT_STORE, Execution, NotPermitted, __version__
 from execution_core import views as v
 from execution_core.catalog import EVENT_TYPES_BY_STREAM
 from execution_core.views.ledger import CycleRecord
@@ -31,6 +34,8 @@ from execution_core_adapters.cli.errors import (
     GuardedGroup,
     failure,
 )
+from execution_core_adapters.cli.options import AsJson, Db
+from execution_core_adapters.cli.output import LogLevel, configure_logging, emit, err, out
 from execution_core_adapters.cli.render import (
     NARROW,
     History,
@@ -60,27 +65,39 @@ app = typer.Typer(
     help="Strategy execution management as an immutable event stream.",
     epilog=EXIT_CODES_HELP,
     no_args_is_help=True,
-    add_completion=False,
 )
 
 
-def _out() -> Console:
-    """Where results go (made per command, so the terminal's width is read when it runs)."""
-    return Console()
-
-
-def _err() -> Console:
-    """Where messages and progress go."""
-    return Console(stderr=True)
-
-
-"""Every command's ``--db`` by default (``Execution.open``'s default too): `demo` records the
-season there, and the view and audit commands read it."""
+def _show_version(wanted: bool) -> None:
+    if wanted:
+        typer.echo(f"execution-core {__version__}")
+        raise typer.Exit()
 
 
 @app.callback()
-def _root() -> None:
+def _root(
+    _version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_show_version,
+            is_eager=True,
+            help="Print the version and exit.",
+        ),
+    ] = False,
+    log_level: Annotated[
+        LogLevel,
+        typer.Option(
+            "--log-level",
+            envvar="EXECUTION_CORE_LOG_LEVEL",
+            show_envvar=True,
+            case_sensitive=False,
+            help="The least severe log line written on standard error.",
+        ),
+    ] = LogLevel.INFO,
+) -> None:
     """Strategy execution management as an immutable event stream."""
+    configure_logging(log_level)
 
 
 _STORE_TABLES = {"stored_events", "stored_snapshots", "event_chain"}
@@ -158,7 +175,7 @@ def _prepare_fresh(path: Path) -> None:
             "now); nothing was deleted: choose another --db",
             EXIT_REFUSED,
         )
-    _err().print(f"Replacing the demo store at {shown(path)} (unchanged since the demo).")
+    err().print(f"Replacing the demo store at {shown(path)} (unchanged since the demo).")
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
@@ -173,27 +190,41 @@ def _sqlite_path(db: str) -> Path:
 
 @app.command()
 def demo(
-    db: Annotated[
-        str,
-        typer.Option(help="SQLite file (a path or a sqlite:/// URL) to record the season into."),
-    ] = DEFAULT_STORE,
+    db: Db = DEFAULT_STORE,
     seed: Annotated[int, typer.Option(help="Seed of the season's trajectories.")] = 7,
+    as_json: AsJson = False,
 ) -> None:
     """Record a sample season (a 12-person company, 26 weeks) into a SQLite file.
 
     The file must be new, or a store this command made and nobody changed since (it is then
-    replaced); anything else is refused (exit 1, or 2 for a file that is not a store)."""
+    replaced); anything else is refused (exit 1, or 2 for a file that is not a store). With
+    --json, prints what was recorded (events by type, the cycle) instead of the views."""
     path = _sqlite_path(db)
     _prepare_fresh(path)
-    console = _out()
     clock = SeasonClock()
     started = time.perf_counter()
     with Execution(open_store(f"sqlite:///{path}", clock=clock)) as execution:
-        with _err().status("Recording the season...") as status:
+        with err().status("Recording the season...") as status:
             season = record_season(execution, clock, seed=seed, progress=status.update)
         elapsed = time.perf_counter() - started
-        history = read_history(execution.store, _err())
+        history = None if as_json else read_history(execution.store, err())
     _mark(path)
+    if history is None:
+        recorded = {name: count for name, count in season.by_type.items() if count}
+        emit(
+            [
+                {
+                    "store": str(path),
+                    "cycle_id": season.cycle_id,
+                    "starts_on": season.starts_on,
+                    "ends_on": season.ends_on,
+                    "events": season.events,
+                    "by_type": recorded,
+                }
+            ]
+        )
+        return
+    console = out()
     table = Table(title=f"Recorded into {shown(path)}", show_footer=True)
     table.add_column("stream", footer="total")
     table.add_column("event", footer="")
@@ -209,7 +240,7 @@ def demo(
     )
     print_season_views(console, history)
     where = "" if db == DEFAULT_STORE else f" --db {shown(db)}"
-    console.print(
+    err().print(
         f"Read the views again with [bold]execution-core board{where}[/bold], "
         f"[bold]appraisal{where} --viewer hana[/bold] or [bold]radar{where}[/bold]."
     )
@@ -217,15 +248,6 @@ def demo(
 
 # -- the views --------------------------------------------------------------------------------
 
-Db = Annotated[
-    str,
-    typer.Option(
-        "--db",
-        help="The store: a SQLite file (execution.db, where the demo records, by default) or a "
-        "store URL "
-        "(sqlite:///file.db, postgresql://user@host/db?schema=s).",
-    ),
-]
 CycleOption = Annotated[
     str | None,
     typer.Option("--cycle", help="Cycle id or name (default: the only or most recent cycle)."),
@@ -247,7 +269,7 @@ def _history(db: str) -> History:
         _require_store(Path(path))
     store = open_store(db)
     try:
-        return read_history(store, _err())
+        return read_history(store, err())
     finally:
         store.close()
 
@@ -266,14 +288,14 @@ def _cycle(history: History, wanted: str | None) -> CycleRecord:
     """The cycle named by id or name, else the one that starts last."""
     cycles = sorted(history.ledger.cycles.values(), key=lambda c: (c.state.starts_on, c.opened.seq))
     if not cycles:
-        raise failure("the store holds no cycle")
+        raise failure("the store holds no cycle", EXIT_REFUSED)
     if wanted is None:
         return cycles[-1]
     for cycle in cycles:
         if wanted in (str(cycle.id), cycle.state.name):
             return cycle
     known = ", ".join(f"{c.state.name} ({c.id})" for c in cycles)
-    raise failure(f"no cycle {wanted!r} in the store; it holds {known}")
+    raise failure(f"no cycle {wanted!r} in the store; it holds {known}", EXIT_REFUSED)
 
 
 def _parse_at(text: str) -> datetime:
@@ -300,6 +322,7 @@ def board(
     viewer: Annotated[
         str | None, typer.Option(help="Read the board as this person (who must be allowed to).")
     ] = None,
+    as_json: AsJson = False,
 ) -> None:
     """The live scoreboard: per goal, progress, pace gap, forecast and health."""
     history = _history(db)
@@ -311,13 +334,17 @@ def board(
         raise failure(
             f"{viewer} may not see the scoreboard (only active people may)", EXIT_REFUSED
         ) from None
+    if as_json:
+        emit(view.to_records())
+        return
     title = f"Scoreboard, {shown(chosen.state.name)}, at {instant:%Y-%m-%d %H:%M} UTC"
-    out = _out()
-    out.print(scoreboard_table(view, title=title, compact=out.width < NARROW))
+    console = out()
+    console.print(scoreboard_table(view, title=title, compact=console.width < NARROW))
 
 
 @app.command()
 def appraisal(
+    *,
     viewer: Annotated[str, typer.Option(help="Who reads: the person, their managers, or HR.")],
     db: Db = DEFAULT_STORE,
     cycle: CycleOption = None,
@@ -333,20 +360,21 @@ def appraisal(
             "ratings recorded after the cycle's end show; goals are scored at the cycle's end).",
         ),
     ] = None,
+    as_json: AsJson = False,
 ) -> None:
-    """The appraisal sheets: goals, final scores, attainment, ratings and bonus multiplier."""
+    """The appraisal sheets: goals, final scores, attainment, ratings and bonus multiplier
+    (with --json, one line a person: the sheet's header and its goals)."""
     history = _history(db)
     ledger = history.ledger
     chosen = _cycle(history, cycle)
     instant = _parse_at(at) if at is not None else history.latest or chosen.ends_at
     people = ledger.organization.people
     if viewer not in people:
-        raise failure(f"unknown viewer {viewer!r}")
+        raise failure(f"unknown viewer {viewer!r}", EXIT_REFUSED)
     names = {person_id: p.name for person_id, p in people.items()}
-    out = _out()
     if person is not None:
         if person not in people:
-            raise failure(f"unknown person {person!r}")
+            raise failure(f"unknown person {person!r}", EXIT_REFUSED)
         try:
             sheet = v.appraisal_sheet(ledger, chosen.id, person, viewer=viewer, at=instant)
         except NotPermitted:
@@ -355,14 +383,37 @@ def appraisal(
                 "(only the person, their managers and HR may)",
                 EXIT_REFUSED,
             ) from None
-        out.print(appraisal_sheet_table(sheet, name=names[person]))
+        sheets = [sheet]
+    else:
+        sheets = _sheets_seen(ledger, chosen, viewer, instant)
+    if as_json:
+        emit(_sheet_record(sheet) for sheet in sheets)
         return
+    console = out()
+    for sheet in sheets:
+        console.print(appraisal_sheet_table(sheet, name=names[sheet.person_id]))
+    if len(sheets) > 1:
+        console.print(
+            appraisal_summary_table(
+                sheets,
+                names=names,
+                title=f"As {shown(viewer)} sees them",
+                compact=console.width < NARROW,
+            )
+        )
+
+
+def _sheets_seen(
+    ledger: v.Ledger, cycle: CycleRecord, viewer: str, at: datetime
+) -> list[v.AppraisalSheet]:
+    """The sheets of everyone ``viewer`` may see who has goals or a rating in ``cycle``; who
+    was skipped, and why, is said on standard error."""
     sheets: list[v.AppraisalSheet] = []
     refused: list[str] = []
     absent: list[str] = []
-    for person_id in people:
+    for person_id in ledger.organization.people:
         try:
-            sheet = v.appraisal_sheet(ledger, chosen.id, person_id, viewer=viewer, at=instant)
+            sheet = v.appraisal_sheet(ledger, cycle.id, person_id, viewer=viewer, at=at)
         except NotPermitted:
             refused.append(person_id)
             continue
@@ -370,40 +421,45 @@ def appraisal(
             sheets.append(sheet)
         else:
             absent.append(person_id)
-    for sheet in sheets:
-        out.print(appraisal_sheet_table(sheet, name=names[sheet.person_id]))
-    if len(sheets) > 1:
-        out.print(
-            appraisal_summary_table(
-                sheets,
-                names=names,
-                title=f"As {shown(viewer)} sees them",
-                compact=out.width < NARROW,
-            )
-        )
     if absent:
-        out.print(
-            f"[dim]No goals and no appraisal in {shown(chosen.state.name)}: "
+        err().print(
+            f"[dim]No goals and no appraisal in {shown(cycle.state.name)}: "
             f"{shown(', '.join(absent))}.[/dim]"
         )
     if refused:
-        out.print(
+        err().print(
             f"[yellow]Skipped {len(refused)} people whose appraisal {shown(viewer)} may not "
             f"see: {shown(', '.join(refused))}.[/yellow]"
         )
+    return sheets
+
+
+def _sheet_record(sheet: v.AppraisalSheet) -> dict[str, object]:
+    """A sheet as one JSON object: its header, and its goals without the header repeated."""
+    header = sheet.summary_record()
+    goals = [
+        {key: value for key, value in row.items() if key not in header}
+        for row in sheet.to_records()
+    ]
+    return {**header, "goals": goals}
 
 
 @app.command()
-def radar(db: Db = DEFAULT_STORE, cycle: CycleOption = None, at: At = None) -> None:
+def radar(
+    db: Db = DEFAULT_STORE, cycle: CycleOption = None, at: At = None, as_json: AsJson = False
+) -> None:
     """The coaching radar: recent coaching per person and coach, flagged goals not coached
     since, overdue commitments."""
     history = _history(db)
     chosen = _cycle(history, cycle)
     instant = _at(history, chosen, at)
     view = v.coaching_radar(history.ledger, chosen.id, at=instant)
+    if as_json:
+        emit(view.to_records())
+        return
     title = f"Coaching radar, {shown(chosen.state.name)}, at {instant:%Y-%m-%d %H:%M} UTC"
-    out = _out()
-    out.print(radar_table(view, title=title, compact=out.width < NARROW))
+    console = out()
+    console.print(radar_table(view, title=title, compact=console.width < NARROW))
 
 
 Viewer = Annotated[
@@ -428,6 +484,7 @@ def review(
             "reviews recorded after the cycle's end show; goals are read at the cycle's end).",
         ),
     ] = None,
+    as_json: AsJson = False,
 ) -> None:
     """The game review: per goal, how it ended, what worked, what did not and the lessons;
     the goals not reviewed yet."""
@@ -438,15 +495,22 @@ def review(
         view = v.game_review(history.ledger, chosen.id, at=instant, viewer=viewer)
     except NotPermitted:
         raise _board_viewer(viewer, "the game review") from None
+    if as_json:
+        emit(view.to_records())
+        return
     title = f"Game review, {shown(chosen.state.name)}, at {instant:%Y-%m-%d %H:%M} UTC"
-    out = _out()
-    out.print(game_review_table(view, title=title, compact=out.width < NARROW))
-    out.print(lessons_text(view))
+    console = out()
+    console.print(game_review_table(view, title=title, compact=console.width < NARROW))
+    console.print(lessons_text(view))
 
 
 @app.command("strategy-map")
 def strategy_map(
-    db: Db = DEFAULT_STORE, cycle: CycleOption = None, at: At = None, viewer: Viewer = None
+    db: Db = DEFAULT_STORE,
+    cycle: CycleOption = None,
+    at: At = None,
+    viewer: Viewer = None,
+    as_json: AsJson = False,
 ) -> None:
     """The strategy map: themes by balanced-scorecard perspective, their rollup, and the goals
     serving each, directly and through their parents."""
@@ -457,10 +521,13 @@ def strategy_map(
         view = v.strategy_map(history.ledger, chosen.id, at=instant, viewer=viewer)
     except NotPermitted:
         raise _board_viewer(viewer, "the strategy map") from None
+    if as_json:
+        emit(view.to_records())
+        return
     vision = f": {shown(view.vision)}" if view.vision else ""
     title = f"Strategy map, {shown(chosen.state.name)}, at {instant:%Y-%m-%d %H:%M} UTC{vision}"
-    out = _out()
-    out.print(strategy_map_table(view, title=title, compact=out.width < NARROW))
+    console = out()
+    console.print(strategy_map_table(view, title=title, compact=console.width < NARROW))
 
 
 app.add_typer(audit_app, name="audit")

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -26,6 +25,8 @@ from execution_core.simulation import (
     PerformanceManagement,
 )
 from execution_core_adapters.cli.errors import report as failed
+from execution_core_adapters.cli.options import AsJson
+from execution_core_adapters.cli.output import emit, err, out, shows_progress
 from execution_core_adapters.cli.render import shown
 from execution_core_adapters.simulate import simulate as run_simulation
 
@@ -113,9 +114,11 @@ def simulate(  # noqa: PLR0917 - typer passes the options by name; one per optio
     developmental: Annotated[
         bool, typer.Option(help="Give everyone a developmental goal too.")
     ] = True,
+    as_json: AsJson = False,
 ) -> None:
-    """Simulate a cycle of an organization through the facade and print what it came to."""
-    out, err = Console(), Console(stderr=True)
+    """Simulate a cycle of an organization through the facade and print what it came to (the
+    outcome on standard output; how long it took, and the model's caveat, on standard error).
+    It never reads EXECUTION_CORE_STORE: a simulation lands in a store only by --db."""
     model = Model(
         people=people,
         weeks=weeks,
@@ -131,7 +134,7 @@ def simulate(  # noqa: PLR0917 - typer passes the options by name; one per optio
     )
     started = time.perf_counter()
     try:
-        with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
+        with Progress(*columns, console=err(), transient=True, disable=not shows_progress()) as bar:
             task = bar.add_task(f"Simulating {people} people", total=weeks)
 
             def report(done: int, total: int) -> None:
@@ -147,8 +150,21 @@ def simulate(  # noqa: PLR0917 - typer passes the options by name; one per optio
     with simulation:
         run = simulation.run
         assert run is not None
-        with err.status("Reading the views..."):
+        with err().status("Reading the views..."):
             outcome = simulation.outcome()
+        where = f"into {shown(db)}" if db else "in memory"
+        note = err()
+        note.print(
+            f"Recorded {run.events:,} events ({run.commands:,} commands) {where} in "
+            f"{elapsed:.2f} s ({run.events / elapsed:,.0f} events/s); cycle {run.cycle_id}."
+        )
+        note.print(
+            f"coaching_effect={coaching_effect} is a model parameter, not a finding "
+            "(docs/simulation.md)."
+        )
+        if as_json:
+            emit([{**outcome.to_record(), "commands": run.commands, "cycle_id": run.cycle_id}])
+            return
         table = Table(
             title=f"{policy.value} management, {people} people, {weeks} weeks, seed {seed}"
         )
@@ -157,13 +173,4 @@ def simulate(  # noqa: PLR0917 - typer passes the options by name; one per optio
         for metric, value in outcome.to_record().items():
             if metric not in ("policy", "seed"):
                 table.add_row(metric, _number(value))
-        out.print(table)
-        where = f"into {shown(db)}" if db else "in memory"
-        out.print(
-            f"Recorded {run.events:,} events ({run.commands:,} commands) {where} in "
-            f"{elapsed:.2f} s ({run.events / elapsed:,.0f} events/s); cycle {run.cycle_id}."
-        )
-        out.print(
-            f"coaching_effect={coaching_effect} is a model parameter, not a finding "
-            "(docs/simulation.md)."
-        )
+        out().print(table)

@@ -1,10 +1,11 @@
 """``execution-core worker``: a long-running projection worker for a deployment (see
 docs/deployment.md, "Running workers").
 
-It is ``execution-core views run`` made for a service manager: plain log lines on stderr
-instead of a progress bar, one line per committed batch, and the exit status a supervisor
-expects. It keeps the chosen views current from the store's notification log until SIGTERM or
-SIGINT, commits what it applied and exits 0. Exactly once comes from :class:`ViewWorker`
+It is ``execution-core views run`` made for a service manager: log lines on stderr (stdlib
+``logging``, logger ``execution_core_adapters.cli.worker``, configured by the command line's
+``--log-level``) instead of a progress bar, one line per committed batch, and the exit status a
+supervisor expects. It keeps the chosen views current from the store's notification log until
+SIGTERM or SIGINT, commits what it applied and exits 0. Exactly once comes from :class:`ViewWorker`
 (rows and tracking position in one transaction), so a worker killed with SIGKILL anywhere
 resumes from its last commit, and a second worker on the same views cannot apply a batch
 twice: its commit is refused and it reloads from the position the other one tracked (logged,
@@ -21,18 +22,16 @@ Mounted by :mod:`execution_core_adapters.cli.main` as ``app.command("worker")(wo
 from __future__ import annotations
 
 import logging
-import sys
-import time
 from typing import Annotated
 
 import typer
 from eventsourcing.persistence import InterfaceError, OperationalError
 
 from execution_core import DEFAULT_STORE
+from execution_core_adapters.cli.options import Db
 from execution_core_adapters.cli.views import (
     ALL_VIEWS,
     BatchSize,
-    Db,
     PageSize,
     ViewsDb,
     open_worker,
@@ -55,10 +54,7 @@ Poll = Annotated[
 ]
 
 
-def _log(message: str) -> None:
-    """One line on stderr, flushed (a journal or a pipe sees it at once)."""
-    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime())
-    print(f"{stamp} worker: {message}", file=sys.stderr, flush=True)
+_LOG = logging.getLogger(__name__)
 
 
 def _positions(worker: ViewWorker) -> str:
@@ -86,12 +82,14 @@ class _Parking:
         parked = self.worker.parked()
         for name, view in parked.items():
             if name not in self.logged:
-                _log(
-                    f"ERROR {view.describe()}; the other views go on. Fix the cause, then run "
-                    f"`execution-core views rebuild --views {name}`"
+                _LOG.error(
+                    "%s; the other views go on. Fix the cause, then run "
+                    "`execution-core views rebuild --views %s`",
+                    view.describe(),
+                    name,
                 )
         if parked and len(parked) == len(self.worker.views) and parked.keys() - self.logged:
-            _log("every view of this worker is parked: idle until one is rebuilt")
+            _LOG.warning("every view of this worker is parked: idle until one is rebuilt")
         self.logged = set(parked)
 
 
@@ -105,12 +103,8 @@ def worker(
     batch: BatchSize = 100_000,
 ) -> None:
     """Keep the views current from the event log until SIGTERM or Ctrl-C (then exit 0)."""
-    # The worker logs parked views itself, once, on its own lines (see _Parking).
-    logging.getLogger("execution_core_adapters.projections.materialize").addHandler(
-        logging.NullHandler()
-    )
     with stopping_on_signals() as stop, open_worker(db, views, views_db, page, batch) as keeper:
-        _log(f"started; {_positions(keeper)}")
+        _LOG.info("started; %s", _positions(keeper))
         parking = _Parking(keeper)
         parking.report()
         commits, conflicts = keeper.commits, keeper.conflicts
@@ -120,22 +114,23 @@ def worker(
                 applied = keeper.catch_up(stop_event=stop)
                 parking.report()
             except Exception as error:  # never die silently: say why, back off, try again
-                unreachable = isinstance(error, OperationalError | InterfaceError)
-                what = "database unreachable" if unreachable else "ERROR catch-up failed"
-                _log(f"{what} ({_why(error)}): retrying in {pause:g} s")
+                if isinstance(error, OperationalError | InterfaceError):
+                    _LOG.warning("database unreachable (%s): retrying in %g s", _why(error), pause)
+                else:
+                    _LOG.error("catch-up failed (%s): retrying in %g s", _why(error), pause)
                 stop.wait(pause)
                 pause = min(pause * 2, max(MAX_PAUSE, poll))
                 continue
             pause = poll
             if keeper.conflicts != conflicts:
                 conflicts = keeper.conflicts
-                _log("another worker had applied some of these events: went on from its position")
+                _LOG.info("another worker had applied some of these events: went on from there")
             if keeper.commits != commits:
                 commits = keeper.commits
-                _log(f"applied {applied} events; {_positions(keeper)}")
+                _LOG.info("applied %d events; %s", applied, _positions(keeper))
             if not applied:
                 stop.wait(poll)
         try:
-            _log(f"stopped; {_positions(keeper)}")
+            _LOG.info("stopped; %s", _positions(keeper))
         except (OperationalError, InterfaceError):
-            _log("stopped; the database is unreachable, positions as last committed")
+            _LOG.warning("stopped; the database is unreachable, positions as last committed")

@@ -18,7 +18,6 @@ from eventsourcing.persistence import (
     IntegrityError,
     InterfaceError,
     OperationalError,
-    Tracking,
     TrackingRecorder,
 )
 from eventsourcing.sqlite import SQLiteFactory, SQLiteTrackingRecorder
@@ -215,9 +214,7 @@ class ViewRecorder(TrackingRecorder):
                 except Exception as error:
                     raise RowsRefused(patch.table.view, error) from error
                 try:
-                    cast(Any, self)._insert_tracking(
-                        cursor, Tracking(tracking_name(patch.table.view), position)
-                    )
+                    self._track(cursor, tracking_name(patch.table.view), position)
                 except self.integrity as error:
                     raise TrackingConflict(
                         f"{tracking_name(patch.table.view)} is already tracked at or past "
@@ -225,6 +222,24 @@ class ViewRecorder(TrackingRecorder):
                     ) from error
             if before_commit is not None:
                 before_commit(position)
+
+    def _track(self, cursor: Any, name: str, position: int) -> None:
+        """Move a tracking row forward to ``position`` in the write's transaction, refused
+        (``IntegrityError``) unless it is past the position tracked: eventsourcing's single-row
+        tracking, written here on its table so that only the table's layout, not the library's
+        private methods, is relied on."""
+        p = self.placeholder
+        table = self.tracking_table()
+        cursor.execute(
+            f"INSERT INTO {table} (application_name, notification_id) VALUES ({p}, {p}) "
+            "ON CONFLICT (application_name) DO UPDATE "
+            "SET notification_id = excluded.notification_id "
+            f"WHERE {table}.notification_id < excluded.notification_id "
+            "RETURNING notification_id",
+            (name, position),
+        )
+        if cursor.fetchone() is None:
+            raise IntegrityError(f"{name} is already tracked at or past {position}")
 
     def _apply(self, cursor: Any, patch: Patch) -> None:
         """Write a patch's rows (a row the database refuses raises the driver's error)."""

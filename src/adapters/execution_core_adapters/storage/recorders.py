@@ -8,6 +8,8 @@ recorder also takes the guard of a decision that read cached states (``unchanged
 
 from __future__ import annotations
 
+import threading
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Protocol, cast, runtime_checkable
@@ -69,32 +71,42 @@ class ChainedRecorder(Protocol):
 
 
 class ChainedPOPORecorder(POPOApplicationRecorder):
-    """The in-memory recorder, keeping the chain in a list beside the events."""
+    """The in-memory recorder, keeping the chain in a list beside the events.
+
+    It keeps its events in a table of its own (``events``, with an index per stream) and
+    implements every method of eventsourcing's ``ApplicationRecorder`` interface on it, so it
+    uses eventsourcing's public API only: the base class lends it ``subscribe`` (which calls
+    the public ``listen``), nothing of its private storage.
+    """
 
     contiguous = True
 
     def __init__(self) -> None:
         super().__init__()
+        self.lock = threading.RLock()
+        self.events: list[StoredEvent] = []
+        """Every stored event; its position is its index plus one."""
         self.chain: list[ChainEntry] = []
+        self._index: dict[str, dict[int, int]] = defaultdict(dict)
+        """Per stream (its id as text), each stored version's index in ``events``."""
+        self._subscribers: set[threading.Event] = set()
         self._newest: dict[UUID, int] = {}
         """The highest version stored per stream (what a cached state is checked against)."""
         self._unordered: set[str] = set()
         """Streams whose versions were not stored in ascending order (none, from the facade)."""
 
-    def _insert_events(
+    def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        """eventsourcing's uniqueness check and table update, and the chain, in one pass that
-        spells each stream id once (``str(UUID)`` is the costliest step of a small insert)."""
-        with self._database_lock:
-            check_head(
-                self.chain[-1].position if self.chain else None, [len(self._stored_events) + 1]
-            )
+        """The uniqueness check, the table update and the chain, in one pass under the lock
+        that spells each stream id once (``str(UUID)`` is the costliest step of a small
+        insert); then the subscriptions are woken."""
+        with self.lock:
+            check_head(self.chain[-1].position if self.chain else None, [len(self.events) + 1])
             keys = [str(stored.originator_id) for stored in stored_events]
             new = set()
             for key, stored in zip(keys, stored_events, strict=True):
-                index = self._stored_events_index.get(key)
-                if index is not None and stored.originator_version in index:
+                if stored.originator_version in self._index.get(key, ()):
                     raise IntegrityError(f"Stored event already recorded: {stored}")
                 new.add((key, stored.originator_version))
             if len(new) < len(stored_events):
@@ -110,18 +122,31 @@ class ChainedPOPORecorder(POPOApplicationRecorder):
                     self._unordered.add(key)
                 else:
                     self._newest[ident] = version
-                self._stored_events.append(stored)
-                position = len(self._stored_events)
-                self._stored_events_index[key][version] = position - 1
+                self.events.append(stored)
+                position = len(self.events)
+                self._index[key][version] = position - 1
                 positions.append(position)
                 self.chain.append(chain_entry(previous, position, key, stored))
                 previous = self.chain[-1].chain_hash
-            return positions
+            woken = list(self._subscribers)
+        for event in woken:
+            event.set()
+        return positions
 
-    def chain_head(self) -> ChainEntry | None:
-        """The newest chain entry."""
-        with self._database_lock:
-            return self.chain[-1] if self.chain else None
+    def listen(self, event: threading.Event) -> None:
+        """Wake ``event`` after each insert (a subscription's)."""
+        with self.lock:
+            self._subscribers.add(event)
+
+    def unlisten(self, event: threading.Event) -> None:
+        """Stop waking ``event``."""
+        with self.lock:
+            self._subscribers.discard(event)
+
+    def max_notification_id(self) -> int | None:
+        """The newest position (None: no event yet)."""
+        with self.lock:
+            return len(self.events) or None
 
     def newest_version(self, originator_id: UUID) -> int:
         """The highest version stored for a stream (0 when it has none), without reading it."""
@@ -136,25 +161,31 @@ class ChainedPOPORecorder(POPOApplicationRecorder):
         desc: bool = False,
         limit: int | None = None,
     ) -> Sequence[StoredEvent]:
-        """eventsourcing's in-memory recorder scans a stream's whole index on every read; a
-        fast-forward of a cached state (``gt`` its version) reads only the newer end here, so
-        loading a long stream (the organization of a simulated company) stays cheap."""
+        """A stream's events in version order; a fast-forward of a cached state (``gt`` its
+        version) reads only the newer end of the stream's index, so loading a long stream (the
+        organization of a simulated company) stays cheap."""
         key = str(originator_id)
-        if gt is None or lte is not None or desc or key in self._unordered:
-            return super().select_events(originator_id, gt=gt, lte=lte, desc=desc, limit=limit)
-        with self._database_lock:
-            index = self._stored_events_index.get(key)
+        with self.lock:
+            index = self._index.get(key)
             if not index:
                 return []
-            newer: list[int] = []
-            for version in reversed(index):
-                if version <= gt:
-                    break
-                newer.append(index[version])
-            newer.reverse()
-            if limit is not None:
-                del newer[limit:]
-            return [self._stored_events[position] for position in newer]
+            if gt is not None and lte is None and not desc and key not in self._unordered:
+                newer: list[int] = []
+                for version in reversed(index):
+                    if version <= gt:
+                        break
+                    newer.append(index[version])
+                newer.reverse()
+                if limit is not None:
+                    del newer[limit:]
+                return [self.events[position] for position in newer]
+            # as eventsourcing's scan: versions in the order stored (reversed for ``desc``)
+            chosen = [
+                index[version]
+                for version in (reversed(index) if desc else index)
+                if (gt is None or version > gt) and (lte is None or version <= lte)
+            ]
+            return [self.events[position] for position in chosen[:limit]]
 
     def select_notifications(
         self,
@@ -165,18 +196,24 @@ class ChainedPOPORecorder(POPOApplicationRecorder):
         *,
         inclusive_of_start: bool = True,
     ) -> Sequence[Notification]:
-        """eventsourcing's in-memory recorder steps through the list one index at a time (with
-        a ``try`` per row); a page here is one slice, which halves reading a store back."""
-        if topics:
-            return super().select_notifications(
-                start, limit, stop, topics, inclusive_of_start=inclusive_of_start
-            )
+        """A page of the log from ``start``: one slice of the table (eventsourcing's own steps
+        through it one row at a time), filtered by topic if asked."""
         first = 1 if start is None else max(start if inclusive_of_start else start + 1, 1)
-        with self._database_lock:
-            last = len(self._stored_events) if stop is None else stop
-            # as eventsourcing's walk: a limit below one never fills, so it reads to the end
-            end = min(first - 1 + limit, last) if limit > 0 else last
-            page = self._stored_events[first - 1 : max(end, first - 1)]
+        with self.lock:
+            last = len(self.events) if stop is None else max(min(stop, len(self.events)), 0)
+            if topics:
+                wanted = set(topics)
+                page = [
+                    (position, s)
+                    for position, s in enumerate(self.events[first - 1 : last], start=first)
+                    if s.topic in wanted
+                ]
+                if limit > 0:
+                    del page[limit:]
+            else:
+                # as eventsourcing's walk: a limit below one never fills, so it reads to the end
+                end = min(first - 1 + limit, last) if limit > 0 else last
+                page = list(enumerate(self.events[first - 1 : max(end, first - 1)], start=first))
         return [
             Notification(
                 id=position,
@@ -185,16 +222,21 @@ class ChainedPOPORecorder(POPOApplicationRecorder):
                 topic=s.topic,
                 state=s.state,
             )
-            for position, s in enumerate(page, start=first)
+            for position, s in page
         ]
+
+    def chain_head(self) -> ChainEntry | None:
+        """The newest chain entry."""
+        with self.lock:
+            return self.chain[-1] if self.chain else None
 
     @contextmanager
     def chain_snapshot(self) -> Iterator[tuple[Iterator[StoredRow], Iterator[ChainEntry]]]:
         """A copy of the events and the chain taken under the store's lock."""
-        with self._database_lock:
+        with self.lock:
             rows = [
                 StoredRow(n, stream_text(s.originator_id), s.originator_version, s.topic, s.state)
-                for n, s in enumerate(self._stored_events, start=1)
+                for n, s in enumerate(self.events, start=1)
             ]
             entries = list(self.chain)
         yield iter(rows), iter(entries)
@@ -227,26 +269,49 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
             "chain_hash BLOB NOT NULL)",
         ]
 
-    def _insert_events(
-        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        # The first INSERT took SQLite's write lock, so no one else appends until we commit.
-        positions = super()._insert_events(c, stored_events, **kwargs)
-        assert positions is not None
-        c.execute(
-            f"SELECT notification_id, chain_hash FROM {CHAIN_TABLE} "
-            "ORDER BY notification_id DESC LIMIT 1"
-        )
-        row = c.fetchone()
-        check_head(row[0] if row else None, positions)
-        entries = chain_entries(
-            bytes(row[1]) if row else GENESIS, zip(positions, stored_events, strict=True)
-        )
-        c.executemany(
-            f"INSERT INTO {CHAIN_TABLE} VALUES (?,?,?,?,?)",
-            [attrs.astuple(entry) for entry in entries],
-        )
+        """The events and their chain rows in one transaction of this recorder's own (through
+        the datastore's public ``transaction``, whose exit turns SQLite's constraint errors
+        into eventsourcing's ``IntegrityError``); the events' table as eventsourcing lays it
+        out, the row id its notification id."""
+        with self.datastore.transaction(commit=True) as c:
+            # The first INSERT takes SQLite's write lock: no one else appends until we commit.
+            positions = []
+            for stored in stored_events:
+                ident = stored.originator_id
+                c.execute(
+                    self._insert_event,
+                    (
+                        ident.hex if isinstance(ident, UUID) else ident,
+                        stored.originator_version,
+                        stored.topic,
+                        stored.state,
+                    ),
+                )
+                positions.append(c.lastrowid)
+            c.execute(
+                f"SELECT notification_id, chain_hash FROM {CHAIN_TABLE} "
+                "ORDER BY notification_id DESC LIMIT 1"
+            )
+            row = c.fetchone()
+            check_head(row[0] if row else None, positions)
+            entries = chain_entries(
+                bytes(row[1]) if row else GENESIS, zip(positions, stored_events, strict=True)
+            )
+            c.executemany(
+                f"INSERT INTO {CHAIN_TABLE} VALUES (?,?,?,?,?)",
+                [attrs.astuple(entry) for entry in entries],
+            )
         return positions
+
+    @property
+    def _insert_event(self) -> str:
+        return (
+            f"INSERT INTO {self.events_table_name} "
+            "(originator_id, originator_version, topic, state) VALUES (?,?,?,?)"
+        )
 
     def chain_head(self) -> ChainEntry | None:
         """The newest chain entry."""
