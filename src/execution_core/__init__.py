@@ -58,6 +58,7 @@ from execution_core.errors import (
     InvalidInput,
     NotFound,
     NotPermitted,
+    Problem,
     RuleViolated,
     StoreUnavailable,
 )
@@ -104,8 +105,12 @@ from execution_core.ports import (
     EventStore,
     Recorded,
 )
+from execution_core.retrying import (
+    Backoff,
+)
 from execution_core.service import (
     DEFAULT_STORE,
+    STORE_VARIABLE,
     Execution,
     Outcome,
 )
@@ -123,6 +128,8 @@ __all__ = [
     "Execution",
     "Outcome",
     "DEFAULT_STORE",
+    "STORE_VARIABLE",
+    "Backoff",
     # errors
     "ExecutionError",
     "InvalidInput",
@@ -132,6 +139,7 @@ __all__ = [
     "ConcurrentChange",
     "IdempotencyKeyReused",
     "StoreUnavailable",
+    "Problem",
     # the store port
     "EventStore",
     "Recorded",

@@ -42,7 +42,7 @@ def decide(state: Appraisal, command: Command, context: Context, cycle: Cycle) -
     )
     authorise(context, command.actor, permission, Owner("person", command.person_id))
     if not cycle.opened:
-        raise NotFound(f"unknown cycle {command.cycle_id}")
+        raise NotFound(f"unknown cycle {command.cycle_id}", kind="cycle", id=command.cycle_id)
     if command.occurred_at < cycle.starts_at:
         refuse(f"cycle {cycle.name!r} has not started: nothing to appraise yet")
     stream_id = appraisal_stream_id(command.cycle_id, command.person_id)
@@ -73,7 +73,9 @@ def _(command: RecordAppraisal, state: Appraisal, stamp: Stamper) -> None:
 @_decide.register
 def _(command: CalibrateRating, state: Appraisal, stamp: Stamper) -> None:
     if not state.recorded or state.rating is None:
-        raise NotFound("no appraisal recorded for this person and cycle to calibrate")
+        raise NotFound(
+            "no appraisal recorded for this person and cycle to calibrate", kind="appraisal"
+        )
     if command.rating == state.rating:
         refuse(f"the rating is already {state.rating}")
     stamp(

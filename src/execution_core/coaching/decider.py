@@ -95,7 +95,8 @@ def _decide(
 def _check_goal(person_id: str, at: Command, context: Context, facts: CoachingFacts) -> None:
     goal = facts.goal
     if goal is None or not goal.exists:
-        raise NotFound(f"unknown goal {getattr(at, 'goal_id', None)}")
+        goal_id = getattr(at, "goal_id", None)
+        raise NotFound(f"unknown goal {goal_id}", kind="goal", id=goal_id)
     owner = goal.owner
     person = context.org.people[person_id]
     unit = context.org.units.get(owner.id) if owner.kind == "unit" else None
@@ -172,7 +173,7 @@ def _(
 def _open(state: CoachingJournal, commitment_id: str) -> None:
     commitment = state.commitments.get(commitment_id)
     if commitment is None:
-        raise NotFound(f"unknown commitment {commitment_id!r}")
+        raise NotFound(f"unknown commitment {commitment_id!r}", kind="commitment", id=commitment_id)
     if commitment.status != "open":
         refuse(f"commitment {commitment_id!r} was already {commitment.status}")
 

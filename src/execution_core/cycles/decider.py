@@ -49,7 +49,8 @@ def _decide(command: Command, state: Cycle, stamp: Stamper) -> None:
 
 def _require_open(state: Cycle, command: Command) -> None:
     if not state.opened:
-        raise NotFound(f"unknown cycle {getattr(command, 'cycle_id', None)}")
+        cycle_id = getattr(command, "cycle_id", None)
+        raise NotFound(f"unknown cycle {cycle_id}", kind="cycle", id=cycle_id)
     if state.closed_at is not None:
         refuse(f"cycle {state.name!r} is closed")
 
@@ -72,7 +73,7 @@ def _(command: OpenCycle, state: Cycle, stamp: Stamper) -> None:
 @_decide.register
 def _(command: AdoptPolicy, state: Cycle, stamp: Stamper) -> None:
     if not state.opened:
-        raise NotFound(f"unknown cycle {command.cycle_id}")
+        raise NotFound(f"unknown cycle {command.cycle_id}", kind="cycle", id=command.cycle_id)
     closed_at = state.closed_at
     if closed_at is not None and command.occurred_at >= closed_at:
         # A closed cycle's rubric may still be corrected (appraisals stay open), as of a date

@@ -118,12 +118,13 @@ def decide(state: Goal, command: Command, context: Context, facts: GoalFacts) ->
         _require_known_owner(subject, command.actor, context)
     else:
         if not state.exists:
-            raise NotFound(f"unknown goal {goal_id}")
+            raise NotFound(f"unknown goal {goal_id}", kind="goal", id=goal_id)
         subject = state.owner
     authorise(context, command.actor, PERMISSIONS[type(command)], subject)
     cycle = facts.cycle
     if not cycle.opened:
-        raise NotFound(f"unknown cycle {getattr(command, 'cycle_id', state.cycle_id)}")
+        missing = getattr(command, "cycle_id", state.cycle_id)
+        raise NotFound(f"unknown cycle {missing}", kind="cycle", id=missing)
     if not isinstance(command, ReviewGoal):
         if cycle.closed_at is not None:  # the game is over: late facts of play come too late
             refuse(
@@ -152,7 +153,9 @@ def _check_alignment(
     if alignment.theme_id is not None:
         theme = facts.strategy.themes.get(alignment.theme_id)
         if theme is None:
-            raise NotFound(f"unknown theme {alignment.theme_id!r}")
+            raise NotFound(
+                f"unknown theme {alignment.theme_id!r}", kind="theme", id=alignment.theme_id
+            )
         if theme.retired:
             refuse(f"theme {alignment.theme_id!r} is retired: it takes no new goals")
         return
@@ -161,7 +164,7 @@ def _check_alignment(
         refuse("a goal cannot be aligned to itself")
     parent = facts.goals.get(parent_id) if parent_id is not None else None
     if parent is None or not parent.exists:
-        raise NotFound(f"unknown parent goal {parent_id}")
+        raise NotFound(f"unknown parent goal {parent_id}", kind="goal", id=parent_id)
     if parent.cycle_id != cycle_id:
         refuse("a goal cascades only from a goal of the same cycle")
     if parent.status == "dropped":
@@ -250,7 +253,9 @@ def _(
 
 def _key_result_of(state: Goal, kr_id: str) -> None:
     if kr_id not in state.key_results:
-        raise NotFound(f"unknown key result {kr_id!r} in goal {state.title!r}")
+        raise NotFound(
+            f"unknown key result {kr_id!r} in goal {state.title!r}", kind="key result", id=kr_id
+        )
 
 
 @_decide.register
@@ -370,7 +375,9 @@ def _(command: PlanAction, state: Goal, stamp: Stamper, context: Context, facts:
 def _open_action(state: Goal, action_id: str) -> None:
     action = state.actions.get(action_id)
     if action is None:
-        raise NotFound(f"unknown action {action_id!r} in goal {state.title!r}")
+        raise NotFound(
+            f"unknown action {action_id!r} in goal {state.title!r}", kind="action", id=action_id
+        )
     if action.status != "open":
         refuse(f"action {action_id!r} is already {action.status}")
 

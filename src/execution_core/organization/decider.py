@@ -64,14 +64,14 @@ def _decide(command: Command, state: Organization, stamp: Stamper) -> None:
 
 def _require_unit(state: Organization, unit_id: str) -> None:
     if unit_id not in state.units:
-        raise NotFound(f"unknown unit {unit_id!r}")
+        raise NotFound(f"unknown unit {unit_id!r}", kind="unit", id=unit_id)
 
 
 def _require_executive_to_change_executives(state: Organization, actor: str) -> None:
     """HR administers the organization, but must not be able to make itself (or anyone) an
     executive: only an executive, or the system actor of an HR-system sync, may."""
     if actor != SYSTEM and not state.has_role(actor, Role.EXECUTIVE):
-        raise NotPermitted(f"{actor} may not grant or revoke the executive role")
+        raise NotPermitted.refusing(actor, "grant or revoke the executive role")
 
 
 @_decide.register
@@ -175,7 +175,11 @@ def _(command: AuthoriseCoach, state: Organization, stamp: Stamper) -> None:
 @_decide.register
 def _(command: DeauthoriseCoach, state: Organization, stamp: Stamper) -> None:
     if (command.coach_id, command.person_id) not in state.coaches:
-        raise NotFound(f"{command.coach_id!r} is not authorised to coach {command.person_id!r}")
+        raise NotFound(
+            f"{command.coach_id!r} is not authorised to coach {command.person_id!r}",
+            kind="coach authorisation",
+            id=command.coach_id,
+        )
     stamp(CoachDeauthorised, coach_id=command.coach_id, person_id=command.person_id)
 
 

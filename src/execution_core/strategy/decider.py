@@ -62,7 +62,7 @@ def _(command: AddTheme, state: Strategy, stamp: Stamper) -> None:
 def _(command: RetireTheme, state: Strategy, stamp: Stamper) -> None:
     theme = state.themes.get(command.theme_id)
     if theme is None:
-        raise NotFound(f"unknown theme {command.theme_id!r}")
+        raise NotFound(f"unknown theme {command.theme_id!r}", kind="theme", id=command.theme_id)
     if theme.retired:
         refuse(f"theme {command.theme_id!r} is already retired")
     stamp(ThemeRetired, theme_id=command.theme_id, reason=command.reason)

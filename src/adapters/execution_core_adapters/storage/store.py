@@ -233,7 +233,8 @@ class ExecutionStore:
             taken = "or the idempotency key was used " if receipt is not None else ""
             raise ConcurrentChange(
                 f"stream {stream_id} changed since it was read (version "
-                f"{events[0].version - 1}) {taken}meanwhile; re-read and retry"
+                f"{events[0].version - 1}) {taken}meanwhile; re-read and retry",
+                stream_id=stream_id,
             ) from None
         except StoreUnavailable:
             self._forget(stream_id)
