@@ -5,7 +5,6 @@ a typed error with its fields."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
@@ -27,12 +26,12 @@ def _schema_of(url: str) -> str:
 
 
 @pytest.fixture
-def socket_url(postgres_url: str) -> Iterator[str]:
+def socket_url(postgres_url: str) -> str:
     """The fresh schema of the test server, reached through its Unix socket directory."""
     if not Path(SOCKETS, ".s.PGSQL.5432").exists():
         pytest.skip(f"no PostgreSQL socket in {SOCKETS}")
     database = urlsplit(POSTGRES_DSN).path.lstrip("/")
-    yield f"postgresql://postgres@/{database}?host={SOCKETS}&schema={_schema_of(postgres_url)}"
+    return f"postgresql://postgres@/{database}?host={SOCKETS}&schema={_schema_of(postgres_url)}"
 
 
 def test_the_store_url_comes_from_the_argument_then_the_variable_then_the_default() -> None:
