@@ -180,7 +180,7 @@ def require_person(org: Organization, person_id: str, *, active: bool = True) ->
     if person is None:
         raise NotFound(f"unknown person {person_id!r}", kind="person", id=person_id)
     if active and not person.active:
-        refuse(f"person {person_id!r} has left the organization")
+        refuse(f"person {person_id!r} has left the organization", rule="person left")
 
 
 def require_owner(org: Organization, owner: Owner) -> None:

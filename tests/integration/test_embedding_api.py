@@ -5,7 +5,9 @@ method with backoff between tries, and JSON forms of outcomes, states and views.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -22,6 +24,7 @@ from execution_core import (
     NotPermitted,
     Problem,
     Role,
+    RuleViolated,
     StoreUnavailable,
     views,
 )
@@ -196,6 +199,35 @@ def test_an_error_as_json_holds_every_field(execution: Execution) -> None:
     assert data["command"] == "LogProgress"
     assert data["problems"][0]["path"] == ["confidence"]
     assert data["message"] == str(caught.value)
+
+
+def test_a_rule_violated_names_its_rule_and_the_ids(execution: Execution) -> None:
+    """Given the cycle closed, when progress is logged on its goal, then RuleViolated names
+    the rule ``cycle closed``, the command and the goal; nothing is recorded."""
+    execution.close_cycle(CYCLE, actor="cleo", occurred_at=day(30))
+    before = len(execution.history())
+    with pytest.raises(RuleViolated) as caught:
+        execution.log_progress(
+            GOAL, "deals", value=2, confidence=0.5, actor="ana", occurred_at=day(10)
+        )
+    error = caught.value
+    assert (error.rule, error.command, error.ids["goal_id"]) == (
+        "cycle closed",
+        "LogProgress",
+        str(GOAL),
+    )
+    assert len(execution.history()) == before
+
+
+def test_every_rule_the_core_names_is_documented() -> None:
+    """Given every ``rule=`` a refusal of the core names, when docs/embedding.md is read, then
+    each rule is listed there, in backquotes."""
+    root = Path(__file__).resolve().parents[2]
+    source = "\n".join(p.read_text() for p in (root / "src" / "execution_core").rglob("*.py"))
+    rules = set(re.findall(r'\brule="([^"]+)"', source))
+    assert len(rules) >= 30
+    guide = (root / "docs" / "embedding.md").read_text()
+    assert sorted(rule for rule in rules if f"`{rule}`" not in guide) == []
 
 
 # -- retries and idempotency keys --------------------------------------------------------------
