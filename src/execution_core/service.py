@@ -25,7 +25,7 @@ from execution_core.catalog import invalid_command, parse_command
 from execution_core.coaching import commands as coaching_cmd
 from execution_core.coaching.decider import COACHING
 from execution_core.coaching.events import CoachingKind
-from execution_core.coaching.state import CoachingJournal, OpenedCoachingJournal
+from execution_core.coaching.state import OpenedCoachingJournal
 from execution_core.command import Command, Receipt
 from execution_core.command import idempotency_key as idempotency_key_checked
 from execution_core.cycles import commands as cycle_cmd
@@ -1283,21 +1283,28 @@ class Execution:
     def cycle_as_of(
         self, cycle_id: UUID, *, as_of: datetime | None = None, as_at: datetime | None = None
     ) -> Cycle:
-        """A cycle as known at ``as_of`` and as it was at ``as_at``."""
-        return self.state_as_of(cycle_id, CYCLE, as_of=as_of, as_at=as_at)
+        """A cycle as known at ``as_of`` and as it was at ``as_at`` (opened: an
+        ``OpenedCycle``; else the plain ``Cycle``, ``opened`` false)."""
+        cycle = self.state_as_of(cycle_id, CYCLE, as_of=as_of, as_at=as_at)
+        return opened_as(cycle, OpenedCycle) if cycle.opened else cycle
 
     def goal_as_of(
         self, goal_id: UUID, *, as_of: datetime | None = None, as_at: datetime | None = None
     ) -> Goal:
-        """A goal as known at ``as_of`` and as it was at ``as_at`` (``exists`` is false if it
-        had not been set)."""
-        return self.state_as_of(goal_id, GOAL, as_of=as_of, as_at=as_at)
+        """A goal as known at ``as_of`` and as it was at ``as_at`` (set: an ``OpenedGoal``;
+        else the plain ``Goal``, ``exists`` false)."""
+        goal = self.state_as_of(goal_id, GOAL, as_of=as_of, as_at=as_at)
+        return opened_as(goal, OpenedGoal) if goal.exists else goal
 
     def coaching_journal_as_of(
         self, person_id: str, *, as_of: datetime | None = None, as_at: datetime | None = None
-    ) -> CoachingJournal:
-        """A person's coaching journal as known at ``as_of`` and as it was at ``as_at``."""
-        return self.state_as_of(coaching_stream_id(person_id), COACHING, as_of=as_of, as_at=as_at)
+    ) -> OpenedCoachingJournal:
+        """A person's coaching journal as known at ``as_of`` and as it was at ``as_at`` (empty
+        before their first coaching, as :meth:`coaching_journal`)."""
+        journal = self.state_as_of(
+            coaching_stream_id(person_id), COACHING, as_of=as_of, as_at=as_at
+        )
+        return opened_as(journal, OpenedCoachingJournal, person_id=person_id)
 
     def appraisal_as_of(
         self,
@@ -1307,10 +1314,12 @@ class Execution:
         as_of: datetime | None = None,
         as_at: datetime | None = None,
     ) -> Appraisal:
-        """A person's appraisal as known at ``as_of`` and as it was at ``as_at``."""
-        return self.state_as_of(
+        """A person's appraisal as known at ``as_of`` and as it was at ``as_at`` (recorded: a
+        ``RecordedAppraisal``; else the plain ``Appraisal``, ``recorded`` false)."""
+        appraisal = self.state_as_of(
             appraisal_stream_id(cycle_id, person_id), APPRAISAL, as_of=as_of, as_at=as_at
         )
+        return opened_as(appraisal, RecordedAppraisal) if appraisal.recorded else appraisal
 
     def ledger_history(self) -> LedgerHistory:
         """The ledger at any recorded time, from checkpoints kept in memory by this facade and
