@@ -56,9 +56,23 @@ class Backoff:
             from execution_core.errors import InvalidInput
 
             raise InvalidInput(f"retries is a count >= 0, not {retries!r}")
-        if retries == 0:
+        try:
             return attempt()
+        except retry_if as error:
+            if retries == 0:
+                raise
+            failed: Exception | None = error
         import tenacity
+
+        # The first try ran above, outside tenacity (most commands succeed at once, and the
+        # retrying loop costs more to set up than a decision on the fake store): tenacity's
+        # first attempt replays its failure, so its waits and count are those of the policy.
+        def again() -> T:
+            nonlocal failed
+            if failed is not None:
+                replayed, failed = failed, None
+                raise replayed
+            return attempt()
 
         retrying = tenacity.Retrying(
             stop=tenacity.stop_after_attempt(retries + 1),
@@ -68,4 +82,4 @@ class Backoff:
             sleep=self.sleep,
             reraise=True,
         )
-        return retrying(attempt)
+        return retrying(again)
