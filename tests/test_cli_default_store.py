@@ -13,6 +13,7 @@ import typer
 from typer.testing import CliRunner
 
 from execution_core import DEFAULT_STORE, Execution
+from execution_core.service import store_url
 from execution_core_adapters.cli.main import app
 
 runner = CliRunner()
@@ -43,7 +44,8 @@ def test_every_command_defaults_to_the_one_store() -> None:
     }
     assert {"demo", "board", "appraisal", "radar", "audit verify", "views status"} <= set(defaults)
     assert {name for name, default in defaults.items() if default != DEFAULT_STORE} == set()
-    assert inspect.signature(Execution.open).parameters["url"].default == DEFAULT_STORE
+    assert inspect.signature(Execution.open).parameters["url"].default is None
+    assert store_url(None, {}) == DEFAULT_STORE  # what Execution.open() opens, no variable set
 
 
 def test_the_demo_then_audit_verify_without_db(

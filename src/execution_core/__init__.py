@@ -58,6 +58,7 @@ from execution_core.errors import (
     InvalidInput,
     NotFound,
     NotPermitted,
+    Problem,
     RuleViolated,
     StoreUnavailable,
 )
@@ -104,9 +105,12 @@ from execution_core.ports import (
     EventStore,
     Recorded,
 )
+from execution_core.retrying import (
+    Backoff,
+)
 from execution_core.service import (
     DEFAULT_STORE,
-    STORE_ENV,
+    STORE_VARIABLE,
     Execution,
     Outcome,
 )
@@ -128,7 +132,8 @@ __all__ = [
     "Execution",
     "Outcome",
     "DEFAULT_STORE",
-    "STORE_ENV",
+    "STORE_VARIABLE",
+    "Backoff",
     # errors
     "ExecutionError",
     "InvalidInput",
@@ -138,6 +143,7 @@ __all__ = [
     "ConcurrentChange",
     "IdempotencyKeyReused",
     "StoreUnavailable",
+    "Problem",
     # the store port
     "EventStore",
     "Recorded",

@@ -27,7 +27,7 @@ from pydantic import ValidationError
 from execution_core.access import AccessPolicy
 from execution_core.appraisals import events as appraisal_ev
 from execution_core.appraisals.commands import CalibrateRating, RecordAppraisal
-from execution_core.catalog import describe_validation_error
+from execution_core.catalog import invalid_command
 from execution_core.coaching import events as coaching_ev
 from execution_core.coaching.commands import (
     GiveCoaching,
@@ -208,7 +208,7 @@ def _rebuild(events: Sequence[Event], states: _Replaying) -> Command:
     try:
         return cls.model_validate(fields)
     except ValidationError as error:
-        raise InvalidInput(describe_validation_error(cls.__name__, error)) from None
+        raise invalid_command(cls.__name__, error) from None
 
 
 def _alignment(alignment: goal_ev.Alignment | None) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from execution_core.errors import InvalidInput
 __all__ = [
     "COMMANDS",
     "EARLIEST_DAY",
+    "IDEMPOTENCY_KEY_PATTERN",
     "LATEST_DAY",
     "MAX_DAYS",
     "MAX_MAGNITUDE",
@@ -231,8 +232,9 @@ class Command(BaseModel):
 
 # -- idempotency ---------------------------------------------------------------------------------
 
-_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
+IDEMPOTENCY_KEY_PATTERN = r"^[\x21-\x7e]{1,200}$"
 """An idempotency key: 1 to 200 printable ASCII characters, no spaces (a UUID fits)."""
+_KEY = re.compile(IDEMPOTENCY_KEY_PATTERN)
 
 
 def idempotency_key(key: object) -> str:

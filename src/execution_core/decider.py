@@ -160,9 +160,10 @@ class Stamper:
         return tuple(self.events)
 
 
-def refuse(message: str) -> NoReturn:
-    """Refuse a command that breaks a rule."""
-    raise RuleViolated(message)
+def refuse(message: str, *, rule: str | None = None) -> NoReturn:
+    """Refuse a command that breaks a rule (named by ``rule``, a short stable phrase an app can
+    match, such as ``"cycle closed"``)."""
+    raise RuleViolated(message, rule=rule)
 
 
 def authorise(
@@ -170,17 +171,16 @@ def authorise(
 ) -> None:
     """Ask the access policy; a refusal is a typed error and nothing is recorded."""
     if not context.access.permits(actor, permission, subject, context.org):
-        whom = f" for {subject}" if subject is not None else ""
-        raise NotPermitted(f"{actor} may not {permission.value}{whom}")
+        raise NotPermitted.refusing(actor, permission.value, subject)
 
 
 def require_person(org: Organization, person_id: str, *, active: bool = True) -> None:
     """The person must exist (and, by default, not have left)."""
     person = org.person(person_id)
     if person is None:
-        raise NotFound(f"unknown person {person_id!r}")
+        raise NotFound(f"unknown person {person_id!r}", kind="person", id=person_id)
     if active and not person.active:
-        refuse(f"person {person_id!r} has left the organization")
+        refuse(f"person {person_id!r} has left the organization", rule="person left")
 
 
 def require_owner(org: Organization, owner: Owner) -> None:
@@ -188,7 +188,7 @@ def require_owner(org: Organization, owner: Owner) -> None:
     if owner.kind == "person":
         require_person(org, owner.id)
     elif owner.id not in org.units:
-        raise NotFound(f"unknown unit {owner.id!r}")
+        raise NotFound(f"unknown unit {owner.id!r}", kind="unit", id=owner.id)
 
 
 T = TypeVar("T")

@@ -192,7 +192,8 @@ class FakeEventStore:
             if event.version < expected[stream]:
                 raise ConcurrentChange(
                     f"stream {stream} changed since it was read (version "
-                    f"{event.version - 1}) meanwhile; re-read and retry"
+                    f"{event.version - 1}) meanwhile; re-read and retry",
+                    stream_id=stream,
                 )
             if event.version > expected[stream]:
                 raise InvalidInput(

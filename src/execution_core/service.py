@@ -8,7 +8,8 @@ parent) are read just before deciding. See docs/architecture.md for what that gu
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, Self, TypeVar
 from uuid import UUID, uuid4
@@ -19,30 +20,31 @@ from pydantic import ValidationError
 from execution_core.access import AccessPolicy, DefaultAccessPolicy, Owner
 from execution_core.appraisals import commands as appraisal_cmd
 from execution_core.appraisals.decider import APPRAISAL
-from execution_core.appraisals.state import Appraisal
-from execution_core.catalog import describe_validation_error, parse_command
+from execution_core.appraisals.state import Appraisal, RecordedAppraisal
+from execution_core.catalog import invalid_command, parse_command
 from execution_core.coaching import commands as coaching_cmd
 from execution_core.coaching.decider import COACHING
 from execution_core.coaching.events import CoachingKind
-from execution_core.coaching.state import CoachingJournal
+from execution_core.coaching.state import OpenedCoachingJournal
 from execution_core.command import Command, Receipt
 from execution_core.command import idempotency_key as idempotency_key_checked
 from execution_core.cycles import commands as cycle_cmd
 from execution_core.cycles.decider import CYCLE
-from execution_core.cycles.state import Cycle
+from execution_core.cycles.state import Cycle, OpenedCycle
 from execution_core.decider import Context, Decider
 from execution_core.errors import (
     ConcurrentChange,
     ExecutionError,
     IdempotencyKeyReused,
     InvalidInput,
+    NotFound,
     StoreUnavailable,
 )
 from execution_core.event import Event
 from execution_core.goals import commands as goal_cmd
 from execution_core.goals.decider import GOAL
 from execution_core.goals.events import GoalKind
-from execution_core.goals.state import Goal
+from execution_core.goals.state import Goal, OpenedGoal
 from execution_core.ids import (
     ORGANIZATION_ID,
     STRATEGY_ID,
@@ -53,8 +55,11 @@ from execution_core.organization import commands as org_cmd
 from execution_core.organization.decider import ORGANIZATION
 from execution_core.organization.events import Role
 from execution_core.organization.state import Organization
+from execution_core.plain import JsonForm
 from execution_core.policy import Policy
 from execution_core.ports import EventStore
+from execution_core.retrying import Backoff
+from execution_core.states import opened_as
 from execution_core.strategy import commands as strategy_cmd
 from execution_core.strategy.decider import STRATEGY
 from execution_core.strategy.events import Perspective
@@ -63,14 +68,25 @@ from execution_core.streams import REGISTRY
 from execution_core.views.history import LedgerHistory, stream_state
 from execution_core.views.ledger import Ledger
 
-__all__ = ["DEFAULT_STORE", "STORE_ENV", "Execution", "Outcome"]
+__all__ = ["DEFAULT_STORE", "STORE_VARIABLE", "Execution", "Outcome", "store_url"]
 
 DEFAULT_STORE = "sqlite:///execution.db"
-"""The store ``Execution.open`` and every command of the command line use when none is named."""
+"""The store ``Execution.open`` and every command of the command line use when none is named
+and :data:`STORE_VARIABLE` is not set."""
 
-STORE_ENV = "EXECUTION_CORE_STORE"
-"""The environment variable naming the store when none is given: every command's ``--db``
-reads it before falling back to :data:`DEFAULT_STORE` (a deployment sets it once)."""
+STORE_VARIABLE = "EXECUTION_CORE_STORE"
+"""The environment variable naming the store (a URL) when the code or the command line names
+none: read by ``Execution.open()`` and every command of the command line."""
+
+
+def store_url(url: str | None = None, environ: Mapping[str, str] | None = None) -> str:
+    """The store to open: ``url`` if given, else the :data:`STORE_VARIABLE` of ``environ``
+    (the process environment by default) when set and not empty, else :data:`DEFAULT_STORE`."""
+    if url is not None:
+        return url
+    named = (os.environ if environ is None else environ).get(STORE_VARIABLE, "")
+    return named or DEFAULT_STORE
+
 
 S = TypeVar("S")
 C = TypeVar("C", bound=Command)
@@ -84,6 +100,15 @@ class _Keep:
 
 
 KEEP = _Keep()
+
+
+def _ids_of(fields: Iterable[tuple[str, object]]) -> dict[str, object]:
+    """The ids a command names (its actor and every ``..._id`` field given), for its errors."""
+    return {
+        name: value
+        for name, value in fields
+        if (name == "actor" or name.endswith("_id")) and value is not None
+    }
 
 
 def _owner(owner: str | Owner | Mapping[str, str]) -> Mapping[str, str]:
@@ -114,8 +139,9 @@ def _store_opener() -> Callable[..., EventStore]:
 
 
 @attrs.frozen
-class Outcome:
-    """What one command recorded: the stream it wrote, the events, and the state they lead to."""
+class Outcome(JsonForm):
+    """What one command recorded: the stream it wrote, the events, and the state they lead to
+    (``to_dict()``/``to_json()`` give it as JSON data)."""
 
     stream_id: UUID
     events: tuple[Event, ...]
@@ -129,7 +155,10 @@ class Execution:
     """The facade an app uses: open a store, run commands, read states and events.
 
     Every method that records takes ``actor`` (who asks) and ``occurred_at`` (business time,
-    aware); a refused command raises a subclass of ``ExecutionError`` and records nothing.
+    aware), and, like :meth:`execute`, ``retries`` and ``idempotency_key``; a refused command
+    raises a subclass of ``ExecutionError`` and records nothing. Those methods return the
+    stream's opened state (``OpenedGoal``...), whose ids are never None. ``backoff`` says how
+    long to wait between retries (:class:`~execution_core.retrying.Backoff`).
     """
 
     def __init__(
@@ -138,24 +167,30 @@ class Execution:
         *,
         access: AccessPolicy | None = None,
         new_id: Callable[[], UUID] = uuid4,
+        backoff: Backoff | None = None,
     ) -> None:
         self.store = store
         self.access: AccessPolicy = access or DefaultAccessPolicy()
+        self.backoff = backoff or Backoff()
         self._new_id = new_id
         self._ledger_history: LedgerHistory | None = None
 
     @classmethod
     def open(
         cls,
-        url: str = DEFAULT_STORE,
+        url: str | None = None,
         *,
         access: AccessPolicy | None = None,
         new_id: Callable[[], UUID] = uuid4,
+        backoff: Backoff | None = None,
         **store_options: Any,
     ) -> Execution:
         """Open a store by URL: ``memory://``, ``sqlite:///path.db`` (or a plain path),
-        ``postgresql://user@host:port/dbname``. Options go to the store adapter."""
-        return cls(_store_opener()(url, **store_options), access=access, new_id=new_id)
+        ``postgresql://user@host:port/dbname?sslmode=require`` (any libpq parameter). With no
+        URL, the environment variable :data:`STORE_VARIABLE` names it, else
+        :data:`DEFAULT_STORE`. Options go to the store adapter."""
+        store = _store_opener()(store_url(url), **store_options)
+        return cls(store, access=access, new_id=new_id, backoff=backoff)
 
     def close(self) -> None:
         """Close the store."""
@@ -180,52 +215,57 @@ class Execution:
 
         With ``retries``, a ``ConcurrentChange`` (another writer took the stream's next version
         between our read and our write) is answered by re-reading, re-deciding and re-trying,
-        up to that many times; the rules are checked again on the fresh state each time.
+        up to that many times, after the facade's ``backoff`` wait; the rules are checked
+        again on the fresh state each time.
 
         With ``idempotency_key`` (or an ``"idempotency_key"`` field in a JSON command), the
         command records at most once: a retry with the same key returns the first outcome
         (``replayed`` true) without deciding again, and the same key with another command
         raises ``IdempotencyKeyReused``. The key's receipt is stored in the transaction of the
         events; a lost connection (``StoreUnavailable``) is then retried too, being safe.
+
+        Every error raised names the command (``error.command``) and its ids (``error.ids``).
         """
         key = idempotency_key
         if not isinstance(command, Command):
             command, key = self._untrusted(command, key)
-        if key is None:
-            return self._execute(self._assign_ids(command), retries)
-        key = idempotency_key_checked(key)
+        try:
+            if key is None:
+                return self._execute(self._assign_ids(command), retries)
+            return self._execute_keyed(command, idempotency_key_checked(key), retries)
+        except ExecutionError as error:
+            error.concerning(command.command_name, _ids_of(command))
+            raise
+
+    def _execute(self, command: Command, retries: int) -> Outcome:
+        return self.backoff.run(
+            lambda: self._execute_once(command), retries=retries, retry_if=(ConcurrentChange,)
+        )
+
+    def _execute_keyed(self, command: Command, key: str, retries: int) -> Outcome:
         fingerprint = Receipt.fingerprint_of(command)
         command = self._assign_ids(command)
+
         # Optimistic: decide and record with the receipt; only a refusal, a conflict or a
         # decision that records nothing asks whether the key already recorded the command
         # (a second receipt for a key cannot be stored, so a retry never records twice).
-        for attempt in range(retries + 1):
+        def attempt() -> Outcome:
             try:
                 outcome = self._execute_once(command, (key, fingerprint))
             except StoreUnavailable:
-                if attempt == retries:
-                    raise
-                continue
-            except ExecutionError as error:
+                raise
+            except ExecutionError:
                 replayed = self._replay(key, fingerprint)
                 if replayed is not None:
                     return replayed
-                if not isinstance(error, ConcurrentChange) or attempt == retries:
-                    raise
-                continue
+                raise
             if outcome.events:
                 return outcome
             return self._replay(key, fingerprint) or outcome
-        raise AssertionError("unreachable")  # pragma: no cover
 
-    def _execute(self, command: Command, retries: int) -> Outcome:
-        for attempt in range(retries + 1):
-            try:
-                return self._execute_once(command)
-            except ConcurrentChange:
-                if attempt == retries:
-                    raise
-        raise AssertionError("unreachable")  # pragma: no cover
+        return self.backoff.run(
+            attempt, retries=retries, retry_if=(ConcurrentChange, StoreUnavailable)
+        )
 
     @staticmethod
     def _untrusted(
@@ -258,7 +298,9 @@ class Execution:
         if receipt.fingerprint != fingerprint:
             raise IdempotencyKeyReused(
                 f"idempotency key {key!r} already recorded another command (in stream "
-                f"{receipt.stream_id}); nothing was recorded"
+                f"{receipt.stream_id}); nothing was recorded",
+                key=key,
+                stream_id=receipt.stream_id,
             )
         decider = REGISTRY.named(receipt.stream)
         events = tuple(
@@ -321,16 +363,27 @@ class Execution:
     def _org(self) -> Organization:
         return self.store.load(ORGANIZATION_ID, ORGANIZATION)
 
-    def _state(self, kind: type[S], cls: type[Command], /, **fields: Any) -> S:
+    def _state(
+        self,
+        form: type[S],
+        cls: type[Command],
+        /,
+        *,
+        retries: int,
+        idempotency_key: str | None,
+        **fields: Any,
+    ) -> S:
         """Build a command from a facade method's arguments, run it, and give the state it led
-        to (a field the command refuses is ``InvalidInput``, as for an untrusted command)."""
+        to in its opened ``form`` (a field the command refuses is ``InvalidInput``, as for an
+        untrusted command)."""
         try:
             command = cls(**fields)
         except ValidationError as error:
-            raise InvalidInput(describe_validation_error(cls.__name__, error)) from None
-        state = self.execute(command).state
-        assert isinstance(state, kind)
-        return state
+            invalid = invalid_command(cls.__name__, error)
+            invalid.concerning(cls.__name__, _ids_of(fields.items()))
+            raise invalid from None
+        outcome = self.execute(command, retries=retries, idempotency_key=idempotency_key)
+        return opened_as(outcome.state, form)
 
     # -- organization ------------------------------------------------------------------------
 
@@ -343,6 +396,8 @@ class Execution:
         lead_id: str | None = None,
         actor: str,
         occurred_at: datetime,
+        retries: int = 0,
+        idempotency_key: str | None = None,
     ) -> Organization:
         """Found a unit under ``parent_id`` (or at the top)."""
         return self._state(
@@ -354,10 +409,19 @@ class Execution:
             lead_id=lead_id,
             actor=actor,
             occurred_at=occurred_at,
+            retries=retries,
+            idempotency_key=idempotency_key,
         )
 
     def appoint_unit_lead(
-        self, unit_id: str, lead_id: str, *, actor: str, occurred_at: datetime
+        self,
+        unit_id: str,
+        lead_id: str,
+        *,
+        actor: str,
+        occurred_at: datetime,
+        retries: int = 0,
+        idempotency_key: str | None = None,
     ) -> Organization:
         """Make a person the lead of a unit."""
         return self._state(
@@ -367,6 +431,8 @@ class Execution:
             lead_id=lead_id,
             actor=actor,
             occurred_at=occurred_at,
+            retries=retries,
+            idempotency_key=idempotency_key,
         )
 
     def add_person(
@@ -379,6 +445,8 @@ class Execution:
         roles: Sequence[Role | str] = (),
         actor: str,
         occurred_at: datetime,
+        retries: int = 0,
+        idempotency_key: str | None = None,
     ) -> Organization:
         """Bring a person into a unit, reporting to ``manager_id`` (their default coach)."""
         return self._state(
@@ -391,6 +459,8 @@ class Execution:
             roles=roles,
             actor=actor,
             occurred_at=occurred_at,
+            retries=retries,
+            idempotency_key=idempotency_key,
         )
 
     def move_person(
@@ -401,6 +471,8 @@ class Execution:
         manager_id: str | _Keep | None = KEEP,
         actor: str,
         occurred_at: datetime,
+        retries: int = 0,
+        idempotency_key: str | None = None,
     ) -> Organization:
         """Change a person's unit and/or manager (``manager_id=None``: no manager)."""
         kept = {} if isinstance(manager_id, _Keep) else {"manager_id": manager_id}
@@ -411,11 +483,20 @@ class Execution:
             unit_id=unit_id,
             actor=actor,
             occurred_at=occurred_at,
+            retries=retries,
+            idempotency_key=idempotency_key,
             **kept,
         )
 
     def remove_person(
-        self, person_id: str, *, reason: str = "", actor: str, occurred_at: datetime
+        self,
+        person_id: str,
+        *,
+        reason: str = "",
+        actor: str,
+        occurred_at: datetime,
+        retries: int = 0,
+        idempotency_key: str | None = None,
     ) -> Organization:
         """Record that a person left (their reports must be moved first)."""
         return self._state(
@@ -425,6 +506,8 @@ class Execution:
             reason=reason,
             actor=actor,
             occurred_at=occurred_at,
+            retries=retries,
+            idempotency_key=idempotency_key,
         )
 
     def set_roles(
@@ -434,6 +517,8 @@ class Execution:
         *,
         actor: str,
         occurred_at: datetime,
+        retries: int = 0,
+        idempotency_key: str | None = None,
     ) -> Organization:
         """Set a person's roles to exactly these."""
         return self._state(
@@ -443,10 +528,19 @@ class Execution:
             roles=roles,
             actor=actor,
             occurred_at=occurred_at,
+            retries=retries,
+            idempotency_key=idempotency_key,
         )
 
     def authorise_coach(
-        self, coach_id: str, person_id: str, *, actor: str, occurred_at: datetime
+        self,
+        coach_id: str,
+        person_id: str,
+        *,
+        actor: str,
+        occurred_at: datetime,
+        retries: int = 0,
+        idempotency_key: str | None = None,
     ) -> Organization:
         """Let someone outside the reporting line coach a person."""
         return self._state(
@@ -456,10 +550,19 @@ class Execution:
             person_id=person_id,
             actor=actor,
             occurred_at=occurred_at,
+            retries=retries,
+            idempotency_key=idempotency_key,
         )
 
     def deauthorise_coach(
-        self, coach_id: str, person_id: str, *, actor: str, occurred_at: datetime
+        self,
+        coach_id: str,
+        person_id: str,
+        *,
+        actor: str,
+        occurred_at: datetime,
+        retries: int = 0,
+        idempotency_key: str | None = None,
     ) -> Organization:
         """End a coach's authorisation for a person."""
         return self._state(
@@ -469,11 +572,21 @@ class Execution:
             person_id=person_id,
             actor=actor,
             occurred_at=occurred_at,
+            retries=retries,
+            idempotency_key=idempotency_key,
         )
 
     # -- strategy ----------------------------------------------------------------------------
 
-    def define_strategy(self, vision: str, *, actor: str, occurred_at: datetime) -> Strategy:
+    def define_strategy(
+        self,
+        vision: str,
+        *,
+        actor: str,
+        occurred_at: datetime,
+        retries: int = 0,
+        idempotency_key: str | None = None,
+    ) -> Strategy:
         """State or restate the vision."""
         return self._state(
             Strategy,
@@ -481,6 +594,8 @@ class Execution:
             vision=vision,
             actor=actor,
             occurred_at=occurred_at,
+            retries=retries,
+            idempotency_key=idempotency_key,
         )
 
     def add_theme(
@@ -491,6 +606,8 @@ class Execution:
         perspective: Perspective | str | None = None,
         actor: str,
         occurred_at: datetime,
+        retries: int = 0,
+        idempotency_key: str | None = None,
     ) -> Strategy:
         """Add a strategic theme goals can align to."""
         return self._state(
@@ -501,10 +618,19 @@ class Execution:
             perspective=perspective,
             actor=actor,
             occurred_at=occurred_at,
+            retries=retries,
+            idempotency_key=idempotency_key,
         )
 
     def retire_theme(
-        self, theme_id: str, *, reason: str = "", actor: str, occurred_at: datetime
+        self,
+        theme_id: str,
+        *,
+        reason: str = "",
+        actor: str,
+        occurred_at: datetime,
+        retries: int = 0,
+        idempotency_key: str | None = None,
     ) -> Strategy:
         """Retire a theme: it takes no new goals."""
         return self._state(
@@ -514,6 +640,8 @@ class Execution:
             reason=reason,
             actor=actor,
             occurred_at=occurred_at,
+            retries=retries,
+            idempotency_key=idempotency_key,
         )
 
     # -- cycles ------------------------------------------------------------------------------
@@ -529,10 +657,12 @@ class Execution:
         cycle_id: UUID | None = None,
         actor: str,
         occurred_at: datetime,
-    ) -> Cycle:
+        retries: int = 0,
+        idempotency_key: str | None = None,
+    ) -> OpenedCycle:
         """Open a cycle; its policy (default ``Policy()``) is adopted with it."""
         return self._state(
-            Cycle,
+            OpenedCycle,
             cycle_cmd.OpenCycle,
             name=name,
             starts_on=starts_on,
@@ -542,29 +672,50 @@ class Execution:
             cycle_id=cycle_id,
             actor=actor,
             occurred_at=occurred_at,
+            retries=retries,
+            idempotency_key=idempotency_key,
         )
 
     def adopt_policy(
-        self, cycle_id: UUID, policy: Policy, *, actor: str, occurred_at: datetime
-    ) -> Cycle:
+        self,
+        cycle_id: UUID,
+        policy: Policy,
+        *,
+        actor: str,
+        occurred_at: datetime,
+        retries: int = 0,
+        idempotency_key: str | None = None,
+    ) -> OpenedCycle:
         """Put a new policy in force in a cycle from ``occurred_at`` on."""
         return self._state(
-            Cycle,
+            OpenedCycle,
             cycle_cmd.AdoptPolicy,
             cycle_id=cycle_id,
             policy=attrs.asdict(policy),
             actor=actor,
             occurred_at=occurred_at,
+            retries=retries,
+            idempotency_key=idempotency_key,
         )
 
-    def close_cycle(self, cycle_id: UUID, *, actor: str, occurred_at: datetime) -> Cycle:
+    def close_cycle(
+        self,
+        cycle_id: UUID,
+        *,
+        actor: str,
+        occurred_at: datetime,
+        retries: int = 0,
+        idempotency_key: str | None = None,
+    ) -> OpenedCycle:
         """Close a cycle: from then on its goals take only reviews, whatever their date."""
         return self._state(
-            Cycle,
+            OpenedCycle,
             cycle_cmd.CloseCycle,
             cycle_id=cycle_id,
             actor=actor,
             occurred_at=occurred_at,
+            retries=retries,
+            idempotency_key=idempotency_key,
         )
 
     # -- goals -------------------------------------------------------------------------------
@@ -584,11 +735,13 @@ class Execution:
         goal_id: UUID | None = None,
         actor: str,
         occurred_at: datetime,
-    ) -> Goal:
+        retries: int = 0,
+        idempotency_key: str | None = None,
+    ) -> OpenedGoal:
         """Set a goal for a person (``owner="ana"``) or a unit (``Owner("unit", "sales")``),
         aligned to a theme or a parent goal, with its key results and action plan."""
         return self._state(
-            Goal,
+            OpenedGoal,
             goal_cmd.SetGoal,
             cycle_id=cycle_id,
             title=title,
@@ -602,6 +755,8 @@ class Execution:
             goal_id=goal_id,
             actor=actor,
             occurred_at=occurred_at,
+            retries=retries,
+            idempotency_key=idempotency_key,
         )
 
     def add_key_result(
@@ -611,15 +766,19 @@ class Execution:
         *,
         actor: str,
         occurred_at: datetime,
-    ) -> Goal:
+        retries: int = 0,
+        idempotency_key: str | None = None,
+    ) -> OpenedGoal:
         """Add a key result to a goal."""
         return self._state(
-            Goal,
+            OpenedGoal,
             goal_cmd.AddKeyResult,
             goal_id=goal_id,
             key_result=key_result,
             actor=actor,
             occurred_at=occurred_at,
+            retries=retries,
+            idempotency_key=idempotency_key,
         )
 
     def log_progress(
@@ -633,11 +792,13 @@ class Execution:
         source: str = "check-in",
         actor: str,
         occurred_at: datetime,
-    ) -> Goal:
+        retries: int = 0,
+        idempotency_key: str | None = None,
+    ) -> OpenedGoal:
         """Check in: a key result's value now, and the confidence (0..1) of reaching it;
         ``source`` says where the reading came from (``"check-in"``, an integration's name)."""
         return self._state(
-            Goal,
+            OpenedGoal,
             goal_cmd.LogProgress,
             goal_id=goal_id,
             kr_id=kr_id,
@@ -647,6 +808,8 @@ class Execution:
             source=source,
             actor=actor,
             occurred_at=occurred_at,
+            retries=retries,
+            idempotency_key=idempotency_key,
         )
 
     def adjust_target(
@@ -659,10 +822,12 @@ class Execution:
         reason: str,
         actor: str,
         occurred_at: datetime,
-    ) -> Goal:
+        retries: int = 0,
+        idempotency_key: str | None = None,
+    ) -> OpenedGoal:
         """Agree a new target (and stretch) for a key result, saying why."""
         return self._state(
-            Goal,
+            OpenedGoal,
             goal_cmd.AdjustTarget,
             goal_id=goal_id,
             kr_id=kr_id,
@@ -671,6 +836,8 @@ class Execution:
             reason=reason,
             actor=actor,
             occurred_at=occurred_at,
+            retries=retries,
+            idempotency_key=idempotency_key,
         )
 
     def realign_goal(
@@ -682,10 +849,12 @@ class Execution:
         reason: str,
         actor: str,
         occurred_at: datetime,
-    ) -> Goal:
+        retries: int = 0,
+        idempotency_key: str | None = None,
+    ) -> OpenedGoal:
         """Align a goal to another theme or parent goal (neither: to nothing)."""
         return self._state(
-            Goal,
+            OpenedGoal,
             goal_cmd.RealignGoal,
             goal_id=goal_id,
             theme_id=theme_id,
@@ -693,6 +862,8 @@ class Execution:
             reason=reason,
             actor=actor,
             occurred_at=occurred_at,
+            retries=retries,
+            idempotency_key=idempotency_key,
         )
 
     def reassign_goal(
@@ -703,29 +874,42 @@ class Execution:
         reason: str,
         actor: str,
         occurred_at: datetime,
-    ) -> Goal:
+        retries: int = 0,
+        idempotency_key: str | None = None,
+    ) -> OpenedGoal:
         """Hand a goal to another owner."""
         return self._state(
-            Goal,
+            OpenedGoal,
             goal_cmd.ReassignGoal,
             goal_id=goal_id,
             owner=_owner(owner),
             reason=reason,
             actor=actor,
             occurred_at=occurred_at,
+            retries=retries,
+            idempotency_key=idempotency_key,
         )
 
     def weight_goal(
-        self, goal_id: UUID, weight: float, *, actor: str, occurred_at: datetime
-    ) -> Goal:
+        self,
+        goal_id: UUID,
+        weight: float,
+        *,
+        actor: str,
+        occurred_at: datetime,
+        retries: int = 0,
+        idempotency_key: str | None = None,
+    ) -> OpenedGoal:
         """Change a goal's weight."""
         return self._state(
-            Goal,
+            OpenedGoal,
             goal_cmd.WeightGoal,
             goal_id=goal_id,
             weight=weight,
             actor=actor,
             occurred_at=occurred_at,
+            retries=retries,
+            idempotency_key=idempotency_key,
         )
 
     def plan_action(
@@ -735,28 +919,41 @@ class Execution:
         *,
         actor: str,
         occurred_at: datetime,
-    ) -> Goal:
+        retries: int = 0,
+        idempotency_key: str | None = None,
+    ) -> OpenedGoal:
         """Add a task to a goal's plan."""
         return self._state(
-            Goal,
+            OpenedGoal,
             goal_cmd.PlanAction,
             goal_id=goal_id,
             action=action,
             actor=actor,
             occurred_at=occurred_at,
+            retries=retries,
+            idempotency_key=idempotency_key,
         )
 
     def complete_action(
-        self, goal_id: UUID, action_id: str, *, actor: str, occurred_at: datetime
-    ) -> Goal:
+        self,
+        goal_id: UUID,
+        action_id: str,
+        *,
+        actor: str,
+        occurred_at: datetime,
+        retries: int = 0,
+        idempotency_key: str | None = None,
+    ) -> OpenedGoal:
         """Mark a planned task done."""
         return self._state(
-            Goal,
+            OpenedGoal,
             goal_cmd.CompleteAction,
             goal_id=goal_id,
             action_id=action_id,
             actor=actor,
             occurred_at=occurred_at,
+            retries=retries,
+            idempotency_key=idempotency_key,
         )
 
     def drop_action(
@@ -767,37 +964,62 @@ class Execution:
         reason: str = "",
         actor: str,
         occurred_at: datetime,
-    ) -> Goal:
+        retries: int = 0,
+        idempotency_key: str | None = None,
+    ) -> OpenedGoal:
         """Drop a planned task."""
         return self._state(
-            Goal,
+            OpenedGoal,
             goal_cmd.DropAction,
             goal_id=goal_id,
             action_id=action_id,
             reason=reason,
             actor=actor,
             occurred_at=occurred_at,
+            retries=retries,
+            idempotency_key=idempotency_key,
         )
 
-    def complete_goal(self, goal_id: UUID, *, actor: str, occurred_at: datetime) -> Goal:
+    def complete_goal(
+        self,
+        goal_id: UUID,
+        *,
+        actor: str,
+        occurred_at: datetime,
+        retries: int = 0,
+        idempotency_key: str | None = None,
+    ) -> OpenedGoal:
         """Declare a goal complete."""
         return self._state(
-            Goal,
+            OpenedGoal,
             goal_cmd.CompleteGoal,
             goal_id=goal_id,
             actor=actor,
             occurred_at=occurred_at,
+            retries=retries,
+            idempotency_key=idempotency_key,
         )
 
-    def drop_goal(self, goal_id: UUID, *, reason: str, actor: str, occurred_at: datetime) -> Goal:
+    def drop_goal(
+        self,
+        goal_id: UUID,
+        *,
+        reason: str,
+        actor: str,
+        occurred_at: datetime,
+        retries: int = 0,
+        idempotency_key: str | None = None,
+    ) -> OpenedGoal:
         """Abandon a goal, saying why."""
         return self._state(
-            Goal,
+            OpenedGoal,
             goal_cmd.DropGoal,
             goal_id=goal_id,
             reason=reason,
             actor=actor,
             occurred_at=occurred_at,
+            retries=retries,
+            idempotency_key=idempotency_key,
         )
 
     def review_goal(
@@ -809,10 +1031,12 @@ class Execution:
         lessons: str = "",
         actor: str,
         occurred_at: datetime,
-    ) -> Goal:
+        retries: int = 0,
+        idempotency_key: str | None = None,
+    ) -> OpenedGoal:
         """Record the game review of a goal (allowed after its cycle closed)."""
         return self._state(
-            Goal,
+            OpenedGoal,
             goal_cmd.ReviewGoal,
             goal_id=goal_id,
             worked=worked,
@@ -820,6 +1044,8 @@ class Execution:
             lessons=lessons,
             actor=actor,
             occurred_at=occurred_at,
+            retries=retries,
+            idempotency_key=idempotency_key,
         )
 
     # -- coaching ----------------------------------------------------------------------------
@@ -834,10 +1060,12 @@ class Execution:
         commitments: Sequence[coaching_cmd.CommitmentSpec | Mapping[str, Any]] = (),
         actor: str,
         occurred_at: datetime,
-    ) -> CoachingJournal:
+        retries: int = 0,
+        idempotency_key: str | None = None,
+    ) -> OpenedCoachingJournal:
         """The actor coaches a person (about a goal, or in general) and may agree commitments."""
         return self._state(
-            CoachingJournal,
+            OpenedCoachingJournal,
             coaching_cmd.GiveCoaching,
             person_id=person_id,
             kind=kind,
@@ -846,6 +1074,8 @@ class Execution:
             commitments=commitments,
             actor=actor,
             occurred_at=occurred_at,
+            retries=retries,
+            idempotency_key=idempotency_key,
         )
 
     def make_commitment(
@@ -856,29 +1086,42 @@ class Execution:
         goal_id: UUID | None = None,
         actor: str,
         occurred_at: datetime,
-    ) -> CoachingJournal:
+        retries: int = 0,
+        idempotency_key: str | None = None,
+    ) -> OpenedCoachingJournal:
         """Record a commitment outside a coaching conversation."""
         return self._state(
-            CoachingJournal,
+            OpenedCoachingJournal,
             coaching_cmd.MakeCommitment,
             person_id=person_id,
             commitment=commitment,
             goal_id=goal_id,
             actor=actor,
             occurred_at=occurred_at,
+            retries=retries,
+            idempotency_key=idempotency_key,
         )
 
     def keep_commitment(
-        self, person_id: str, commitment_id: str, *, actor: str, occurred_at: datetime
-    ) -> CoachingJournal:
+        self,
+        person_id: str,
+        commitment_id: str,
+        *,
+        actor: str,
+        occurred_at: datetime,
+        retries: int = 0,
+        idempotency_key: str | None = None,
+    ) -> OpenedCoachingJournal:
         """Record that a commitment was kept."""
         return self._state(
-            CoachingJournal,
+            OpenedCoachingJournal,
             coaching_cmd.KeepCommitment,
             person_id=person_id,
             commitment_id=commitment_id,
             actor=actor,
             occurred_at=occurred_at,
+            retries=retries,
+            idempotency_key=idempotency_key,
         )
 
     def miss_commitment(
@@ -889,16 +1132,20 @@ class Execution:
         note: str = "",
         actor: str,
         occurred_at: datetime,
-    ) -> CoachingJournal:
+        retries: int = 0,
+        idempotency_key: str | None = None,
+    ) -> OpenedCoachingJournal:
         """Record that a commitment was missed."""
         return self._state(
-            CoachingJournal,
+            OpenedCoachingJournal,
             coaching_cmd.MissCommitment,
             person_id=person_id,
             commitment_id=commitment_id,
             note=note,
             actor=actor,
             occurred_at=occurred_at,
+            retries=retries,
+            idempotency_key=idempotency_key,
         )
 
     # -- appraisals --------------------------------------------------------------------------
@@ -912,10 +1159,12 @@ class Execution:
         summary: str = "",
         actor: str,
         occurred_at: datetime,
-    ) -> Appraisal:
+        retries: int = 0,
+        idempotency_key: str | None = None,
+    ) -> RecordedAppraisal:
         """The actor, as reviewer, records a person's rating (1..5) for a cycle."""
         return self._state(
-            Appraisal,
+            RecordedAppraisal,
             appraisal_cmd.RecordAppraisal,
             cycle_id=cycle_id,
             person_id=person_id,
@@ -923,6 +1172,8 @@ class Execution:
             summary=summary,
             actor=actor,
             occurred_at=occurred_at,
+            retries=retries,
+            idempotency_key=idempotency_key,
         )
 
     def calibrate_rating(
@@ -934,10 +1185,12 @@ class Execution:
         reason: str,
         actor: str,
         occurred_at: datetime,
-    ) -> Appraisal:
+        retries: int = 0,
+        idempotency_key: str | None = None,
+    ) -> RecordedAppraisal:
         """Change a recorded rating in calibration, saying why."""
         return self._state(
-            Appraisal,
+            RecordedAppraisal,
             appraisal_cmd.CalibrateRating,
             cycle_id=cycle_id,
             person_id=person_id,
@@ -945,6 +1198,8 @@ class Execution:
             reason=reason,
             actor=actor,
             occurred_at=occurred_at,
+            retries=retries,
+            idempotency_key=idempotency_key,
         )
 
     # -- reading ----------------------------------------------------------------------------
@@ -957,21 +1212,38 @@ class Execution:
         """The strategy as it stands."""
         return self.store.load(STRATEGY_ID, STRATEGY)
 
-    def cycle(self, cycle_id: UUID) -> Cycle:
-        """A cycle as it stands (``opened`` is false for an unknown id)."""
-        return self.store.load(cycle_id, CYCLE)
+    def cycle(self, cycle_id: UUID) -> OpenedCycle:
+        """A cycle as it stands; ``NotFound`` for a cycle never opened."""
+        cycle = self.store.load(cycle_id, CYCLE)
+        if not cycle.opened:
+            raise NotFound(f"unknown cycle {cycle_id}", kind="cycle", id=cycle_id)
+        return opened_as(cycle, OpenedCycle)
 
-    def goal(self, goal_id: UUID) -> Goal:
-        """A goal as it stands (``exists`` is false for an unknown id)."""
-        return self.store.load(goal_id, GOAL)
+    def goal(self, goal_id: UUID) -> OpenedGoal:
+        """A goal as it stands; ``NotFound`` for a goal never set."""
+        goal = self.store.load(goal_id, GOAL)
+        if not goal.exists:
+            raise NotFound(f"unknown goal {goal_id}", kind="goal", id=goal_id)
+        return opened_as(goal, OpenedGoal)
 
-    def coaching_journal(self, person_id: str) -> CoachingJournal:
-        """A person's coaching journal."""
-        return self.store.load(coaching_stream_id(person_id), COACHING)
+    def coaching_journal(self, person_id: str) -> OpenedCoachingJournal:
+        """A person's coaching journal (empty before their first coaching); ``NotFound`` for
+        a person the organization never had."""
+        if self._org().person(person_id) is None:
+            raise NotFound(f"unknown person {person_id!r}", kind="person", id=person_id)
+        journal = self.store.load(coaching_stream_id(person_id), COACHING)
+        return opened_as(journal, OpenedCoachingJournal, person_id=person_id)
 
-    def appraisal(self, cycle_id: UUID, person_id: str) -> Appraisal:
-        """A person's appraisal for a cycle."""
-        return self.store.load(appraisal_stream_id(cycle_id, person_id), APPRAISAL)
+    def appraisal(self, cycle_id: UUID, person_id: str) -> RecordedAppraisal:
+        """A person's appraisal for a cycle; ``NotFound`` until a reviewer recorded it."""
+        appraisal = self.store.load(appraisal_stream_id(cycle_id, person_id), APPRAISAL)
+        if not appraisal.recorded:
+            raise NotFound(
+                f"no appraisal of {person_id!r} recorded for cycle {cycle_id}",
+                kind="appraisal",
+                ids={"cycle_id": cycle_id, "person_id": person_id},
+            )
+        return opened_as(appraisal, RecordedAppraisal)
 
     def events(self, stream_id: UUID) -> list[Event]:
         """Every event of one stream, in order."""
@@ -1011,21 +1283,28 @@ class Execution:
     def cycle_as_of(
         self, cycle_id: UUID, *, as_of: datetime | None = None, as_at: datetime | None = None
     ) -> Cycle:
-        """A cycle as known at ``as_of`` and as it was at ``as_at``."""
-        return self.state_as_of(cycle_id, CYCLE, as_of=as_of, as_at=as_at)
+        """A cycle as known at ``as_of`` and as it was at ``as_at`` (opened: an
+        ``OpenedCycle``; else the plain ``Cycle``, ``opened`` false)."""
+        cycle = self.state_as_of(cycle_id, CYCLE, as_of=as_of, as_at=as_at)
+        return opened_as(cycle, OpenedCycle) if cycle.opened else cycle
 
     def goal_as_of(
         self, goal_id: UUID, *, as_of: datetime | None = None, as_at: datetime | None = None
     ) -> Goal:
-        """A goal as known at ``as_of`` and as it was at ``as_at`` (``exists`` is false if it
-        had not been set)."""
-        return self.state_as_of(goal_id, GOAL, as_of=as_of, as_at=as_at)
+        """A goal as known at ``as_of`` and as it was at ``as_at`` (set: an ``OpenedGoal``;
+        else the plain ``Goal``, ``exists`` false)."""
+        goal = self.state_as_of(goal_id, GOAL, as_of=as_of, as_at=as_at)
+        return opened_as(goal, OpenedGoal) if goal.exists else goal
 
     def coaching_journal_as_of(
         self, person_id: str, *, as_of: datetime | None = None, as_at: datetime | None = None
-    ) -> CoachingJournal:
-        """A person's coaching journal as known at ``as_of`` and as it was at ``as_at``."""
-        return self.state_as_of(coaching_stream_id(person_id), COACHING, as_of=as_of, as_at=as_at)
+    ) -> OpenedCoachingJournal:
+        """A person's coaching journal as known at ``as_of`` and as it was at ``as_at`` (empty
+        before their first coaching, as :meth:`coaching_journal`)."""
+        journal = self.state_as_of(
+            coaching_stream_id(person_id), COACHING, as_of=as_of, as_at=as_at
+        )
+        return opened_as(journal, OpenedCoachingJournal, person_id=person_id)
 
     def appraisal_as_of(
         self,
@@ -1035,10 +1314,12 @@ class Execution:
         as_of: datetime | None = None,
         as_at: datetime | None = None,
     ) -> Appraisal:
-        """A person's appraisal as known at ``as_of`` and as it was at ``as_at``."""
-        return self.state_as_of(
+        """A person's appraisal as known at ``as_of`` and as it was at ``as_at`` (recorded: a
+        ``RecordedAppraisal``; else the plain ``Appraisal``, ``recorded`` false)."""
+        appraisal = self.state_as_of(
             appraisal_stream_id(cycle_id, person_id), APPRAISAL, as_of=as_of, as_at=as_at
         )
+        return opened_as(appraisal, RecordedAppraisal) if appraisal.recorded else appraisal
 
     def ledger_history(self) -> LedgerHistory:
         """The ledger at any recorded time, from checkpoints kept in memory by this facade and

@@ -93,7 +93,10 @@ def _coach_is_not_the_actor(lines: list[bytes]) -> int:
 CASES: dict[str, tuple[Edit, str]] = {
     "nan": (_nan_value, "value: Input should be a finite number"),
     "confidence": (_confidence_five, "confidence: Input should be less than or equal to 1"),
-    "permission": (_actor_without_permission, "cora may not log progress for person ana"),
+    "permission": (
+        _actor_without_permission,
+        "'cora' is not permitted to log progress for person ana",
+    ),
     "cycle dates": (_outside_the_cycle, "is outside the goal's cycle"),
     "recorded order": (_recorded_time_goes_back, "recorded time never goes back"),
     "parent goal": (_parent_goal_not_in_the_file, "unknown parent goal"),
@@ -139,7 +142,7 @@ def test_a_refused_import_stores_nothing_on_postgres(
     index = _actor_without_permission(lines)
     store = open_store(postgres_url)
     try:
-        with pytest.raises(ImportRefused, match="may not log progress") as refused:
+        with pytest.raises(ImportRefused, match="is not permitted to log progress") as refused:
             import_lines(store, lines)
     finally:
         store.close()
@@ -250,7 +253,7 @@ def test_an_import_is_checked_under_the_access_policy_it_is_given() -> None:
         )
     )
     lines = list(export_lines(store))
-    with pytest.raises(ImportRefused, match="cora may not log progress") as refused:
+    with pytest.raises(ImportRefused, match="'cora' is not permitted to log progress") as refused:
         import_lines(open_store("memory://"), lines)
     assert refused.value.line == len(lines)
     assert import_lines(open_store("memory://"), lines, access=_Everyone()).events == len(lines)

@@ -14,6 +14,8 @@ from execution_core.command import COMMANDS, Command
 from execution_core.streams import STREAMS
 
 FACADE_ONLY = {"actor", "occurred_at"}
+RUN_OPTIONS = {"retries", "idempotency_key"}
+"""What every facade method takes besides its command's fields, as ``Execution.execute`` does."""
 
 
 def _snake(name: str) -> str:
@@ -22,13 +24,13 @@ def _snake(name: str) -> str:
 
 def test_the_top_level_exports_what_an_app_needs_and_no_more() -> None:
     """Given the package, when its ``__all__`` is read, then it holds the facade, the errors,
-    the commands and their values, the port and the policies: every command, about 60 names,
+    the commands and their values, the port and the policies: every command, at most 70 names,
     and no event, state or decider (those live in their subpackages)."""
     exported = set(execution_core.__all__)
     assert {command.__name__ for decider in STREAMS for command in decider.commands} <= exported
     assert {"Execution", "EventStore", "Policy", "ExecutionError", "views"} <= exported
     assert not exported & {"ProgressLogged", "Goal", "GOAL", "Decider", "ORGANIZATION_ID"}
-    assert len(exported) <= 65
+    assert len(exported) <= 70
     for name in exported:
         assert getattr(execution_core, name) is not None
 
@@ -68,6 +70,11 @@ def test_a_facade_method_takes_exactly_its_commands_fields(command: type[Command
     method = getattr(Execution, _snake(command.__name__), None)
     if method is None:
         pytest.skip(f"{command.__name__} is run through Execution.execute only")
-    parameters = set(inspect.signature(method).parameters) - {"self"}
-    assert parameters == set(command.model_fields)
-    assert parameters >= FACADE_ONLY
+    signature = inspect.signature(method)
+    parameters = set(signature.parameters) - {"self"}
+    assert parameters - RUN_OPTIONS == set(command.model_fields)
+    assert parameters >= FACADE_ONLY | RUN_OPTIONS
+    run = inspect.signature(Execution.execute).parameters
+    for option in RUN_OPTIONS:
+        assert signature.parameters[option].kind is inspect.Parameter.KEYWORD_ONLY
+        assert signature.parameters[option].default == run[option].default

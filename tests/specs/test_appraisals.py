@@ -86,8 +86,8 @@ def test_record_appraisal_of_someone_who_left() -> None:
 def test_record_appraisal_refuses_oneself_a_peer_a_second_one_and_an_unknown_cycle() -> None:
     """Nobody appraises themselves or a peer; an appraisal is recorded once (then calibrated);
     an unknown cycle or person is not found; a cycle that has not started has nothing yet."""
-    given().when(record(person_id="hana")).then_refused(NotPermitted, "hana may not")
-    given().when(record(actor="ben")).then_refused(NotPermitted, "ben may not")
+    given().when(record(person_id="hana")).then_refused(NotPermitted, "'hana' is not permitted to")
+    given().when(record(actor="ben")).then_refused(NotPermitted, "'ben' is not permitted to")
     given(RECORDED).when(record()).then_refused(RuleViolated, "already recorded")
     given().when(record(cycle_id=UNKNOWN)).then_refused(NotFound, "unknown cycle")
     given().when(record(person_id="zoe")).then_refused(NotFound, "unknown person")
@@ -108,4 +108,6 @@ def test_calibrate_rating_refuses_no_appraisal_the_same_rating_and_a_manager() -
     manager who is no reviewer may not calibrate."""
     given().when(calibrate()).then_refused(NotFound, "no appraisal recorded")
     given(RECORDED).when(calibrate(rating=4)).then_refused(RuleViolated, "already 4")
-    given(RECORDED).when(calibrate(actor="max")).then_refused(NotPermitted, "max may not")
+    given(RECORDED).when(calibrate(actor="max")).then_refused(
+        NotPermitted, "'max' is not permitted to"
+    )

@@ -88,9 +88,11 @@ def test_give_coaching_about_a_goal_with_a_commitment() -> None:
 def test_give_coaching_refuses_oneself_someone_outside_the_line_and_an_unknown_person() -> None:
     """Nobody coaches themselves; a peer who is no authorised coach may not; an unknown person
     is not found."""
-    given().when(GiveCoaching(person_id="ana", **ANA)).then_refused(NotPermitted, "ana may not")
+    given().when(GiveCoaching(person_id="ana", **ANA)).then_refused(
+        NotPermitted, "'ana' is not permitted to"
+    )
     given().when(GiveCoaching(person_id="ana", actor="cora", occurred_at=day(3))).then_refused(
-        NotPermitted, "cora may not coach"
+        NotPermitted, "'cora' is not permitted to coach"
     )
     given().when(GiveCoaching(person_id="zoe", **MAX)).then_refused(NotFound, "unknown person")
 
@@ -190,7 +192,7 @@ def test_miss_commitment_refuses_a_peer_and_one_already_missed() -> None:
     """A peer may not resolve ana's commitment; one already missed is not missed again."""
     given(made()).when(
         MissCommitment(person_id="ana", commitment_id="pitch", actor="ben", occurred_at=day(9))
-    ).then_refused(NotPermitted, "ben may not")
+    ).then_refused(NotPermitted, "'ben' is not permitted to")
     missed = fact(CommitmentMissed, stream_id=JOURNAL, actor="max", commitment_id="pitch")
     given(made(), missed).when(
         MissCommitment(person_id="ana", commitment_id="pitch", **MAX)

@@ -82,7 +82,7 @@ def test_open_cycle_refuses_one_already_opened_a_manager_and_no_id() -> None:
         RuleViolated, "already opened"
     )
     given_world().when(OpenCycle(cycle_id=Q2, **opening, actor="max", occurred_at=T0)).then_refused(
-        NotPermitted, "max may not"
+        NotPermitted, "'max' is not permitted to"
     )
     given_world().when(OpenCycle(**opening, **EXEC)).then_refused(
         InvalidInput, "cycle_id must be assigned"
@@ -111,7 +111,7 @@ def test_adopt_policy_refuses_the_policy_in_force_an_unknown_cycle_and_a_manager
         AdoptPolicy(
             cycle_id=CYCLE_ID, policy=policy_spec(on_track=0.95), actor="max", occurred_at=T0
         )
-    ).then_refused(NotPermitted, "max may not")
+    ).then_refused(NotPermitted, "'max' is not permitted to")
 
 
 def test_a_closed_cycle_takes_a_policy_dated_inside_it_only() -> None:

@@ -174,7 +174,7 @@ def test_set_goal_refuses_a_taken_id_an_unknown_owner_and_someone_outside_the_li
     given_goal().when(set_goal(owner=OwnerSpec(id="zoe"))).then_refused(
         NotFound, "unknown person 'zoe'"
     )
-    given_goal().when(set_goal(actor="ben")).then_refused(NotPermitted, "ben may not")
+    given_goal().when(set_goal(actor="ben")).then_refused(NotPermitted, "'ben' is not permitted to")
 
 
 def test_set_goal_refuses_an_unknown_or_closed_cycle() -> None:
@@ -258,7 +258,7 @@ def test_log_progress_refuses_an_unknown_key_result_a_date_outside_the_cycle_and
     ).then_refused(RuleViolated, "outside the goal's cycle")
     given_goal().when(
         LogProgress(kr_id="deals", **check_in, actor="ben", occurred_at=day(2))
-    ).then_refused(NotPermitted, "ben may not")
+    ).then_refused(NotPermitted, "'ben' is not permitted to")
 
 
 def test_log_progress_refuses_a_milestone_half_done_and_any_check_in_after_the_close() -> None:
@@ -299,7 +299,7 @@ def test_adjust_target_refuses_the_owner_the_same_target_and_a_target_at_the_bas
     the baseline leaves no gap."""
     adjust: dict[str, Any] = {"goal_id": GOAL_ID, "kr_id": "deals", "reason": "why"}
     given_goal().when(AdjustTarget(target=8, **adjust, **ANA)).then_refused(
-        NotPermitted, "ana may not"
+        NotPermitted, "'ana' is not permitted to"
     )
     given_goal().when(AdjustTarget(target=10, **adjust, **MAX)).then_refused(
         RuleViolated, "already these"
@@ -394,7 +394,7 @@ def test_weight_goal_refuses_the_same_weight_and_the_owner() -> None:
         RuleViolated, "already weighs"
     )
     given_goal().when(WeightGoal(goal_id=GOAL_ID, weight=2, **ANA)).then_refused(
-        NotPermitted, "ana may not"
+        NotPermitted, "'ana' is not permitted to"
     )
 
 
@@ -486,7 +486,7 @@ def test_drop_goal() -> None:
 def test_drop_goal_refuses_the_owner_and_a_closed_cycle() -> None:
     """The owner may not drop her goal; nothing of play is recorded after the close."""
     given_goal().when(DropGoal(goal_id=GOAL_ID, reason="tired", **ANA)).then_refused(
-        NotPermitted, "ana may not"
+        NotPermitted, "'ana' is not permitted to"
     )
     given_goal(closed_cycle()).when(DropGoal(goal_id=GOAL_ID, reason="late", **MAX)).then_refused(
         RuleViolated, "closed on 2026-12-31"
@@ -515,5 +515,5 @@ def test_review_goal_refuses_a_second_review_and_a_peer() -> None:
         RuleViolated, "already been reviewed"
     )
     given_goal().when(ReviewGoal(goal_id=GOAL_ID, actor="ben", occurred_at=day(2))).then_refused(
-        NotPermitted, "ben may not"
+        NotPermitted, "'ben' is not permitted to"
     )

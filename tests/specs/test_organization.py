@@ -63,7 +63,7 @@ def test_found_unit_refuses_a_taken_id_an_unknown_parent_and_a_stranger() -> Non
         NotFound, "unknown unit 'nowhere'"
     )
     given_org().when(FoundUnit(unit_id="x", name="X", actor="ana", occurred_at=T0)).then_refused(
-        NotPermitted, "ana may not administer"
+        NotPermitted, "'ana' is not permitted to administer"
     )
 
 

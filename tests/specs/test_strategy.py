@@ -34,7 +34,7 @@ def test_define_strategy_refuses_the_same_vision_and_someone_not_an_executive() 
         DefineStrategy(vision="Be the team customers recommend", **EXEC)
     ).then_refused(RuleViolated, "already exactly this")
     given_strategy().when(DefineStrategy(vision="Win", actor="hana", occurred_at=T0)).then_refused(
-        NotPermitted, "hana may not define"
+        NotPermitted, "'hana' is not permitted to define"
     )
 
 

@@ -301,8 +301,11 @@ def test_a_refusal_names_the_actor_the_act_and_the_subject() -> None:
     whom."""
     spec = Spec().given(*extended_org())
     error = spec.then_refused(make(GiveCoaching, {"actor": "ben"}, person_id="ana"), NotPermitted)
-    assert str(error) == "ben may not coach for person ana"
+    assert str(error) == "'ben' is not permitted to coach for person ana"
     assert isinstance(error, RuleViolated)
+    assert isinstance(error, NotPermitted)
+    assert (error.actor, error.permission, error.subject) == ("ben", "coach", "person ana")
+    assert error.rule == "coach"
 
 
 def test_someone_who_left_loses_their_rights(org_spec: Spec) -> None:
@@ -354,7 +357,7 @@ def test_a_replacement_policy_can_refuse_what_the_default_permits(org_spec: Spec
     """Given a policy that refuses everything, when cleo restates the vision, then NotPermitted."""
     org_spec.execution.access = _Nobody()
     command = make(DefineStrategy, {}, vision="Cleo's new vision")
-    org_spec.then_refused(command, NotPermitted, "cleo may not define strategy")
+    org_spec.then_refused(command, NotPermitted, "'cleo' is not permitted to define strategy")
 
 
 # -- the rules as a table ----------------------------------------------------------------------

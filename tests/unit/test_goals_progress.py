@@ -124,7 +124,9 @@ def test_log_progress_refuses_a_peer_a_coach_or_hr(org_spec: Spec, actor: str) -
 def test_log_progress_refuses_the_previous_owner_of_a_reassigned_goal(org_spec: Spec) -> None:
     """Given ana's goal was handed to ben, when ana logs its progress, then NotPermitted."""
     with_goal(org_spec).given(reassign_goal(occurred_at=day(3)))
-    org_spec.then_refused(log_progress(), NotPermitted, "ana may not log progress for person ben")
+    org_spec.then_refused(
+        log_progress(), NotPermitted, "'ana' is not permitted to log progress for person ben"
+    )
 
 
 def test_log_progress_refuses_an_owner_who_left(org_spec: Spec) -> None:
@@ -308,7 +310,9 @@ def test_adjust_target_refuses_the_owner_a_peer_an_unauthorised_coach_or_hr(
     """Given ana's goal and no authorised coach, when ana, ben, cora or hana adjusts its target,
     then NotPermitted."""
     with_goal(org_spec)
-    org_spec.then_refused(adjust_target(actor=actor), NotPermitted, f"{actor} may not adjust")
+    org_spec.then_refused(
+        adjust_target(actor=actor), NotPermitted, f"'{actor}' is not permitted to adjust"
+    )
 
 
 def test_adjust_target_refuses_an_unknown_key_result(org_spec: Spec) -> None:

@@ -42,7 +42,7 @@ from execution_core.access import AccessPolicy
 from execution_core.admission import first_refusal
 from execution_core.appraisals.events import AppraisalRecorded
 from execution_core.decider import Decider
-from execution_core.errors import ConcurrentChange, InvalidInput, NotFound
+from execution_core.errors import ConcurrentChange, InvalidInput, NotFound, Problem
 from execution_core.event import EVENT_TYPES, Event
 from execution_core.goals.events import GoalSet
 from execution_core.ids import (
@@ -59,6 +59,7 @@ from execution_core_adapters.storage.codec import (
     event_from_payload,
     event_payload,
 )
+from execution_core_adapters.storage.payload_schema import payload_schema
 
 __all__ = [
     "Envelope",
@@ -67,6 +68,7 @@ __all__ = [
     "LineProblem",
     "cycle_streams",
     "event_line",
+    "export_line_schema",
     "export_lines",
     "import_lines",
     "validate_lines",
@@ -221,15 +223,66 @@ def write_export(store: EventStore, out: IO[bytes], *, cycle_id: UUID | None = N
     return count
 
 
+def export_line_schema() -> dict[str, object]:
+    """The JSON schema of one export line as :func:`export_lines` writes it: the envelope,
+    and the payload of each event type, told apart by ``name`` (a union discriminated by
+    ``name``, at the type's current ``schema_version``; an import also takes older versions,
+    which its upcasters bring up to date)."""
+    from execution_core.catalog import JSON_SCHEMA_DIALECT
+
+    defs: dict[str, object] = {}
+    lines: dict[str, object] = {}
+    for name, stored in sorted(EVENT_TYPES.items()):
+        lines[name] = {
+            "type": "object",
+            "title": name,
+            "description": (stored.cls.__doc__ or "").strip(),
+            "properties": {
+                "name": {"const": name, "type": "string"},
+                "schema_version": {"const": stored.schema_version, "type": "integer"},
+                "stream_id": {"type": "string", "format": "uuid"},
+                "version": {"type": "integer", "minimum": 1},
+                "payload": payload_schema(stored.cls, defs),
+            },
+            "required": ["name", "payload", "schema_version", "stream_id", "version"],
+            "additionalProperties": False,
+        }
+    clash = sorted(lines.keys() & defs.keys())
+    if clash:  # pragma: no cover - stored names are dotted, value types are not
+        raise AssertionError(f"event names clash with value types: {clash}")
+    mapping = {name: f"#/$defs/{name}" for name in lines}
+    return {
+        "$schema": JSON_SCHEMA_DIALECT,
+        "title": "ExportLine",
+        "description": "One line of `execution-core audit export`: one event, canonical JSON.",
+        "oneOf": [{"$ref": ref} for ref in mapping.values()],
+        "discriminator": {"propertyName": "name", "mapping": mapping},
+        "$defs": {**defs, **lines},
+    }
+
+
 # -- import ------------------------------------------------------------------------------------
 
 
-@attrs.frozen
-class LineProblem:
-    """Why one line of an import file was refused (lines count from 1)."""
+@attrs.frozen(init=False)
+class LineProblem(Problem):
+    """Why one line of an import file was refused (lines count from 1): a :class:`Problem`
+    whose ``path`` is the line's number."""
 
-    line: int
-    reason: str
+    def __init__(self, line: int, reason: str) -> None:
+        self.__attrs_init__((line,), reason, "line")
+
+    @property
+    def line(self) -> int:
+        """The refused line's number."""
+        number = self.path[0]
+        assert isinstance(number, int)
+        return number
+
+    @property
+    def reason(self) -> str:
+        """Why it was refused."""
+        return self.message
 
     def __str__(self) -> str:
         return f"line {self.line}: {self.reason}"
@@ -238,11 +291,13 @@ class LineProblem:
 class ImportRefused(InvalidInput):
     """The file does not describe a history the domain could have produced; nothing was stored."""
 
+    problems: tuple[LineProblem, ...]
+
     def __init__(self, problems: Sequence[LineProblem], *, more: bool = False) -> None:
-        self.problems = tuple(problems)
-        others = len(self.problems) - 1
+        refused = tuple(problems)
+        others = len(refused) - 1
         tail = f" (and {others}{'+' if more else ''} more)" if others or more else ""
-        super().__init__(f"{self.problems[0]}{tail}; nothing was imported")
+        super().__init__(f"{refused[0]}{tail}; nothing was imported", problems=refused)
 
     @property
     def line(self) -> int:

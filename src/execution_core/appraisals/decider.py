@@ -42,9 +42,12 @@ def decide(state: Appraisal, command: Command, context: Context, cycle: Cycle) -
     )
     authorise(context, command.actor, permission, Owner("person", command.person_id))
     if not cycle.opened:
-        raise NotFound(f"unknown cycle {command.cycle_id}")
+        raise NotFound(f"unknown cycle {command.cycle_id}", kind="cycle", id=command.cycle_id)
     if command.occurred_at < cycle.starts_at:
-        refuse(f"cycle {cycle.name!r} has not started: nothing to appraise yet")
+        refuse(
+            f"cycle {cycle.name!r} has not started: nothing to appraise yet",
+            rule="cycle not started",
+        )
     stream_id = appraisal_stream_id(command.cycle_id, command.person_id)
     stamp = Stamper(stream_id, state.version, command, context.now)
     _decide(command, state, stamp)
@@ -59,7 +62,10 @@ def _decide(command: Command, state: Appraisal, stamp: Stamper) -> None:
 @_decide.register
 def _(command: RecordAppraisal, state: Appraisal, stamp: Stamper) -> None:
     if state.recorded:
-        refuse("an appraisal is already recorded for this person and cycle: calibrate it")
+        refuse(
+            "an appraisal is already recorded for this person and cycle: calibrate it",
+            rule="appraisal exists",
+        )
     stamp(
         AppraisalRecorded,
         reviewer_id=command.actor,
@@ -73,9 +79,11 @@ def _(command: RecordAppraisal, state: Appraisal, stamp: Stamper) -> None:
 @_decide.register
 def _(command: CalibrateRating, state: Appraisal, stamp: Stamper) -> None:
     if not state.recorded or state.rating is None:
-        raise NotFound("no appraisal recorded for this person and cycle to calibrate")
+        raise NotFound(
+            "no appraisal recorded for this person and cycle to calibrate", kind="appraisal"
+        )
     if command.rating == state.rating:
-        refuse(f"the rating is already {state.rating}")
+        refuse(f"the rating is already {state.rating}", rule="no change")
     stamp(
         RatingCalibrated,
         from_rating=state.rating,

@@ -9,12 +9,13 @@ import attrs
 
 from execution_core.appraisals.events import AppraisalRecorded, RatingCalibrated
 from execution_core.event import Event
+from execution_core.plain import JsonForm
 
-__all__ = ["Appraisal", "evolve"]
+__all__ = ["Appraisal", "RecordedAppraisal", "evolve"]
 
 
 @attrs.frozen
-class Appraisal:
+class Appraisal(JsonForm):
     """The state of an appraisal stream; ``recorded`` is false until AppraisalRecorded."""
 
     version: int = 0
@@ -36,6 +37,22 @@ class Appraisal:
         return (
             self.calibrated_rating if self.calibrated_rating is not None else self.recorded_rating
         )
+
+
+@attrs.frozen
+class RecordedAppraisal(Appraisal):
+    """An appraisal a reviewer recorded, as the facade returns it: whose, for which cycle, by
+    whom and the rating are known (a plain :class:`Appraisal` not yet recorded has None)."""
+
+    person_id: str = attrs.field(kw_only=True, validator=attrs.validators.instance_of(str))
+    cycle_id: UUID = attrs.field(kw_only=True, validator=attrs.validators.instance_of(UUID))
+    reviewer_id: str = attrs.field(kw_only=True, validator=attrs.validators.instance_of(str))
+    recorded_rating: int = attrs.field(kw_only=True, validator=attrs.validators.instance_of(int))
+
+    @property
+    def rating(self) -> int:
+        """The rating that stands: calibrated over recorded."""
+        return self.recorded_rating if self.calibrated_rating is None else self.calibrated_rating
 
 
 def evolve(state: Appraisal, event: Event) -> Appraisal:

@@ -95,7 +95,8 @@ def _decide(
 def _check_goal(person_id: str, at: Command, context: Context, facts: CoachingFacts) -> None:
     goal = facts.goal
     if goal is None or not goal.exists:
-        raise NotFound(f"unknown goal {getattr(at, 'goal_id', None)}")
+        goal_id = getattr(at, "goal_id", None)
+        raise NotFound(f"unknown goal {goal_id}", kind="goal", id=goal_id)
     owner = goal.owner
     person = context.org.people[person_id]
     unit = context.org.units.get(owner.id) if owner.kind == "unit" else None
@@ -103,12 +104,13 @@ def _check_goal(person_id: str, at: Command, context: Context, facts: CoachingFa
         unit is not None and (person.unit_id == unit.id or unit.lead_id == person_id)
     )
     if not concerns_person:
-        refuse(f"goal {goal.title!r} is not {person_id!r}'s goal")
+        refuse(f"goal {goal.title!r} is not {person_id!r}'s goal", rule="goal of another person")
     cycle = facts.cycle
     if cycle is not None and cycle.closed_at is not None:  # whatever the coaching's date
         refuse(
             f"cycle {cycle.name!r} of goal {goal.title!r} closed on {cycle.closed_at:%Y-%m-%d}: "
-            "coaching about its goals is no longer recorded"
+            "coaching about its goals is no longer recorded",
+            rule="cycle closed",
         )
 
 
@@ -120,7 +122,10 @@ def _commit(
     stamp: Stamper,
 ) -> None:
     if spec.commitment_id in state.commitments:
-        refuse(f"commitment {spec.commitment_id!r} already exists for {person_id!r}")
+        refuse(
+            f"commitment {spec.commitment_id!r} already exists for {person_id!r}",
+            rule="commitment exists",
+        )
     stamp(
         CommitmentMade,
         commitment_id=spec.commitment_id,
@@ -143,7 +148,7 @@ def _(
         _check_goal(command.person_id, command, context, facts)
     ids = [c.commitment_id for c in command.commitments]
     if len(ids) != len(set(ids)):
-        refuse("commitment ids must be unique")
+        refuse("commitment ids must be unique", rule="commitment ids unique")
     stamp(
         CoachingGiven,
         coach_id=command.actor,
@@ -172,9 +177,12 @@ def _(
 def _open(state: CoachingJournal, commitment_id: str) -> None:
     commitment = state.commitments.get(commitment_id)
     if commitment is None:
-        raise NotFound(f"unknown commitment {commitment_id!r}")
+        raise NotFound(f"unknown commitment {commitment_id!r}", kind="commitment", id=commitment_id)
     if commitment.status != "open":
-        refuse(f"commitment {commitment_id!r} was already {commitment.status}")
+        refuse(
+            f"commitment {commitment_id!r} was already {commitment.status}",
+            rule="commitment resolved",
+        )
 
 
 @_decide.register

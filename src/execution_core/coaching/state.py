@@ -17,8 +17,9 @@ from execution_core.coaching.events import (
     CommitmentMissed,
 )
 from execution_core.event import Event
+from execution_core.plain import JsonForm
 
-__all__ = ["CoachingJournal", "Commitment", "evolve"]
+__all__ = ["CoachingJournal", "Commitment", "OpenedCoachingJournal", "evolve"]
 
 
 @attrs.frozen
@@ -33,7 +34,7 @@ class Commitment:
 
 
 @attrs.frozen
-class CoachingJournal:
+class CoachingJournal(JsonForm):
     """The state of a person's coaching journal stream."""
 
     version: int = 0
@@ -45,6 +46,14 @@ class CoachingJournal:
     def open_commitments(self) -> tuple[Commitment, ...]:
         """Commitments not yet kept or missed."""
         return tuple(c for c in self.commitments.values() if c.status == "open")
+
+
+@attrs.frozen
+class OpenedCoachingJournal(CoachingJournal):
+    """The journal of a known person, as the facade returns it: whose it is is known even
+    before their first coaching (a plain :class:`CoachingJournal` of no events has no person)."""
+
+    person_id: str = attrs.field(kw_only=True, validator=attrs.validators.instance_of(str))
 
 
 def evolve(state: CoachingJournal, event: Event) -> CoachingJournal:

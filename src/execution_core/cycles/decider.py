@@ -49,15 +49,16 @@ def _decide(command: Command, state: Cycle, stamp: Stamper) -> None:
 
 def _require_open(state: Cycle, command: Command) -> None:
     if not state.opened:
-        raise NotFound(f"unknown cycle {getattr(command, 'cycle_id', None)}")
+        cycle_id = getattr(command, "cycle_id", None)
+        raise NotFound(f"unknown cycle {cycle_id}", kind="cycle", id=cycle_id)
     if state.closed_at is not None:
-        refuse(f"cycle {state.name!r} is closed")
+        refuse(f"cycle {state.name!r} is closed", rule="cycle closed")
 
 
 @_decide.register
 def _(command: OpenCycle, state: Cycle, stamp: Stamper) -> None:
     if state.opened:
-        refuse(f"cycle {command.cycle_id} is already opened")
+        refuse(f"cycle {command.cycle_id} is already opened", rule="cycle exists")
     stamp(
         CycleOpened,
         cycle_name=command.name,
@@ -72,18 +73,19 @@ def _(command: OpenCycle, state: Cycle, stamp: Stamper) -> None:
 @_decide.register
 def _(command: AdoptPolicy, state: Cycle, stamp: Stamper) -> None:
     if not state.opened:
-        raise NotFound(f"unknown cycle {command.cycle_id}")
+        raise NotFound(f"unknown cycle {command.cycle_id}", kind="cycle", id=command.cycle_id)
     closed_at = state.closed_at
     if closed_at is not None and command.occurred_at >= closed_at:
         # A closed cycle's rubric may still be corrected (appraisals stay open), as of a date
         # inside the cycle, so every view read after it uses the corrected policy.
         refuse(
             f"cycle {state.name!r} closed on {closed_at:%Y-%m-%d}: a policy for it must be dated "
-            "before its close"
+            "before its close",
+            rule="cycle closed",
         )
     policy = command.policy.to_policy()
     if policy == state.policy:
-        refuse("this policy is already in force")
+        refuse("this policy is already in force", rule="no change")
     stamp(PolicyAdopted, policy=policy)
 
 
@@ -91,7 +93,10 @@ def _(command: AdoptPolicy, state: Cycle, stamp: Stamper) -> None:
 def _(command: CloseCycle, state: Cycle, stamp: Stamper) -> None:
     _require_open(state, command)
     if command.occurred_at < state.starts_at:
-        refuse(f"cycle {state.name!r} cannot close before it starts ({state.starts_on})")
+        refuse(
+            f"cycle {state.name!r} cannot close before it starts ({state.starts_on})",
+            rule="cycle not started",
+        )
     stamp(CycleClosed)
 
 

@@ -11,9 +11,10 @@ import attrs
 
 from execution_core.cycles.events import CycleClosed, CycleOpened, PolicyAdopted
 from execution_core.event import Event
+from execution_core.plain import JsonForm
 from execution_core.policy import Policy
 
-__all__ = ["Cycle", "evolve"]
+__all__ = ["Cycle", "OpenedCycle", "evolve"]
 
 
 def day_start(day: date) -> datetime:
@@ -22,7 +23,7 @@ def day_start(day: date) -> datetime:
 
 
 @attrs.frozen
-class Cycle:
+class Cycle(JsonForm):
     """The state of a cycle stream; ``opened`` is false until CycleOpened."""
 
     version: int = 0
@@ -58,6 +59,14 @@ class Cycle:
     def contains(self, at: datetime) -> bool:
         """Whether ``at`` falls within the cycle's dates."""
         return self.starts_at <= at < self.ends_at
+
+
+@attrs.frozen
+class OpenedCycle(Cycle):
+    """A cycle that has been opened, as the facade returns it: its id is known (the state of
+    a stream not yet opened is a plain :class:`Cycle`, whose id is None)."""
+
+    id: UUID = attrs.field(kw_only=True, validator=attrs.validators.instance_of(UUID))
 
 
 def evolve(state: Cycle, event: Event) -> Cycle:

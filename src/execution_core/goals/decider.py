@@ -113,25 +113,27 @@ def decide(state: Goal, command: Command, context: Context, facts: GoalFacts) ->
         raise InvalidInput("goal_id must be assigned before deciding")
     if isinstance(command, SetGoal):
         if state.exists:
-            refuse(f"goal {goal_id} already exists")
+            refuse(f"goal {goal_id} already exists", rule="goal exists")
         subject = command.owner.to_owner()
         _require_known_owner(subject, command.actor, context)
     else:
         if not state.exists:
-            raise NotFound(f"unknown goal {goal_id}")
+            raise NotFound(f"unknown goal {goal_id}", kind="goal", id=goal_id)
         subject = state.owner
     authorise(context, command.actor, PERMISSIONS[type(command)], subject)
     cycle = facts.cycle
     if not cycle.opened:
-        raise NotFound(f"unknown cycle {getattr(command, 'cycle_id', state.cycle_id)}")
+        missing = getattr(command, "cycle_id", state.cycle_id)
+        raise NotFound(f"unknown cycle {missing}", kind="cycle", id=missing)
     if not isinstance(command, ReviewGoal):
         if cycle.closed_at is not None:  # the game is over: late facts of play come too late
             refuse(
                 f"cycle {cycle.name!r} closed on {cycle.closed_at:%Y-%m-%d}: only reviews and "
-                "appraisals are recorded after the close, whatever their date"
+                "appraisals are recorded after the close, whatever their date",
+                rule="cycle closed",
             )
         if state.exists and state.status != "active":
-            refuse(f"goal {state.title!r} is {state.status}")
+            refuse(f"goal {state.title!r} is {state.status}", rule="goal not active")
     stamp = Stamper(goal_id, state.version, command, context.now)
     _decide(command, state, stamp, context, facts)
     return stamp.done()
@@ -152,25 +154,30 @@ def _check_alignment(
     if alignment.theme_id is not None:
         theme = facts.strategy.themes.get(alignment.theme_id)
         if theme is None:
-            raise NotFound(f"unknown theme {alignment.theme_id!r}")
+            raise NotFound(
+                f"unknown theme {alignment.theme_id!r}", kind="theme", id=alignment.theme_id
+            )
         if theme.retired:
-            refuse(f"theme {alignment.theme_id!r} is retired: it takes no new goals")
+            refuse(
+                f"theme {alignment.theme_id!r} is retired: it takes no new goals",
+                rule="theme retired",
+            )
         return
     parent_id = alignment.parent_id
     if parent_id == goal_id:
-        refuse("a goal cannot be aligned to itself")
+        refuse("a goal cannot be aligned to itself", rule="aligned to itself")
     parent = facts.goals.get(parent_id) if parent_id is not None else None
     if parent is None or not parent.exists:
-        raise NotFound(f"unknown parent goal {parent_id}")
+        raise NotFound(f"unknown parent goal {parent_id}", kind="goal", id=parent_id)
     if parent.cycle_id != cycle_id:
-        refuse("a goal cascades only from a goal of the same cycle")
+        refuse("a goal cascades only from a goal of the same cycle", rule="parent in another cycle")
     if parent.status == "dropped":
-        refuse(f"parent goal {parent.title!r} was dropped")
+        refuse(f"parent goal {parent.title!r} was dropped", rule="parent dropped")
     seen: set[UUID] = set()
     above: Goal | None = parent
     while above is not None and above.parent_id is not None and above.parent_id not in seen:
         if above.parent_id == goal_id:
-            refuse("a goal cannot be aligned to its own descendant")
+            refuse("a goal cannot be aligned to its own descendant", rule="aligned to a descendant")
         seen.add(above.parent_id)
         above = facts.goals.get(above.parent_id)
 
@@ -188,7 +195,7 @@ def _require_known_owner(owner: Owner, actor: str, context: Context) -> None:
 def _check_owner(owner: Owner, kind: GoalKind, context: Context) -> None:
     require_owner(context.org, owner)
     if kind is GoalKind.DEVELOPMENTAL and owner.kind != "person":
-        refuse("a developmental goal belongs to a person")
+        refuse("a developmental goal belongs to a person", rule="developmental goal of a unit")
 
 
 def _add_key_result(spec: KeyResultSpec, stamp: Stamper) -> None:
@@ -244,13 +251,18 @@ def _(
     facts: GoalFacts,
 ) -> None:
     if command.key_result.kr_id in state.key_results:
-        refuse(f"key result {command.key_result.kr_id!r} already exists in this goal")
+        refuse(
+            f"key result {command.key_result.kr_id!r} already exists in this goal",
+            rule="key result exists",
+        )
     _add_key_result(command.key_result, stamp)
 
 
 def _key_result_of(state: Goal, kr_id: str) -> None:
     if kr_id not in state.key_results:
-        raise NotFound(f"unknown key result {kr_id!r} in goal {state.title!r}")
+        raise NotFound(
+            f"unknown key result {kr_id!r} in goal {state.title!r}", kind="key result", id=kr_id
+        )
 
 
 @_decide.register
@@ -265,10 +277,11 @@ def _(
     if not facts.cycle.contains(command.occurred_at):
         refuse(
             f"progress dated {command.occurred_at:%Y-%m-%d} is outside the goal's cycle "
-            f"({facts.cycle.starts_on} to {facts.cycle.ends_on})"
+            f"({facts.cycle.starts_on} to {facts.cycle.ends_on})",
+            rule="progress outside the cycle",
         )
     if state.key_results[command.kr_id].milestone and command.value not in (0.0, 1.0):
-        refuse("a milestone is logged as 1 (done) or 0 (not done)")
+        refuse("a milestone is logged as 1 (done) or 0 (not done)", rule="milestone value")
     stamp(
         ProgressLogged,
         kr_id=command.kr_id,
@@ -290,14 +303,14 @@ def _(
     _key_result_of(state, command.kr_id)
     kr = state.key_results[command.kr_id]
     if kr.milestone:
-        refuse("a milestone has no target to adjust")
+        refuse("a milestone has no target to adjust", rule="milestone target")
     problem = criteria_problem(
         kr.baseline, command.target, command.stretch, kr.direction, milestone=False
     )
     if problem:
-        refuse(problem)
+        refuse(problem, rule="target criteria")
     if (command.target, command.stretch) == (kr.target, kr.stretch):
-        refuse("the target and stretch are already these")
+        refuse("the target and stretch are already these", rule="no change")
     stamp(
         TargetAdjusted,
         kr_id=kr.id,
@@ -319,7 +332,7 @@ def _(
 ) -> None:
     alignment = command.alignment
     if alignment == state.aligned_to:
-        refuse(f"the goal is already aligned to {alignment or 'nothing'}")
+        refuse(f"the goal is already aligned to {alignment or 'nothing'}", rule="no change")
     _check_alignment(alignment, command.goal_id, state.cycle_id, facts)
     stamp(
         GoalRealigned,
@@ -339,7 +352,7 @@ def _(
 ) -> None:
     owner = command.owner.to_owner()
     if owner == state.owner:
-        refuse(f"the goal already belongs to {owner}")
+        refuse(f"the goal already belongs to {owner}", rule="no change")
     _check_owner(owner, state.kind, context)
     authorise(context, command.actor, Permission.SET_GOAL, owner)  # and may give it to them
     stamp(GoalReassigned, old_owner=state.owner, new_owner=owner, reason=command.reason)
@@ -348,7 +361,7 @@ def _(
 @_decide.register
 def _(command: WeightGoal, state: Goal, stamp: Stamper, context: Context, facts: GoalFacts) -> None:
     if command.weight == state.weight:
-        refuse(f"the goal already weighs {state.weight}")
+        refuse(f"the goal already weighs {state.weight}", rule="no change")
     stamp(GoalWeighted, old_weight=state.weight, new_weight=command.weight)
 
 
@@ -356,7 +369,7 @@ def _(command: WeightGoal, state: Goal, stamp: Stamper, context: Context, facts:
 def _(command: PlanAction, state: Goal, stamp: Stamper, context: Context, facts: GoalFacts) -> None:
     action = command.action
     if action.action_id in state.actions:
-        refuse(f"action {action.action_id!r} already exists in this goal")
+        refuse(f"action {action.action_id!r} already exists in this goal", rule="action exists")
     require_person(context.org, action.owner_id)
     stamp(
         ActionPlanned,
@@ -370,9 +383,11 @@ def _(command: PlanAction, state: Goal, stamp: Stamper, context: Context, facts:
 def _open_action(state: Goal, action_id: str) -> None:
     action = state.actions.get(action_id)
     if action is None:
-        raise NotFound(f"unknown action {action_id!r} in goal {state.title!r}")
+        raise NotFound(
+            f"unknown action {action_id!r} in goal {state.title!r}", kind="action", id=action_id
+        )
     if action.status != "open":
-        refuse(f"action {action_id!r} is already {action.status}")
+        refuse(f"action {action_id!r} is already {action.status}", rule="action resolved")
 
 
 @_decide.register
@@ -412,7 +427,7 @@ def _(command: DropGoal, state: Goal, stamp: Stamper, context: Context, facts: G
 @_decide.register
 def _(command: ReviewGoal, state: Goal, stamp: Stamper, context: Context, facts: GoalFacts) -> None:
     if state.reviewed:
-        refuse(f"goal {state.title!r} has already been reviewed")
+        refuse(f"goal {state.title!r} has already been reviewed", rule="goal reviewed")
     stamp(
         GoalReviewed,
         worked=command.worked,

@@ -30,8 +30,9 @@ from execution_core.goals.events import (
     ProgressLogged,
     TargetAdjusted,
 )
+from execution_core.plain import JsonForm
 
-__all__ = ["Action", "Goal", "GoalStatus", "KeyResult", "evolve", "replaces_reading"]
+__all__ = ["Action", "Goal", "GoalStatus", "KeyResult", "OpenedGoal", "evolve", "replaces_reading"]
 
 GoalStatus = Literal["active", "completed", "dropped"]
 ActionStatus = Literal["open", "done", "dropped"]
@@ -75,7 +76,7 @@ class Action:
 
 
 @attrs.frozen
-class Goal:
+class Goal(JsonForm):
     """The state of a goal stream; ``exists`` is false until GoalSet."""
 
     version: int = 0
@@ -102,6 +103,15 @@ class Goal:
     def parent_id(self) -> UUID | None:
         """The parent goal this goal cascades from, if any."""
         return self.aligned_to.parent_id if self.aligned_to is not None else None
+
+
+@attrs.frozen
+class OpenedGoal(Goal):
+    """A goal that has been set, as the facade returns it: its id and cycle are known (the
+    state of a stream not yet set is a plain :class:`Goal`, whose ids are None)."""
+
+    id: UUID = attrs.field(kw_only=True, validator=attrs.validators.instance_of(UUID))
+    cycle_id: UUID = attrs.field(kw_only=True, validator=attrs.validators.instance_of(UUID))
 
 
 def replaces_reading(occurred_at: datetime, standing_since: datetime | None) -> bool:

@@ -64,20 +64,20 @@ def _decide(command: Command, state: Organization, stamp: Stamper) -> None:
 
 def _require_unit(state: Organization, unit_id: str) -> None:
     if unit_id not in state.units:
-        raise NotFound(f"unknown unit {unit_id!r}")
+        raise NotFound(f"unknown unit {unit_id!r}", kind="unit", id=unit_id)
 
 
 def _require_executive_to_change_executives(state: Organization, actor: str) -> None:
     """HR administers the organization, but must not be able to make itself (or anyone) an
     executive: only an executive, or the system actor of an HR-system sync, may."""
     if actor != SYSTEM and not state.has_role(actor, Role.EXECUTIVE):
-        raise NotPermitted(f"{actor} may not grant or revoke the executive role")
+        raise NotPermitted.refusing(actor, "grant or revoke the executive role")
 
 
 @_decide.register
 def _(command: FoundUnit, state: Organization, stamp: Stamper) -> None:
     if command.unit_id in state.units:
-        refuse(f"unit {command.unit_id!r} already exists")
+        refuse(f"unit {command.unit_id!r} already exists", rule="unit exists")
     if command.parent_id is not None:
         _require_unit(state, command.parent_id)
     if command.lead_id is not None:
@@ -96,14 +96,14 @@ def _(command: AppointUnitLead, state: Organization, stamp: Stamper) -> None:
     _require_unit(state, command.unit_id)
     require_person(state, command.lead_id)
     if state.units[command.unit_id].lead_id == command.lead_id:
-        refuse(f"{command.lead_id!r} already leads unit {command.unit_id!r}")
+        refuse(f"{command.lead_id!r} already leads unit {command.unit_id!r}", rule="no change")
     stamp(UnitLeadAppointed, unit_id=command.unit_id, lead_id=command.lead_id)
 
 
 @_decide.register
 def _(command: AddPerson, state: Organization, stamp: Stamper) -> None:
     if command.person_id in state.people:
-        refuse(f"person {command.person_id!r} already exists")
+        refuse(f"person {command.person_id!r} already exists", rule="person exists")
     _require_unit(state, command.unit_id)
     if command.manager_id is not None:
         require_person(state, command.manager_id)
@@ -131,9 +131,12 @@ def _(command: MovePerson, state: Organization, stamp: Stamper) -> None:
     if manager_id is not None:
         require_person(state, manager_id)
         if manager_id == person.id or person.id in state.manager_chain(manager_id):
-            refuse(f"{manager_id!r} reports to {person.id!r}: a reporting line cannot loop")
+            refuse(
+                f"{manager_id!r} reports to {person.id!r}: a reporting line cannot loop",
+                rule="reporting loop",
+            )
     if (unit_id, manager_id) == (person.unit_id, person.manager_id):
-        refuse(f"moving {person.id!r} changes nothing")
+        refuse(f"moving {person.id!r} changes nothing", rule="no change")
     stamp(PersonMoved, person_id=person.id, unit_id=unit_id, manager_id=manager_id)
 
 
@@ -142,10 +145,16 @@ def _(command: RemovePerson, state: Organization, stamp: Stamper) -> None:
     require_person(state, command.person_id)
     reports = state.reports_of(command.person_id)
     if reports:
-        refuse(f"{command.person_id!r} still manages {', '.join(reports)}: move them first")
+        refuse(
+            f"{command.person_id!r} still manages {', '.join(reports)}: move them first",
+            rule="still manages",
+        )
     led = sorted(u.id for u in state.units.values() if u.lead_id == command.person_id)
     if led:
-        refuse(f"{command.person_id!r} still leads {', '.join(led)}: appoint another lead first")
+        refuse(
+            f"{command.person_id!r} still leads {', '.join(led)}: appoint another lead first",
+            rule="still leads",
+        )
     stamp(PersonLeft, person_id=command.person_id, reason=command.reason)
 
 
@@ -155,7 +164,7 @@ def _(command: SetRoles, state: Organization, stamp: Stamper) -> None:
     roles = tuple(sorted(set(command.roles)))
     held = state.people[command.person_id].roles
     if frozenset(roles) == held:
-        refuse(f"{command.person_id!r} already has exactly these roles")
+        refuse(f"{command.person_id!r} already has exactly these roles", rule="no change")
     if (Role.EXECUTIVE in roles) != (Role.EXECUTIVE in held):
         _require_executive_to_change_executives(state, command.actor)
     stamp(RolesChanged, person_id=command.person_id, roles=roles)
@@ -166,16 +175,23 @@ def _(command: AuthoriseCoach, state: Organization, stamp: Stamper) -> None:
     require_person(state, command.coach_id)
     require_person(state, command.person_id)
     if command.coach_id == command.person_id:
-        refuse("nobody coaches themselves")
+        refuse("nobody coaches themselves", rule="self coaching")
     if (command.coach_id, command.person_id) in state.coaches:
-        refuse(f"{command.coach_id!r} is already authorised to coach {command.person_id!r}")
+        refuse(
+            f"{command.coach_id!r} is already authorised to coach {command.person_id!r}",
+            rule="no change",
+        )
     stamp(CoachAuthorised, coach_id=command.coach_id, person_id=command.person_id)
 
 
 @_decide.register
 def _(command: DeauthoriseCoach, state: Organization, stamp: Stamper) -> None:
     if (command.coach_id, command.person_id) not in state.coaches:
-        raise NotFound(f"{command.coach_id!r} is not authorised to coach {command.person_id!r}")
+        raise NotFound(
+            f"{command.coach_id!r} is not authorised to coach {command.person_id!r}",
+            kind="coach authorisation",
+            id=command.coach_id,
+        )
     stamp(CoachDeauthorised, coach_id=command.coach_id, person_id=command.person_id)
 
 

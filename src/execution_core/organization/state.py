@@ -20,6 +20,7 @@ from execution_core.organization.events import (
     UnitFounded,
     UnitLeadAppointed,
 )
+from execution_core.plain import JsonForm
 
 __all__ = ["Organization", "Person", "Unit", "evolve"]
 
@@ -47,7 +48,7 @@ class Person:
 
 
 @attrs.frozen
-class Organization:
+class Organization(JsonForm):
     """The state of the organization stream, with the questions access rules ask of it."""
 
     version: int = 0

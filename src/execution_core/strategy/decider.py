@@ -38,18 +38,18 @@ def _decide(command: Command, state: Strategy, stamp: Stamper) -> None:
 @_decide.register
 def _(command: DefineStrategy, state: Strategy, stamp: Stamper) -> None:
     if not command.vision.strip():
-        refuse("a strategy needs a vision")
+        refuse("a strategy needs a vision", rule="vision missing")
     if command.vision == state.vision:
-        refuse("the vision is already exactly this")
+        refuse("the vision is already exactly this", rule="no change")
     stamp(StrategyDefined, vision=command.vision)
 
 
 @_decide.register
 def _(command: AddTheme, state: Strategy, stamp: Stamper) -> None:
     if not state.defined:
-        refuse("define the strategy (its vision) before adding themes")
+        refuse("define the strategy (its vision) before adding themes", rule="strategy undefined")
     if command.theme_id in state.themes:
-        refuse(f"theme {command.theme_id!r} already exists")
+        refuse(f"theme {command.theme_id!r} already exists", rule="theme exists")
     stamp(
         ThemeAdded,
         theme_id=command.theme_id,
@@ -62,9 +62,9 @@ def _(command: AddTheme, state: Strategy, stamp: Stamper) -> None:
 def _(command: RetireTheme, state: Strategy, stamp: Stamper) -> None:
     theme = state.themes.get(command.theme_id)
     if theme is None:
-        raise NotFound(f"unknown theme {command.theme_id!r}")
+        raise NotFound(f"unknown theme {command.theme_id!r}", kind="theme", id=command.theme_id)
     if theme.retired:
-        refuse(f"theme {command.theme_id!r} is already retired")
+        refuse(f"theme {command.theme_id!r} is already retired", rule="theme retired")
     stamp(ThemeRetired, theme_id=command.theme_id, reason=command.reason)
 
 

@@ -8,6 +8,7 @@ from functools import singledispatch
 import attrs
 
 from execution_core.event import Event
+from execution_core.plain import JsonForm
 from execution_core.strategy.events import (
     Perspective,
     StrategyDefined,
@@ -29,7 +30,7 @@ class Theme:
 
 
 @attrs.frozen
-class Strategy:
+class Strategy(JsonForm):
     """The state of the strategy stream."""
 
     version: int = 0

@@ -36,7 +36,7 @@ def cycle_of(ledger: Ledger, cycle_id: UUID) -> CycleRecord:
     """The cycle, or NotFound."""
     cycle = ledger.cycles.get(cycle_id)
     if cycle is None:
-        raise NotFound(f"unknown cycle {cycle_id}")
+        raise NotFound(f"unknown cycle {cycle_id}", kind="cycle", id=cycle_id)
     return cycle
 
 
@@ -58,8 +58,7 @@ def require(
     organization as the ledger knows it now)."""
     policy = access or DefaultAccessPolicy()
     if not policy.permits(viewer, permission, subject, ledger.organization):
-        whom = f" of {subject}" if subject is not None else ""
-        raise NotPermitted(f"{viewer} may not {permission.value}{whom}")
+        raise NotPermitted.refusing(viewer, permission.value, subject)
 
 
 def _plain(value: object) -> object:

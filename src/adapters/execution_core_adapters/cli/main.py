@@ -51,6 +51,7 @@ from execution_core_adapters.cli.review_tables import (
     lessons_text,
     strategy_map_table,
 )
+from execution_core_adapters.cli.schema import schema
 from execution_core_adapters.cli.simulate import simulate
 from execution_core_adapters.cli.views import views_app
 from execution_core_adapters.cli.worker import worker
@@ -534,6 +535,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(views_app, name="views")
 app.command("simulate")(simulate)
 app.command("worker")(worker)
+app.command("schema")(schema)
 
 
 def main() -> None:

@@ -25,6 +25,7 @@ from eventsourcing.sqlite import SQLiteFactory, SQLiteTrackingRecorder
 from execution_core.errors import InvalidInput
 from execution_core.views.live import Row, RowChanges
 from execution_core_adapters.projections.tables import PARKED, ParkedView, Table, tracking_name
+from execution_core_adapters.storage.opening import connecting_as_configured
 
 __all__ = [
     "Patch",
@@ -446,6 +447,7 @@ def view_recorder(factory: InfrastructureFactory[Any]) -> ViewRecorder:
     from eventsourcing.postgres import PostgresFactory
 
     if isinstance(factory, PostgresFactory):
+        connecting_as_configured(factory)
         return cast(ViewRecorder, cast(Any, factory).tracking_recorder(_postgres_recorder_class()))
     raise InvalidInput(
         "materialized views need a SQLite or PostgreSQL database: open the store with a "

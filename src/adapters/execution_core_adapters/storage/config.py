@@ -1,6 +1,13 @@
 """Where a store lives: store URLs, the PostgreSQL settings (:data:`POSTGRES_OPTIONS`), the
 environment variables they may come from, and the eventsourcing environment they make
-(:func:`store_env`)."""
+(:func:`store_env`).
+
+A PostgreSQL URL is a libpq connection URI: psycopg parses it, so every libpq parameter works
+under its libpq name (``sslmode``, ``sslrootcert``, ``application_name``, ``target_session_attrs``,
+a socket directory as ``host=/var/run/postgresql``...); the query's execution-core options
+(``schema``, ``pool_size``...) are taken out first. The parameters beyond the server, port,
+database, user and password travel in the setting :data:`LIBPQ_SETTING` to every connection
+(:func:`libpq_parameters`)."""
 
 from __future__ import annotations
 
@@ -9,16 +16,19 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from execution_core.errors import InvalidInput
+from execution_core.errors import InvalidInput, StoreUnavailable
 
 __all__ = [
     "APPLICATION_NAME",
+    "LIBPQ_SETTING",
+    "POSTGRES_NOT_INSTALLED",
     "POSTGRES_OPTIONS",
     "PostgresOption",
     "creates_tables",
     "is_postgres",
+    "libpq_parameters",
     "server_named",
     "store_env",
 ]
@@ -161,6 +171,24 @@ POSTGRES_OPTIONS: tuple[PostgresOption, ...] = (
 
 _PREFIX = APPLICATION_NAME.upper() + "_"
 
+LIBPQ_SETTING = "POSTGRES_LIBPQ"
+"""The store setting holding the URL's other libpq parameters, as a libpq conninfo string
+(``sslmode=require application_name=planner``)."""
+
+POSTGRES_NOT_INSTALLED = (
+    "PostgreSQL support is not installed: pip install 'execution-core[postgres]'"
+)
+"""Why a PostgreSQL URL cannot be opened without the ``postgres`` extra."""
+
+_CONNECTION = {
+    "dbname": "POSTGRES_DBNAME",
+    "host": "POSTGRES_HOST",
+    "port": "POSTGRES_PORT",
+    "user": "POSTGRES_USER",
+    "password": "POSTGRES_PASSWORD",
+}
+"""The libpq parameters eventsourcing takes as settings of its own, and those settings."""
+
 
 def _from_environment(environ: Mapping[str, str], variable: str) -> str | None:
     """``EXECUTIONCORE_<VARIABLE>`` or else ``<VARIABLE>``, as eventsourcing looks them up."""
@@ -168,19 +196,44 @@ def _from_environment(environ: Mapping[str, str], variable: str) -> str | None:
     return environ.get(variable) if value is None else value
 
 
-def _postgres_env(url: str, environ: Mapping[str, str]) -> dict[str, str]:
-    parts = urlsplit(url)
+def _libpq_keywords() -> frozenset[str]:
+    """Every connection parameter the installed libpq knows."""
     try:
-        port = parts.port
-    except ValueError:
-        raise InvalidInput(f"invalid port in store URL {url!r}") from None
-    connection = {
-        "POSTGRES_DBNAME": unquote(parts.path.lstrip("/")),
-        "POSTGRES_HOST": parts.hostname or "",
-        "POSTGRES_PORT": str(port or ""),
-        "POSTGRES_USER": unquote(parts.username or ""),
-        "POSTGRES_PASSWORD": unquote(parts.password or ""),
-    }
+        from psycopg import pq
+    except ImportError:
+        raise StoreUnavailable(POSTGRES_NOT_INSTALLED) from None
+    return frozenset(default.keyword.decode() for default in pq.Conninfo.get_defaults())
+
+
+def _split_query(url: str) -> tuple[dict[str, str], str]:
+    """The execution-core options of a URL's query, and the URL with libpq's parameters only."""
+    parts = urlsplit(url)
+    query: dict[str, str] = {}
+    for key, value in parse_qsl(parts.query, keep_blank_values=True):
+        if key in query:
+            raise InvalidInput(f"PostgreSQL option {key!r} given twice in the store URL")
+        query[key] = value
+    known = {option.name for option in POSTGRES_OPTIONS}
+    libpq = {key: value for key, value in query.items() if key not in known}
+    unknown = sorted(libpq.keys() - _libpq_keywords())
+    if unknown:
+        raise InvalidInput(
+            f"unknown PostgreSQL option {unknown[0]!r}: neither an execution-core option "
+            f"({sorted(known)}) nor a libpq connection parameter"
+        )
+    ours = {key: value for key, value in query.items() if key in known}
+    return ours, url.split("?", 1)[0] + (f"?{urlencode(libpq)}" if libpq else "")
+
+
+def _postgres_env(url: str, environ: Mapping[str, str]) -> dict[str, str]:
+    from psycopg import ProgrammingError
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    query, libpq_url = _split_query(url)
+    try:
+        given = {key: str(value) for key, value in conninfo_to_dict(libpq_url).items()}
+    except ProgrammingError as error:
+        raise InvalidInput(f"invalid PostgreSQL store URL: {error}") from None
     defaults = {
         "POSTGRES_DBNAME": "postgres",
         "POSTGRES_HOST": "127.0.0.1",
@@ -189,45 +242,53 @@ def _postgres_env(url: str, environ: Mapping[str, str]) -> dict[str, str]:
         "POSTGRES_PASSWORD": "",
     }
     env = {"PERSISTENCE_MODULE": "eventsourcing.postgres", "IS_SNAPSHOTTING_ENABLED": "y"}
-    for variable, value in connection.items():
-        env[variable] = value or _from_environment(environ, variable) or defaults[variable]
-    if not env["POSTGRES_PORT"].isdigit() or not 0 < int(env["POSTGRES_PORT"]) < 65536:
-        raise InvalidInput(f"invalid PostgreSQL port {env['POSTGRES_PORT']!r}")
-    query: dict[str, str] = {}
-    for key, value in parse_qsl(parts.query, keep_blank_values=True):
-        if key in query:
-            raise InvalidInput(f"PostgreSQL option {key!r} given twice in the store URL")
-        query[key] = value
-    known = {option.name: option for option in POSTGRES_OPTIONS}
-    unknown = sorted(query.keys() - known.keys())
-    if unknown:
-        raise InvalidInput(f"unknown PostgreSQL option {unknown[0]!r}; known: {sorted(known)}")
+    for parameter, variable in _CONNECTION.items():
+        named = given.pop(parameter, "")
+        env[variable] = named or _from_environment(environ, variable) or defaults[variable]
+    ports = env["POSTGRES_PORT"].split(",")
+    if not all(port.isdigit() and 0 < int(port) < 65536 for port in ports):
+        raise InvalidInput(f"invalid PostgreSQL port {env['POSTGRES_PORT']!r} in the store URL")
+    if given:
+        env[LIBPQ_SETTING] = make_conninfo(**given)
     for option in POSTGRES_OPTIONS:
-        given = query.get(option.name)
+        value = query.get(option.name)
         source = f"option {option.name!r} of the store URL"
-        if given is None:
-            given = _from_environment(environ, option.variable)
+        if value is None:
+            value = _from_environment(environ, option.variable)
             source = f"environment variable {option.variable}"
-        if given is None or given == "":
+        if value is None or value == "":
             continue
         try:
-            option.parse(given)
+            option.parse(value)
         except ValueError as error:
             raise InvalidInput(
-                f"invalid {source}: {given!r} ({error}); expected {option.accepts}"
+                f"invalid {source}: {value!r} ({error}); expected {option.accepts}"
             ) from None
-        env[option.variable] = given
+        env[option.variable] = value
     return env
+
+
+def libpq_parameters(settings: Mapping[str, str]) -> dict[str, str]:
+    """The libpq parameters a store's settings pass to every connection besides the server,
+    port, database, user and password (``{"sslmode": "require"}``...); none for a URL that
+    gives none."""
+    text = settings.get(LIBPQ_SETTING)
+    if not text:
+        return {}
+    from psycopg.conninfo import conninfo_to_dict
+
+    return {key: str(value) for key, value in conninfo_to_dict(text).items()}
 
 
 def store_env(url: str, environ: Mapping[str, str] | None = None) -> dict[str, str]:
     """The eventsourcing environment for a store URL.
 
     ``memory://``; ``sqlite:///relative.db``, ``sqlite:////absolute.db`` or a plain path;
-    ``postgresql://user:password@host:port/dbname?schema=s&pool_size=5&connect_timeout=5``:
-    what the URL leaves out comes from the environment (``environ``, by default the process
-    environment: ``POSTGRES_HOST``, ``POSTGRES_PASSWORD``, ``POSTGRES_POOL_SIZE``... see
-    :data:`POSTGRES_OPTIONS`), then the defaults. An invalid value raises ``InvalidInput``.
+    ``postgresql://user:password@host:port/dbname?schema=s&pool_size=5&sslmode=require``
+    (any libpq parameter, under its libpq name): what the URL leaves out comes from the
+    environment (``environ``, by default the process environment: ``POSTGRES_HOST``,
+    ``POSTGRES_PASSWORD``, ``POSTGRES_POOL_SIZE``... see :data:`POSTGRES_OPTIONS`), then the
+    defaults. An invalid value raises ``InvalidInput``.
     """
     env: dict[str, str] = {"IS_SNAPSHOTTING_ENABLED": "y"}
     if url in ("memory://", "memory", ":memory:"):

@@ -6,9 +6,15 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from typing import Any
 from uuid import uuid5
 
-from eventsourcing.persistence import DatabaseError, InterfaceError, OperationalError
+from eventsourcing.persistence import (
+    DatabaseError,
+    InfrastructureFactory,
+    InterfaceError,
+    OperationalError,
+)
 from eventsourcing.utils import Environment
 
 from execution_core.errors import InvalidInput, StoreUnavailable
@@ -17,10 +23,25 @@ from execution_core_adapters.storage.config import (
     APPLICATION_NAME,
     creates_tables,
     is_postgres,
+    libpq_parameters,
     server_named,
 )
 
-__all__ = ["creating_tables", "not_usable", "reaching_store"]
+__all__ = ["connecting_as_configured", "creating_tables", "not_usable", "reaching_store"]
+
+
+def connecting_as_configured(factory: InfrastructureFactory[Any]) -> None:
+    """Give every connection of a PostgreSQL factory's pool the store's other libpq
+    parameters (``sslmode``, ``application_name``...; see ``config.libpq_parameters``), before
+    its pool opens (on first use); eventsourcing itself passes only the server, port, database,
+    user and password."""
+    from eventsourcing.postgres import PostgresFactory
+
+    if isinstance(factory, PostgresFactory):
+        kwargs = factory.datastore.pool.kwargs
+        if not isinstance(kwargs, dict):  # pragma: no cover - eventsourcing 9.5 gives a dict
+            raise TypeError("the pool's connection parameters are not a dict")
+        kwargs.update(libpq_parameters(factory.env))
 
 
 @contextmanager
@@ -34,11 +55,13 @@ def creating_tables(env: Mapping[str, str]) -> Iterator[None]:
         yield
         return
     import psycopg
+    from psycopg.conninfo import make_conninfo
 
     schema = settings.get("POSTGRES_SCHEMA") or "public"
     lock = int.from_bytes(uuid5(NAMESPACE, f"create-tables/{schema}").bytes[:8], signed=True)
     try:
         connection = psycopg.connect(
+            make_conninfo(**libpq_parameters(settings)),
             dbname=settings.get("POSTGRES_DBNAME"),
             host=settings.get("POSTGRES_HOST"),
             port=settings.get("POSTGRES_PORT"),
@@ -79,7 +102,9 @@ def not_usable(
         if "schema" in str(error) and "does not exist" in str(error):
             return InvalidInput(
                 f"schema {schema!r} does not exist in {server_named(settings)}: create it "
-                f"(CREATE SCHEMA {schema}) or name another with ?schema= in the store URL"
+                f"(CREATE SCHEMA {schema}) or name another with ?schema= in the store URL",
+                rule="schema missing",
+                ids={"schema": schema},
             )
         return InvalidInput(f"{server_named(settings)} refused to open the store: {error}")
     return InvalidInput(

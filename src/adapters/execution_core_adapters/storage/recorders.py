@@ -37,6 +37,7 @@ from execution_core_adapters.storage.chain_format import (
     state_bytes,
     stream_text,
 )
+from execution_core_adapters.storage.opening import connecting_as_configured
 from execution_core_adapters.storage.postgres_recorder import (
     PAGE,
     ReadOutdated,
@@ -377,6 +378,7 @@ def chained_recorder(factory: InfrastructureFactory[Any]) -> ApplicationRecorder
         if not isinstance(factory, PostgresFactory):
             raise TypeError(f"no chained recorder for {type(factory).__qualname__}")
         prefix = factory.env.name.lower() or "stored"
+        connecting_as_configured(factory)
         recorder = postgres_recorder_class()(
             datastore=factory.datastore, events_table_name=f"{prefix}_events"
         )

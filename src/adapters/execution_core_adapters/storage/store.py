@@ -45,6 +45,7 @@ from execution_core_adapters.storage.chain_verify import AuditReport, verify
 from execution_core_adapters.storage.codec import decode_state, encode_state
 from execution_core_adapters.storage.config import (
     APPLICATION_NAME,
+    POSTGRES_NOT_INSTALLED,
     is_postgres,
     server_named,
     store_env,
@@ -233,7 +234,8 @@ class ExecutionStore:
             taken = "or the idempotency key was used " if receipt is not None else ""
             raise ConcurrentChange(
                 f"stream {stream_id} changed since it was read (version "
-                f"{events[0].version - 1}) {taken}meanwhile; re-read and retry"
+                f"{events[0].version - 1}) {taken}meanwhile; re-read and retry",
+                stream_id=stream_id,
             ) from None
         except StoreUnavailable:
             self._forget(stream_id)
@@ -437,9 +439,7 @@ def open_store(
     except ModuleNotFoundError as error:
         if not (error.name or "").startswith("psycopg"):
             raise
-        raise StoreUnavailable(
-            "PostgreSQL support is not installed: pip install 'execution-core[postgres]'"
-        ) from error
+        raise StoreUnavailable(POSTGRES_NOT_INSTALLED) from error
     except StoreUnavailable as error:
         reason = str(error).removeprefix("the event store cannot be reached: ")
         raise StoreUnavailable(
