@@ -24,6 +24,8 @@ MAX_CADENCES = 100.0
 """The most cadences a check-in may be late before a goal is stale (100 * 366 days at most)."""
 Cadences = Annotated[float, Strict(), Field(gt=0.0, le=MAX_CADENCES, allow_inf_nan=False)]
 """How many cadences make a goal stale: above 0, at most ``MAX_CADENCES``."""
+GraceDays = Annotated[int, Strict(), Field(ge=0, le=MAX_DAYS)]
+"""A number of days of grace: a strict integer from 0 to 366."""
 Factor = Annotated[float, Strict(), Field(ge=0.0, le=100.0, allow_inf_nan=False)]
 """A rating floor (in attainment) or a bonus multiplier: a number from 0 to 100."""
 PerRating = Annotated[tuple[Factor, ...], Field(min_length=5, max_length=5)]
@@ -72,6 +74,11 @@ class Policy:
     """Guideline share of ratings 1..5 in a unit, for calibration."""
     coaching_windows_days: tuple[Days, Days] = attrs.field(default=(14, 30))
     """The two look-back windows of the coaching radar."""
+    checkin_grace_days: GraceDays = 3
+    """Days after a check-in falls due (a cadence after the last one) before it is overdue."""
+    uncoached_days: Days = 7
+    """Days an at-risk or off-track goal may go with no coaching of its owner since it turned
+    so before the ``uncoached_at_risk`` signal fires."""
 
     def __attrs_post_init__(self) -> None:
         numbers = (*self.rating_floors, *self.bonus_multipliers, *self.guideline)
@@ -79,6 +86,12 @@ class Policy:
             raise ValueError("rating floors, bonus multipliers and guideline must be finite")
         if not all(1 <= days <= MAX_DAYS for days in self.coaching_windows_days):
             raise ValueError(f"coaching windows must be 1 to {MAX_DAYS} days")
+        for name in ("checkin_grace_days", "uncoached_days"):
+            days = getattr(self, name)
+            if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= MAX_DAYS:
+                raise ValueError(f"{name} must be a whole number of days from 0 to {MAX_DAYS}")
+        if self.uncoached_days < 1:
+            raise ValueError("uncoached_days must be at least 1")
         if self.stale_cadences > MAX_CADENCES:
             raise ValueError("stale_cadences must be at most 100")
         if self.at_risk > self.on_track:
