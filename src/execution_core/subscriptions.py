@@ -12,8 +12,7 @@ bad subscription is a typed error, and nothing is recorded.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable
-from typing import Protocol
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 from uuid import UUID
 
@@ -22,9 +21,10 @@ import attrs
 from execution_core.access import AccessPolicy, Owner, Permission
 from execution_core.errors import InvalidInput, NotFound
 from execution_core.organization.state import Organization
+from execution_core.signals import Signal, SignalKind
 
 __all__ = [
-    "Addressed",
+    "APPRAISAL_KINDS",
     "Handler",
     "Subscription",
     "Target",
@@ -37,21 +37,10 @@ _NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 _REF = re.compile(r"[A-Za-z_][\w.]*:[A-Za-z_][\w.]*")
 
 
-class Addressed(Protocol):
-    """What a subscription reads of a signal to route it (a :class:`execution_core.signals.
-    Signal` is one): its kind and whom it is about (None: about no one of that sort)."""
-
-    @property
-    def kind(self) -> str: ...
-
-    @property
-    def goal_id(self) -> UUID | None: ...
-
-    @property
-    def person_id(self) -> str | None: ...
-
-    @property
-    def unit_id(self) -> str | None: ...
+APPRAISAL_KINDS: frozenset[SignalKind] = frozenset(
+    {SignalKind.APPRAISAL_RECORDED, SignalKind.APPRAISAL_CALIBRATED}
+)
+"""The kinds about a person's appraisal: told only to those who may see that appraisal."""
 
 
 @attrs.frozen
@@ -94,27 +83,21 @@ class Subscription:
     persons: frozenset[str] = frozenset()
     goals: frozenset[UUID] = frozenset()
 
-    def matches(self, signal: Addressed) -> bool:
+    def matches(self, signal: Signal) -> bool:
         """Whether the signal passes this subscription's filters (not yet the access policy)."""
         return (
-            (not self.kinds or str(signal.kind) in self.kinds)
+            (not self.kinds or signal.kind.value in self.kinds)
             and (not self.units or signal.unit_id in self.units)
             and (not self.persons or signal.person_id in self.persons)
             and (not self.goals or signal.goal_id in self.goals)
         )
 
 
-def may_receive(
-    policy: AccessPolicy,
-    recipient: str,
-    signal: Addressed,
-    org: Organization,
-    appraisal_kinds: Collection[str],
-) -> bool:
+def may_receive(policy: AccessPolicy, recipient: str, signal: Signal, org: Organization) -> bool:
     """Whether the access policy lets ``recipient`` be told of ``signal``: a signal of an
     appraisal kind about a person needs the right to see that person's appraisal; any other
     needs the right to see the board. A recipient who has left receives nothing."""
-    if str(signal.kind) in appraisal_kinds and signal.person_id is not None:
+    if signal.kind in APPRAISAL_KINDS and signal.person_id is not None:
         subject = Owner("person", signal.person_id)
         return policy.permits(recipient, Permission.VIEW_APPRAISAL, subject, org)
     return policy.permits(recipient, Permission.VIEW_BOARD, None, org)
@@ -125,7 +108,6 @@ def subscription(
     target: Target,
     recipient: str,
     org: Organization,
-    known_kinds: Collection[str],
     *,
     kinds: Iterable[str] = (),
     units: Iterable[str] = (),
@@ -141,9 +123,10 @@ def subscription(
             "starting with a letter or a digit"
         )
     _check_target(target)
-    unknown = sorted(set(kinds) - set(known_kinds))
+    known = {kind.value for kind in SignalKind}
+    unknown = sorted(set(kinds) - known)
     if unknown:
-        raise InvalidInput(f"unknown signal kinds {unknown}: choose from {', '.join(known_kinds)}")
+        raise InvalidInput(f"unknown signal kinds {unknown}: choose from {', '.join(SignalKind)}")
     person = org.person(recipient)
     if person is None or not person.active:
         raise NotFound(f"recipient {recipient!r} is not an active person of the organization")

@@ -47,6 +47,12 @@ from execution_core_adapters.cli.review_tables import (
     strategy_map_table,
 )
 from execution_core_adapters.cli.simulate import simulate
+from execution_core_adapters.cli.subscriptions import (
+    dead_letters_app,
+    subscribe,
+    subscriptions,
+    unsubscribe,
+)
 from execution_core_adapters.cli.views import views_app
 from execution_core_adapters.cli.worker import worker
 from execution_core_adapters.storage.chain_verify import head
@@ -467,6 +473,10 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(views_app, name="views")
 app.command("simulate")(simulate)
 app.command("worker")(worker)
+app.command("subscribe")(subscribe)
+app.command("unsubscribe")(unsubscribe)
+app.command("subscriptions")(subscriptions)
+app.add_typer(dead_letters_app, name="dead-letters")
 
 
 def main() -> None:

@@ -29,6 +29,7 @@ import typer
 from eventsourcing.persistence import InterfaceError, OperationalError
 
 from execution_core import DEFAULT_STORE
+from execution_core_adapters.cli.subscriptions import dispatching
 from execution_core_adapters.cli.views import (
     ALL_VIEWS,
     BatchSize,
@@ -48,6 +49,14 @@ Views = Annotated[
         "--views",
         help="Comma-separated views this worker keeps (board, appraisal, radar); run one "
         "worker per group of views, side by side.",
+    ),
+]
+Signals = Annotated[
+    bool,
+    typer.Option(
+        "--signals",
+        help="Also deliver the signal log to the subscriptions after each pass (see "
+        "`execution-core subscribe`).",
     ),
 ]
 Poll = Annotated[
@@ -103,13 +112,18 @@ def worker(
     poll: Poll = 1.0,
     page: PageSize = 5_000,
     batch: BatchSize = 100_000,
+    signals: Signals = False,
 ) -> None:
     """Keep the views current from the event log until SIGTERM or Ctrl-C (then exit 0)."""
     # The worker logs parked views itself, once, on its own lines (see _Parking).
     logging.getLogger("execution_core_adapters.projections.materialize").addHandler(
         logging.NullHandler()
     )
-    with stopping_on_signals() as stop, open_worker(db, views, views_db, page, batch) as keeper:
+    with (
+        stopping_on_signals() as stop,
+        open_worker(db, views, views_db, page, batch) as keeper,
+        dispatching(keeper, views_db, signals) as deliver,
+    ):
         _log(f"started; {_positions(keeper)}")
         parking = _Parking(keeper)
         parking.report()
@@ -119,6 +133,7 @@ def worker(
             try:
                 applied = keeper.catch_up(stop_event=stop)
                 parking.report()
+                delivered = deliver(stop)
             except Exception as error:  # never die silently: say why, back off, try again
                 unreachable = isinstance(error, OperationalError | InterfaceError)
                 what = "database unreachable" if unreachable else "ERROR catch-up failed"
@@ -133,7 +148,9 @@ def worker(
             if keeper.commits != commits:
                 commits = keeper.commits
                 _log(f"applied {applied} events; {_positions(keeper)}")
-            if not applied:
+            if delivered:
+                _log(f"delivered {delivered} signals")
+            if not applied and not delivered:
                 stop.wait(poll)
         try:
             _log(f"stopped; {_positions(keeper)}")

@@ -8,6 +8,13 @@ docs/signals.md, "Delivery").
 
 from __future__ import annotations
 
+from execution_core_adapters.delivery.dispatcher import (
+    Delivery,
+    Dispatcher,
+    Replayed,
+    SignalSource,
+    resolve_handler,
+)
 from execution_core_adapters.delivery.tables import DeadLetter, DeliveryConflict, Subscribed
 from execution_core_adapters.delivery.webhook import IDEMPOTENCY_HEADER, Attempted, Backoff
 
@@ -16,6 +23,11 @@ __all__ = [
     "Attempted",
     "Backoff",
     "DeadLetter",
+    "Delivery",
     "DeliveryConflict",
+    "Dispatcher",
+    "Replayed",
+    "SignalSource",
     "Subscribed",
+    "resolve_handler",
 ]
