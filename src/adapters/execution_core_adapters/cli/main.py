@@ -46,6 +46,7 @@ from execution_core_adapters.cli.review_tables import (
     lessons_text,
     strategy_map_table,
 )
+from execution_core_adapters.cli.signals import signals
 from execution_core_adapters.cli.simulate import simulate
 from execution_core_adapters.cli.views import views_app
 from execution_core_adapters.cli.worker import worker
@@ -465,6 +466,7 @@ def strategy_map(
 
 app.add_typer(audit_app, name="audit")
 app.add_typer(views_app, name="views")
+app.command("signals")(signals)
 app.command("simulate")(simulate)
 app.command("worker")(worker)
 
