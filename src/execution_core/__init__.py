@@ -53,6 +53,7 @@ from execution_core.cycles.commands import (
 )
 from execution_core.errors import (
     ConcurrentChange,
+    DatedInTheFuture,
     ExecutionError,
     IdempotencyKeyReused,
     InvalidInput,
@@ -130,6 +131,7 @@ __all__ = [
     "NotPermitted",
     "RuleViolated",
     "ConcurrentChange",
+    "DatedInTheFuture",
     "IdempotencyKeyReused",
     "StoreUnavailable",
     # the store port

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 __all__ = [
     "ConcurrentChange",
+    "DatedInTheFuture",
     "ExecutionError",
     "IdempotencyKeyReused",
     "InvalidInput",
@@ -20,6 +21,11 @@ class ExecutionError(Exception):
 
 class InvalidInput(ExecutionError, ValueError):
     """The command itself is malformed: wrong types, missing fields, values out of range."""
+
+
+class DatedInTheFuture(InvalidInput):
+    """The fact is dated further ahead of the store's clock than the facade's tolerance (a
+    typo dated next year would otherwise move every live view's "now")."""
 
 
 class NotFound(ExecutionError, LookupError):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Self, TypeVar
 from uuid import UUID, uuid4
 
@@ -33,6 +33,7 @@ from execution_core.cycles.state import Cycle
 from execution_core.decider import Context, Decider
 from execution_core.errors import (
     ConcurrentChange,
+    DatedInTheFuture,
     ExecutionError,
     IdempotencyKeyReused,
     InvalidInput,
@@ -134,10 +135,16 @@ class Execution:
         *,
         access: AccessPolicy | None = None,
         new_id: Callable[[], UUID] = uuid4,
+        future_tolerance: timedelta | None = None,
     ) -> None:
+        if future_tolerance is not None and future_tolerance < timedelta(0):
+            raise InvalidInput("future_tolerance must not be negative")
         self.store = store
         self.access: AccessPolicy = access or DefaultAccessPolicy()
         self._new_id = new_id
+        self.future_tolerance = future_tolerance
+        """How far ahead of the store's clock a fact may be dated (None: any date); a command
+        dated further is refused with ``DatedInTheFuture`` and records nothing."""
         self._ledger_history: LedgerHistory | None = None
 
     @classmethod
@@ -147,11 +154,17 @@ class Execution:
         *,
         access: AccessPolicy | None = None,
         new_id: Callable[[], UUID] = uuid4,
+        future_tolerance: timedelta | None = None,
         **store_options: Any,
     ) -> Execution:
         """Open a store by URL: ``memory://``, ``sqlite:///path.db`` (or a plain path),
         ``postgresql://user@host:port/dbname``. Options go to the store adapter."""
-        return cls(_store_opener()(url, **store_options), access=access, new_id=new_id)
+        return cls(
+            _store_opener()(url, **store_options),
+            access=access,
+            new_id=new_id,
+            future_tolerance=future_tolerance,
+        )
 
     def close(self) -> None:
         """Close the store."""
@@ -291,6 +304,7 @@ class Execution:
         self, decider: Decider[Any], command: Command, key: tuple[str, str] | None
     ) -> Outcome:
         context = Context(now=self.store.now(), org=self._org(), access=self.access)
+        self._refuse_future(command, context.now)
         stream_id, state, events = decider.run(command, context, self.store)
         if not events:
             return Outcome(stream_id, (), state)
@@ -309,6 +323,16 @@ class Execution:
             )
             log.append_once(events, decider, new_state, receipt)
         return Outcome(stream_id, events, new_state)
+
+    def _refuse_future(self, command: Command, now: datetime) -> None:
+        """Refuse a fact dated beyond the tolerance ahead of the store's clock."""
+        tolerance = self.future_tolerance
+        if tolerance is not None and command.occurred_at > now + tolerance:
+            raise DatedInTheFuture(
+                f"{type(command).__name__} dated {command.occurred_at.isoformat()} is more than "
+                f"{tolerance} ahead of the store's clock ({now.isoformat()}): nothing was "
+                "recorded"
+            )
 
     def _assign_ids(self, command: Command) -> Command:
         assigned: Command = REGISTRY.for_command(command).assign_ids(command, self._new_id)

@@ -46,6 +46,7 @@ from execution_core_adapters.cli.review_tables import (
     lessons_text,
     strategy_map_table,
 )
+from execution_core_adapters.cli.signals import signals
 from execution_core_adapters.cli.simulate import simulate
 from execution_core_adapters.cli.subscriptions import (
     dead_letters_app,
@@ -471,6 +472,7 @@ def strategy_map(
 
 app.add_typer(audit_app, name="audit")
 app.add_typer(views_app, name="views")
+app.command("signals")(signals)
 app.command("simulate")(simulate)
 app.command("worker")(worker)
 app.command("subscribe")(subscribe)

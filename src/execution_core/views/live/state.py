@@ -109,12 +109,16 @@ class LiveState:
 
     def tick(self, at: datetime) -> bool:
         """Read the views at a clock's ``at`` from now on (facts dated later wait for the clock
-        to reach them); whether ``now`` went back (then every board must be rebuilt: a row
-        read at a later instant cannot be re-timed to an earlier one)."""
-        back = self.now is not None and at < self.now
+        to reach them); whether every board must be rebuilt: when ``now`` went back (a row
+        read at a later instant cannot be re-timed to an earlier one), or when facts dated
+        after the old ``now`` come into view (re-timing a row reads no new fact)."""
+        old = self.now
+        rebuild = old is not None and (
+            at < old or (at > old and self.latest is not None and self.latest > old)
+        )
         self.now = at
         self.ticked = True
-        return back
+        return rebuild
 
     @property
     def ahead(self) -> datetime | None:
