@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -233,3 +234,22 @@ def test_a_new_subscription_starts_at_the_end_of_the_log(
         assert dispatcher.dispatch() == 0
     assert receiver.posts == []
     assert dispatcher.subscriptions()[0].position == logged(store)[-1][0]
+
+
+def test_a_handler_that_cannot_be_imported_holds_its_subscription_only(
+    store: ExecutionStore, dispatcher: Dispatcher, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Given a handler subscription whose module has gone since it subscribed, and a webhook
+    subscription, when the dispatcher runs twice, then the webhook gets its signals, the
+    handler's subscription stays at the start, and the error is logged once."""
+    gone = Subscription("audit", Handler("tests.delivery.gone:record"), "hana")
+    dispatcher.tables.add(gone, 0, datetime(2026, 1, 1, tzinfo=UTC))
+    with receiving() as receiver:
+        dispatcher.subscribe("max-channel", Webhook(receiver.url), "max", from_start=True)
+        dispatcher.dispatch()
+        dispatcher.dispatch()
+    assert len(receiver.posts) == len(_meant_for(store, Subscription("m", Webhook("x"), "max")))
+    positions = {s.subscription.name: s.position for s in dispatcher.subscriptions()}
+    assert positions == {"audit": 0, "max-channel": logged(store)[-1][0]}
+    errors = [r for r in caplog.records if "tests.delivery.gone:record" in r.getMessage()]
+    assert len(errors) == 1

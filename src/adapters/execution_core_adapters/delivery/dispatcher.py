@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import logging
 import random
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -68,6 +69,8 @@ from execution_core_adapters.storage.store import ExecutionStore, open_store
 
 __all__ = ["Delivery", "Dispatcher", "Replayed", "SignalSource", "resolve_handler"]
 
+_LOG = logging.getLogger("execution_core_adapters.delivery")
+
 SignalSource = Callable[[int, int], Sequence[tuple[int, Signal]]]
 """Reads the signal log: ``(after_seq, limit)`` to at most ``limit`` (seq, signal) pairs."""
 
@@ -110,6 +113,10 @@ class Replayed:
 
     delivered: int
     still_dead: int
+
+
+class _Unresolved(Exception):
+    """A subscription's handler cannot be imported here: the subscription waits (logged)."""
 
 
 class _Stopping(Exception):
@@ -172,6 +179,7 @@ class Dispatcher:
         self._stop = threading.Event()
         self._sender = WebhookSender(self.backoff, timeout=timeout, wait=self._wait, rng=rng)
         self._handlers: dict[str, HandlerFunction] = {}
+        self._unresolved: set[str] = set()
         self.delivered = 0
         """Signals delivered by this dispatcher (a counter, for monitoring)."""
         self.dead = 0
@@ -277,7 +285,11 @@ class Dispatcher:
                 attempted = self._post(target, signal, letter.body.encode())
                 self.tables.settle(letter, attempted.delivered, attempted.tries, attempted.error)
             else:
-                attempted = self._replay_to_handler(target, signal, letter)
+                try:
+                    attempted = self._replay_to_handler(target, signal, letter)
+                except _Unresolved:
+                    still += 1
+                    continue
             delivered += attempted.delivered
             still += not attempted.delivered
         return Replayed(delivered, still)
@@ -326,6 +338,8 @@ class Dispatcher:
             self.conflicts += 1
             return None
         except _Stopping:
+            return None
+        except _Unresolved:
             return None
 
     def _headers(self, target: Subscription, signal: Signal) -> dict[str, str]:
@@ -435,8 +449,17 @@ class Dispatcher:
         return attempted
 
     def _handler(self, ref: str) -> HandlerFunction:
+        """The handler a reference names; _Unresolved (logged once per reference) when it
+        cannot be imported here: its subscription waits, keeping its position, and the others
+        go on."""
         if ref not in self._handlers:
-            self._handlers[ref] = resolve_handler(ref)
+            try:
+                self._handlers[ref] = resolve_handler(ref)
+            except InvalidInput as error:
+                if ref not in self._unresolved:
+                    self._unresolved.add(ref)
+                    _LOG.error("%s; its subscriptions wait until it can be imported", error)
+                raise _Unresolved(ref) from error
         return self._handlers[ref]
 
     def _dead_letter(
