@@ -402,9 +402,14 @@ class _Rereading:
         self.day_moved = before.now.date() != now.date()
         streams = batch.touched.streams
         self.people = {ledger.journal_streams[s] for s in streams if s in ledger.journal_streams}
-        self.coached = [
-            g for g, m in before.goals.items() if m.uncoached_since and m.person_id in self.people
-        ]
+        people = self.people
+        self.coached = (
+            [g for g, m in before.goals.items() if m.uncoached_since and m.person_id in people]
+            if people
+            else []
+        )
+        """The goals flagged uncoached whose owner's journal the batch touched (coaching may
+        take them off the list)."""
 
     def situation(self) -> Situation:
         for change in self.batch.boards:
@@ -444,9 +449,8 @@ class _Rereading:
         mark = self.cycles[cycle_id]
         actions = self.actions
         if change.old is None or mark.status == "closed":
+            # A rebuilt board may have lost rows (an advanced one keeps every row it had).
             self.drop([g for g, m in self.goals.items() if m.cycle_id == cycle_id])
-        elif change.old is not None:
-            self.drop([g for g in change.old.rows if g not in board.rows])
         if mark.status == "closed":
             for key in [k for k, due in actions.items() if due.cycle_id == cycle_id]:
                 del actions[key]
