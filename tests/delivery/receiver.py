@@ -68,12 +68,14 @@ def _ok(_post: Post, _before: int) -> int:
 
 
 @contextmanager
-def receiving(answer: Answer = _ok) -> Iterator[Receiver]:
-    """A receiver serving on 127.0.0.1 during the block (``receiver.url`` is its address)."""
+def receiving(answer: Answer = _ok, idle_timeout: float | None = None) -> Iterator[Receiver]:
+    """A receiver serving on 127.0.0.1 during the block (``receiver.url`` is its address); with
+    ``idle_timeout``, it closes a kept-alive connection idle for that many seconds."""
     receiver = Receiver(answer)
 
     class Handle(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        timeout = idle_timeout
 
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import socket
+import time
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -126,3 +127,19 @@ def test_each_pause_lies_between_half_and_all_of_its_capped_doubling_step(
     step = min(backoff.cap, base * 2 ** (tries - 1))
     pause = backoff.pause(tries, random.Random(seed))
     assert step / 2 <= pause <= step
+
+
+def test_a_kept_alive_connection_the_receiver_closed_is_reopened_without_a_lost_try() -> None:
+    """Given a receiver that closes a connection idle for 0.2 s, when a second body is delivered
+    after 0.5 s of quiet, then it is delivered at its first try, with no pause."""
+    pauses: list[float] = []
+    with receiving(idle_timeout=0.2) as receiver:
+        sender = _sender(pauses)
+        assert sender.deliver(receiver.url, b"{}", {IDEMPOTENCY_HEADER: "k7"}).delivered
+        time.sleep(0.5)
+        attempted = sender.deliver(receiver.url, b"{}", {IDEMPOTENCY_HEADER: "k8"})
+        sender.close()
+    assert attempted.delivered
+    assert attempted.tries == 1
+    assert pauses == []
+    assert receiver.accepted() == ["k7", "k8"]

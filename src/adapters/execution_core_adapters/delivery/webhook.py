@@ -27,6 +27,11 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 _TRANSIENT_STATUS = frozenset({408, 429})
 
+_STALE = (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError)
+"""How a kept-alive connection the receiver has closed fails: sent again at once, on a new
+connection, without counting a try (a receiver that drops repeats by key is safe from a post
+it did take)."""
+
 
 @attrs.frozen
 class Backoff:
@@ -116,10 +121,18 @@ class WebhookSender:
             kind = http.client.HTTPSConnection if scheme == "https" else http.client.HTTPConnection
             connection = kind(host, port, timeout=self.timeout)
             self._connections[key] = connection
+        reused = connection.sock is not None
         try:
-            connection.request("POST", path, body, {"Content-Type": "application/json", **headers})
-            response = connection.getresponse()
-            response.read()
+            response = self._exchange(connection, path, body, headers)
+        except _STALE:
+            connection.close()
+            if not reused:
+                raise _Failed("the receiver closed the connection", transient=True) from None
+            try:  # a kept-alive connection the receiver closed meanwhile: once more, afresh
+                response = self._exchange(connection, path, body, headers)
+            except (OSError, http.client.HTTPException) as error:
+                connection.close()
+                raise _Failed(f"{type(error).__name__}: {error}", transient=True) from error
         except (OSError, http.client.HTTPException) as error:
             connection.close()  # reconnect on the next try
             raise _Failed(f"{type(error).__name__}: {error}", transient=True) from error
@@ -130,3 +143,15 @@ class WebhookSender:
             return
         transient = status >= 500 or status in _TRANSIENT_STATUS
         raise _Failed(f"HTTP {status} {response.reason}", transient=transient)
+
+    @staticmethod
+    def _exchange(
+        connection: http.client.HTTPConnection,
+        path: str,
+        body: bytes,
+        headers: Mapping[str, str],
+    ) -> http.client.HTTPResponse:
+        connection.request("POST", path, body, {"Content-Type": "application/json", **headers})
+        response = connection.getresponse()
+        response.read()
+        return response
