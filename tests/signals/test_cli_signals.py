@@ -78,3 +78,16 @@ def test_a_missing_store_is_a_usage_error_and_creates_nothing(tmp_path: Path) ->
     result = _run("signals", "--db", str(missing))
     assert result.exit_code == 2
     assert not missing.exists()
+
+
+def test_the_demo_prints_the_signals_a_coach_received_beside_the_lead_time(
+    tmp_path: Path,
+) -> None:
+    """The demo ends with what the coach was told about each goal that ended missed, with the
+    dates, beside the lead-time view's first flag, and the season's signals by kind."""
+    result = _run("demo", "--db", str(tmp_path / "demo.db"))
+    assert result.exit_code == 0, result.output
+    told = result.output[result.output.index("What the coach was told") :]
+    assert "off track" in told
+    assert "uncoached" in told
+    assert "signals in the season" in told

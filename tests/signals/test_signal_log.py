@@ -10,7 +10,7 @@ from datetime import datetime
 import pytest
 
 from execution_core import Command, Event, Execution
-from execution_core.signals import Cause, SignalKind
+from execution_core.signals import Cause, SignalKind, replay_signals
 from execution_core_adapters.projections import ViewWorker
 from execution_core_adapters.projections.signal_log import SignalLog, read_signals
 from execution_core_adapters.storage.store import open_store
@@ -162,3 +162,15 @@ def test_a_fact_dated_ahead_of_the_clock_is_reported_and_counts_once_the_clock_r
         assert worker.ahead is None
         row = next(r for r in worker.rows("board") if r["goal_id"] == GOAL)
         assert (row["last_checkin_at"], row["evaluated_at"]) == (day(20), day(21))
+
+
+def test_the_cores_replay_gives_what_a_catch_up_logs(sqlite_url: str, season: list[Event]) -> None:
+    """``replay_signals`` over the season's recorded events equals the log a worker's catch-up
+    writes and the day-by-day oracle."""
+    store = put(sqlite_url, season)
+    with ViewWorker(store) as worker:
+        worker.catch_up()
+    replayed = replay_signals(store.read_all())
+    assert replayed == [s for _, s in read_signals(store, 0, 10_000)]
+    assert replayed == day_steps(season)
+    store.close()

@@ -150,6 +150,14 @@ class _Deriving:
             length = cycle.ends_at - cycle.starts_at
             crossing = max(new.set_at, cycle.starts_at + length * policy.not_started_expected)
         fallback = self.fact_time(cycle.at)
+        checked_in = new.last_checkin_at
+        if (
+            old is not None
+            and checked_in is not None
+            and checked_in != old.last_checkin_at
+            and checked_in <= cycle.at
+        ):
+            fallback = checked_in  # the check-in that moved it
         at = (
             fallback
             if crossing is None

@@ -21,6 +21,7 @@ from rich.table import Table
 from execution_core import DEFAULT_STORE, Execution, NotPermitted
 from execution_core import views as v
 from execution_core.catalog import EVENT_TYPES_BY_STREAM
+from execution_core.signals import replay_signals
 from execution_core.views.ledger import CycleRecord
 from execution_core_adapters.cli.audit import audit_app
 from execution_core_adapters.cli.demo import SeasonClock, print_season_views, record_season
@@ -200,6 +201,7 @@ def demo(
             season = record_season(execution, clock, seed=seed, progress=status.update)
         elapsed = time.perf_counter() - started
         history = read_history(execution.store, _err())
+        signals = replay_signals(execution.store.read_all())
     _mark(path)
     table = Table(title=f"Recorded into {shown(path)}", show_footer=True)
     table.add_column("stream", footer="total")
@@ -214,7 +216,7 @@ def demo(
         f"Season {season.starts_on} to {season.ends_on}: {season.events} events "
         f"in {elapsed:.2f} s ({season.events / elapsed:,.0f} events/s), cycle {season.cycle_id}."
     )
-    print_season_views(console, history)
+    print_season_views(console, history, signals=signals)
     where = "" if db == DEFAULT_STORE else f" --db {shown(db)}"
     console.print(
         f"Read the views again with [bold]execution-core board{where}[/bold], "

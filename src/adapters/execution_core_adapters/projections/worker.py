@@ -45,7 +45,14 @@ from eventsourcing.utils import Environment
 from execution_core.clock import Clock, as_utc
 from execution_core.errors import InvalidInput
 from execution_core.event import Event
-from execution_core.signals import Cause, Signal, Situation, derive_signals, observe
+from execution_core.signals import (
+    Cause,
+    Signal,
+    Situation,
+    derive_signals,
+    observe,
+    step_ends,
+)
 from execution_core.views.live import (
     PROJECTIONS,
     LiveBatch,
@@ -510,25 +517,20 @@ class ViewWorker:
         return True
 
     def _fold_in_steps(self, state: LiveState, ids: Sequence[int], events: Sequence[Event]) -> None:
-        """Fold a page one business day at a time: before the first event dated on a later day
-        than any seen, the views are advanced and the signals of that step derived, so a
-        catch-up logs the signals the views showed day by day, as a live worker would have."""
+        """Fold a page one business day at a time (:func:`~execution_core.signals.step_ends`):
+        before the first event dated on a later day than any seen, the views are advanced and
+        the signals of that step derived, so a catch-up logs the signals the views showed day
+        by day, as a live worker would have."""
         start = 0
-        day = None if state.latest is None else state.latest.date()
-        for i, event in enumerate(events):
-            when = event.occurred_at.date()
-            if day is not None and when > day:
-                if i > start:
-                    state.fold(events[start:i], ids[i - 1])
-                    self._step.note(events[start:i])
-                    start = i
-                if self._step.events:
-                    self._take_step(state)
-            if day is None or when > day:
-                day = when
-        if start < len(events):
-            state.fold(events[start:], ids[len(events) - 1])
-            self._step.note(events[start:])
+        for end in step_ends(events, state.latest):
+            if end > start:
+                state.fold(events[start:end], ids[end - 1])
+                self._step.note(events[start:end])
+                start = end
+            if self._step.events:
+                self._take_step(state)
+        state.fold(events[start:], ids[len(events) - 1])
+        self._step.note(events[start:])
 
     def _take_step(self, state: LiveState) -> None:
         """Advance the views over the events folded since the last step and keep the step's
