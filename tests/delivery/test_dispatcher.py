@@ -25,7 +25,7 @@ from execution_core.subscriptions import (
     Webhook,
     may_receive,
 )
-from execution_core_adapters.delivery import Backoff, Dispatcher
+from execution_core_adapters.delivery import Backoff, DeadLetter, Dispatcher
 from execution_core_adapters.storage.store import ExecutionStore
 from tests.delivery.log import logged
 from tests.delivery.receiver import Post, receiving
@@ -253,3 +253,25 @@ def test_a_handler_that_cannot_be_imported_holds_its_subscription_only(
     assert positions == {"audit": 0, "max-channel": logged(store)[-1][0]}
     errors = [r for r in caplog.records if "tests.delivery.gone:record" in r.getMessage()]
     assert len(errors) == 1
+
+
+def test_a_dead_letter_that_cannot_be_read_back_stays_and_says_why(
+    dispatcher: Dispatcher,
+) -> None:
+    """Given a dead letter whose stored body is not a signal (written by another version),
+    when the dead letters are replayed, then it is still dead, its error says it cannot be
+    read back, and the replay goes on."""
+    with receiving() as receiver:
+        dispatcher.subscribe("max-channel", Webhook(receiver.url), "max")
+        letter = DeadLetter("max-channel", 1, "k", "turned_at_risk", '{"k": 1}', 5, "HTTP 500", NOW)
+        [subscribed] = dispatcher.subscriptions()
+        since = subscribed.position
+        dispatcher.tables.advance("max-channel", since, since + 1, [letter])
+        replayed = dispatcher.replay()
+    assert (replayed.delivered, replayed.still_dead) == (0, 1)
+    [left] = dispatcher.dead_letters()
+    assert left.error.startswith("cannot be read back")
+    assert receiver.posts == []
+
+
+NOW = datetime(2026, 12, 7, tzinfo=UTC)

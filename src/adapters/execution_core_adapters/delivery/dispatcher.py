@@ -276,7 +276,12 @@ class Dispatcher:
             target = targets.get(letter.subscription)
             if target is None:
                 continue
-            signal = Signal.from_dict(json.loads(letter.body))
+            try:
+                signal = Signal.from_dict(json.loads(letter.body))
+            except (InvalidInput, ValueError) as error:
+                self.tables.settle(letter, False, 0, f"cannot be read back: {error}")
+                still += 1
+                continue
             if not self._may_receive(target, signal, org):
                 self.tables.settle(letter, False, 0, "its recipient may no longer receive it")
                 still += 1
