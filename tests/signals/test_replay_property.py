@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from hypothesis import event, given, settings
@@ -178,3 +178,40 @@ def test_a_signal_survives_its_json_round_trip(operations: list[Op], data: st.Da
 def _tick(data: st.DataObject) -> datetime | None:
     moment: datetime | None = data.draw(st.one_of(st.none(), st.datetimes(timezones=st.just(UTC))))
     return moment
+
+
+@settings(deadline=None, max_examples=30)
+@given(
+    operations=ops(EVERYONE, PEOPLE),
+    ticks=st.lists(st.integers(min_value=-20, max_value=60), min_size=1, max_size=8),
+)
+def test_ticks_re_read_what_a_read_from_scratch_gives(
+    operations: list[Op], ticks: list[int]
+) -> None:
+    """Property: after a random history, a run of clock ticks (forward, and now and then
+    back) leaves the re-read situation equal to one read from scratch at every tick, and the
+    signals of both pairs equal (oracle: the read from scratch)."""
+    events = _played(operations)
+    state = LiveState()
+    state.fold(events, len(events))
+    touched = Touched()
+    touched.note(events)
+    advance(state, touched)
+    state.written()
+    reread = scratch = observe(state)
+    assert state.now is not None
+    at = state.now
+    for days in ticks:
+        at += timedelta(days=days)
+        touched = Touched()
+        if state.tick(at):
+            touched.cycles.update(state.ledger.cycles)
+        after_reread = observe(state, advance(state, touched), reread)
+        after_scratch = observe(state)
+        assert after_reread == after_scratch
+        cause = Cause(len(events), at)
+        assert derive_signals(reread, after_reread, cause) == derive_signals(
+            scratch, after_scratch, cause
+        )
+        state.written()
+        reread, scratch = after_reread, after_scratch

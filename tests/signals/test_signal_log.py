@@ -10,7 +10,15 @@ from datetime import datetime
 import pytest
 
 from execution_core import Command, Event, Execution
-from execution_core.signals import Cause, SignalKind, replay_signals
+from execution_core.signals import (
+    Cause,
+    SignalKind,
+    Situation,
+    derive_signals,
+    observe,
+    replay_signals,
+)
+from execution_core.views.live import LiveState
 from execution_core_adapters.projections import ViewWorker
 from execution_core_adapters.projections.signal_log import SignalLog, read_signals
 from execution_core_adapters.storage.store import open_store
@@ -38,11 +46,12 @@ class Crash(Exception):
 def test_a_catch_up_logs_the_signals_of_each_business_day_once_in_log_order(
     url: str, season: list[Event]
 ) -> None:
-    """Given the demo season, when a worker catches up in one pass, then the log holds the
-    signals of the views stepped day by day (oracle: the core derived from scratch at every
-    step), in ascending seq, each key once; paging with after_seq gives the same list."""
+    """Given the demo season, when a worker with signal steps catches up in one pass, then the
+    log holds the signals of the views stepped day by day (oracle: the core derived from
+    scratch at every step), in ascending seq, each key once; paging with after_seq gives the
+    same list."""
     store = put(url, season)
-    with ViewWorker(store) as worker:
+    with ViewWorker(store, signal_steps=True) as worker:
         worker.catch_up()
     logged = read_signals(store, 0, 10_000)
     assert [s for _, s in logged] == day_steps(season)
@@ -81,14 +90,21 @@ def test_a_crash_inside_the_batch_logs_none_of_its_signals_and_the_restart_logs_
             raise Crash
 
     with ViewWorker(
-        store, page_size=60, batch_size=60, commit_share=None, before_commit=crash_third
+        store,
+        page_size=60,
+        batch_size=60,
+        commit_share=None,
+        before_commit=crash_third,
+        signal_steps=True,
     ) as first:
         with pytest.raises(Crash):
             first.catch_up()
         after_crash = read_signals(store, 0, 10_000)
         assert after_crash
         assert max(s.cause.position for _, s in after_crash) <= calls[1]
-    with ViewWorker(store, page_size=60, batch_size=60, commit_share=None) as second:
+    with ViewWorker(
+        store, page_size=60, batch_size=60, commit_share=None, signal_steps=True
+    ) as second:
         second.catch_up()
     keys = [s.key for _, s in read_signals(store, 0, 10_000)]
     assert len(keys) == len(set(keys))
@@ -100,7 +116,7 @@ def test_a_rebuild_keeps_the_log_and_logs_no_signal_twice(url: str, season: list
     """Rebuilding the views derives the signals again; the log keeps its rows and seq, and
     adds none whose key it holds."""
     store = put(url, season)
-    with ViewWorker(store) as worker:
+    with ViewWorker(store, signal_steps=True) as worker:
         worker.catch_up()
         before = read_signals(store, 0, 10_000)
         worker.rebuild()
@@ -168,9 +184,24 @@ def test_the_cores_replay_gives_what_a_catch_up_logs(sqlite_url: str, season: li
     """``replay_signals`` over the season's recorded events equals the log a worker's catch-up
     writes and the day-by-day oracle."""
     store = put(sqlite_url, season)
-    with ViewWorker(store) as worker:
+    with ViewWorker(store, signal_steps=True) as worker:
         worker.catch_up()
     replayed = replay_signals(store.read_all())
     assert replayed == [s for _, s in read_signals(store, 0, 10_000)]
     assert replayed == day_steps(season)
+    store.close()
+
+
+def test_without_steps_a_catch_up_logs_the_difference_of_the_views_it_wrote(
+    sqlite_url: str, season: list[Event]
+) -> None:
+    """A worker without signal steps, catching up the season in one batch, logs the signals
+    between the empty views and the views it wrote (oracle: the core's derive over those two
+    situations)."""
+    store = put(sqlite_url, season)
+    with ViewWorker(store) as worker:
+        worker.catch_up()
+    state = LiveState.replay(store.read_all())
+    expected = derive_signals(Situation.empty(), observe(state), Cause(len(season)))
+    assert [s for _, s in read_signals(store, 0, 10_000)] == list(expected)
     store.close()

@@ -383,6 +383,22 @@ def _observe_all(observer: _Observer, now: datetime) -> Situation:
     )
 
 
+def _only_later(previous: CycleMark, mark: CycleMark) -> bool:
+    """Whether a cycle's mark differs from the one before only by a later instant within the
+    running cycle (what a clock tick or a later fact does)."""
+    return (
+        previous.status == mark.status == "open"
+        and previous.policy == mark.policy
+        and previous.closed_at is None
+        and mark.closed_at is None
+        and previous.starts_at == mark.starts_at
+        and previous.ends_at == mark.ends_at
+        and previous.cadence_days == mark.cadence_days
+        and previous.at <= mark.at < mark.ends_at
+        and previous.at >= mark.starts_at
+    )
+
+
 class _Rereading:
     """A situation re-read from the one before a batch: the marks the batch may have changed."""
 
@@ -437,6 +453,37 @@ class _Rereading:
             frozenset(self.reread),
         )
 
+    def _kept(self, goal_id: UUID, row: ScoreboardRow, mark: CycleMark) -> bool:
+        """Whether a goal its batch did not touch keeps its mark at a later instant: its row's
+        status, health and last check-in are the same, its check-in state is, and it cannot
+        have become uncoached (it is not flagged, is flagged uncoached already, or its known
+        turn is more recent than the policy's days)."""
+        old = self.before.goals.get(goal_id)
+        if (
+            old is None
+            or old.health != row.health
+            or old.status != row.status
+            or old.last_checkin_at != row.last_checkin_at
+        ):
+            return False
+        if old.checkin_since is not None:
+            state, _, _ = checkin_state(
+                at=mark.at,
+                since=old.checkin_since,
+                cadence_days=mark.cadence_days,
+                policy=mark.policy,
+            )
+            if state != old.checkin:
+                return False
+        if row.status != "active" or row.health not in _FLAGGED or old.uncoached_since is not None:
+            return True
+        turn = self.observer.state.turned.get(goal_id)
+        return (
+            turn is not None
+            and turn.complete
+            and mark.at - turn.since < timedelta(days=mark.policy.uncoached_days)
+        )
+
     def drop(self, goal_ids: Iterable[UUID]) -> None:
         for goal_id in goal_ids:
             if self.goals.pop(goal_id, None) is not None:
@@ -455,14 +502,25 @@ class _Rereading:
             for key in [k for k, due in actions.items() if due.cycle_id == cycle_id]:
                 del actions[key]
             return
-        whole = change.rebuilt or self.batch.touched.org or self.before.cycles.get(cycle_id) != mark
+        previous = self.before.cycles.get(cycle_id)
+        whole = change.rebuilt or self.batch.touched.org or previous != mark
         ids = list(board.rows) if whole else [*change.changed, *self.coached]
+        touched = self.batch.touched.goals
+        retimed = (
+            not change.rebuilt
+            and not self.batch.touched.org
+            and previous is not None
+            and _only_later(previous, mark)
+        )
+        skip = set(touched).union(self.coached) if retimed else set()
         for goal_id in ids:
             row = board.rows.get(goal_id)
-            if row is not None:
-                self.goals[goal_id] = self.observer.goal(cycle, mark, row)
-                self.reread.add(goal_id)
-        touched = self.batch.touched.goals
+            if row is None:
+                continue
+            if retimed and goal_id not in skip and self._kept(goal_id, row, mark):
+                continue
+            self.goals[goal_id] = self.observer.goal(cycle, mark, row)
+            self.reread.add(goal_id)
         if whole or self.day_moved:
             for key in [k for k, due in actions.items() if due.cycle_id == cycle_id]:
                 del actions[key]

@@ -1,11 +1,11 @@
 """``execution-core signals``: list a store's signals (see docs/signals.md).
 
 The signals come from the signal log (``view_signals``) the projection worker writes; the
-command first brings the log up to date with a worker on the board view (``--no-update``: read
-the log as it stands, as another process keeps it). ``--since T`` keeps the signals whose
-business time is at or after ``T`` (an ISO date or instant; a date is midnight UTC, an instant
-without a zone is read as UTC). ``--json`` prints one JSON object per line: the signal's
-``to_dict()`` with its ``seq`` in the log.
+command first brings the log up to date with a worker on the board view, stepping one business
+day at a time (``--no-update``: read the log as it stands, as another process keeps it).
+``--since T`` keeps the signals whose business time is at or after ``T`` (an ISO date or
+instant; a date is midnight UTC, an instant without a zone is read as UTC). ``--json`` prints
+one JSON object per line: the signal's ``to_dict()`` with its ``seq`` in the log.
 
 Mounted by :mod:`execution_core_adapters.cli.main` as ``app.command("signals")(signals)``.
 """
@@ -83,6 +83,7 @@ def signals(
     start = None if since is None else parse_since(since)
     with open_worker(db, "board", views_db, 5_000, 100_000) as worker:
         if update:
+            worker.signal_steps = True  # a history's signals day by day, as a coach got them
             worker.catch_up()
         with SignalLog(worker.store, views_url=views_db) as log:
             found: list[tuple[int, Signal]] = []

@@ -192,6 +192,11 @@ class ViewWorker:
     transaction just before it commits (raising aborts the batch: tests simulate crashes so).
     ``pause_gc`` pauses the cyclic garbage collector during a pass (see :func:`_gc_paused`).
     An event a view cannot take parks that view (see :meth:`parked`) and the others go on.
+    With the board view, the worker derives each batch's signals and logs them in
+    ``view_signals`` in the batch's transaction (``signals=False``: none); ``signal_steps``
+    derives them one business day at a time in a catch-up (see docs/signals.md: a day-by-day
+    log of a history, at the cost of advancing the boards at every day). ``clock`` reads the
+    views at its time and lets :meth:`tick` move them with no new event.
     """
 
     def __init__(
@@ -208,6 +213,7 @@ class ViewWorker:
         before_commit: Callable[[int], None] | None = None,
         clock: Clock | None = None,
         signals: bool = True,
+        signal_steps: bool = False,
     ) -> None:
         if page_size < 1 or batch_size < 1:
             raise InvalidInput("page_size and batch_size must be at least 1")
@@ -237,7 +243,7 @@ class ViewWorker:
         self.commit_share = commit_share
         self.pause_gc = pause_gc
         self.before_commit = before_commit
-        self._init_signals(clock, signals)
+        self._init_signals(clock, signals, signal_steps)
         self._commit_cost = 0.0
         self._committed_at = time.perf_counter()
         self.commits = 0
@@ -254,11 +260,14 @@ class ViewWorker:
         """Apply one event per commit, each view alone, up to this position (a batch failed)."""
         self._applied = 0
 
-    def _init_signals(self, clock: Clock | None, signals: bool) -> None:
+    def _init_signals(self, clock: Clock | None, signals: bool, steps: bool) -> None:
         self.clock = clock
         """The clock the views are read at (None: the latest business time seen)."""
         self.signals = signals and "board" in self.views
         """Whether the worker derives signals and logs them (needs the board view)."""
+        self.signal_steps = steps and self.signals
+        """Whether a catch-up derives signals one business day at a time (else once per
+        batch written: the difference of the views before and after it)."""
         self._situation: Situation | None = None
         """What the signals watched in the views at the last step (None: reload)."""
         self._step = Touched()
@@ -506,7 +515,7 @@ class ViewWorker:
         if self._isolate_until is not None:
             return self._apply_page_alone(state, ids, events)
         try:
-            if self.signals and not state.ticked:
+            if self.signal_steps and not state.ticked:
                 self._fold_in_steps(state, ids, events)
             else:
                 state.fold(events, ids[len(events) - 1])
