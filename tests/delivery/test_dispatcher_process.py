@@ -22,7 +22,7 @@ from execution_core_adapters.projections import ViewWorker
 from execution_core_adapters.storage.store import open_store
 from tests.delivery.conftest import received_table
 from tests.delivery.handlers import create_received
-from tests.delivery.log import append, logged
+from tests.delivery.log import append, logged, project
 from tests.delivery.receiver import receiving
 from tests.delivery.test_dispatcher import _meant_for
 from tests.scaleout.test_worker_faults import WorkerProcess
@@ -60,9 +60,9 @@ def test_a_dispatcher_killed_mid_delivery_sends_no_signal_twice_to_a_handler_and
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Given a handler (20 ms a signal) and a webhook subscribed from the start, when in each
-    of four rounds a quarter of the season is recorded and the worker, deriving its signals
-    and delivering them, is SIGKILLed at a random instant after the handler's first call of
-    the round, and then left to finish, then after each kill the handler's rows are exactly
+    of four rounds a quarter of the season is recorded and its signals logged, and the worker
+    delivering them is SIGKILLed at a random instant after the handler's first call of the
+    round, and then left to finish, then after each kill the handler's rows are exactly
     the signals meant for it up to its position; at the end they are all of them, each once,
     though the handler was called more often than that; the receiver accepted every signal
     meant for the webhook, in the log's order of first arrival."""
@@ -84,6 +84,7 @@ def test_a_dispatcher_killed_mid_delivery_sends_no_signal_twice_to_a_handler_and
         for round_ in range(ROUNDS):
             end = len(season) if round_ == ROUNDS - 1 else org + quarter * (round_ + 1)
             append(url, season[org + quarter * round_ : end])
+            project(store)
             called = len(_calls(calls))
             worker = WorkerProcess(url, "board", "--signals")
             _wait(lambda: len(_calls(calls)) > called)  # noqa: B023 - used at once
