@@ -63,12 +63,15 @@ def test_a_worker_with_the_wall_clock_turns_a_quiet_goal_stale(sqlite_url: str) 
     _store(sqlite_url)
     started = datetime.now(UTC)
     worker = WorkerProcess(sqlite_url, "board", "--clock")
-    deadline = time.monotonic() + 60
-    row = _board_row(sqlite_url)
-    while row.get("health") != "stale" and time.monotonic() < deadline:
-        time.sleep(0.1)
+    try:
+        deadline = time.monotonic() + 60
         row = _board_row(sqlite_url)
-    assert worker.signal(signal.SIGTERM) == 0, "\n".join(worker.lines)
+        while row.get("health") != "stale" and time.monotonic() < deadline:
+            time.sleep(0.1)
+            row = _board_row(sqlite_url)
+    finally:
+        code = worker.signal(signal.SIGTERM)
+    assert code == 0, "\n".join(worker.lines)
     assert row.get("health") == "stale", row
     evaluated = row["evaluated_at"]
     assert isinstance(evaluated, datetime)
@@ -82,12 +85,15 @@ def test_without_the_clock_the_board_stays_at_the_latest_business_time(sqlite_ur
     not stale there."""
     _store(sqlite_url)
     worker = WorkerProcess(sqlite_url, "board")
-    worker.wait_for("applied")
-    deadline = time.monotonic() + 30
-    row = _board_row(sqlite_url)
-    while not row and time.monotonic() < deadline:
-        time.sleep(0.1)
+    try:
+        worker.wait_for("applied")
+        deadline = time.monotonic() + 30
         row = _board_row(sqlite_url)
-    assert worker.signal(signal.SIGTERM) == 0, "\n".join(worker.lines)
+        while not row and time.monotonic() < deadline:
+            time.sleep(0.1)
+            row = _board_row(sqlite_url)
+    finally:
+        code = worker.signal(signal.SIGTERM)
+    assert code == 0, "\n".join(worker.lines)
     assert row["evaluated_at"] == CHECKED_IN
     assert row["health"] != "stale"
