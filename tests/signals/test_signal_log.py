@@ -215,19 +215,20 @@ def test_a_transaction_beside_the_log_commits_or_rolls_back_with_its_block(url: 
     with SignalLog(store) as log:
         recorder = log.recorder
         p = recorder.placeholder
+        table = recorder.signals_table().replace("view_signals", "beside")  # same schema
         with recorder.transaction() as cursor:
-            cursor.execute("CREATE TABLE IF NOT EXISTS beside (name TEXT PRIMARY KEY, seq INTEGER)")
+            cursor.execute(f"CREATE TABLE {table} (name TEXT PRIMARY KEY, seq INTEGER)")
         with recorder.transaction() as cursor:
-            cursor.execute(f"INSERT INTO beside (name, seq) VALUES ({p}, {p})", ("kept", 1))
+            cursor.execute(f"INSERT INTO {table} (name, seq) VALUES ({p}, {p})", ("kept", 1))
 
         def lose() -> None:
             with recorder.transaction() as cursor:
-                cursor.execute(f"INSERT INTO beside (name, seq) VALUES ({p}, {p})", ("lost", 2))
+                cursor.execute(f"INSERT INTO {table} (name, seq) VALUES ({p}, {p})", ("lost", 2))
                 raise Crash
 
         with pytest.raises(Crash):
             lose()
         with recorder.transaction() as cursor:
-            cursor.execute("SELECT name FROM beside ORDER BY name")
+            cursor.execute(f"SELECT name FROM {table} ORDER BY name")
             assert [row["name"] for row in cursor.fetchall()] == ["kept"]
     store.close()
