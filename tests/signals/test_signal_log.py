@@ -205,3 +205,30 @@ def test_without_steps_a_catch_up_logs_the_difference_of_the_views_it_wrote(
     expected = derive_signals(Situation.empty(), observe(state), Cause(len(season)))
     assert [s for _, s in read_signals(store, 0, 10_000)] == list(expected)
     store.close()
+
+
+def test_a_transaction_beside_the_log_commits_or_rolls_back_with_its_block(url: str) -> None:
+    """``SignalLog.recorder.transaction()`` commits rows written in its block on the views'
+    database, and a block that raises leaves nothing (as a dispatcher keeping its positions
+    beside the log needs)."""
+    store = open_store(url)
+    with SignalLog(store) as log:
+        recorder = log.recorder
+        p = recorder.placeholder
+        table = recorder.signals_table().replace("view_signals", "beside")  # same schema
+        with recorder.transaction() as cursor:
+            cursor.execute(f"CREATE TABLE {table} (name TEXT PRIMARY KEY, seq INTEGER)")
+        with recorder.transaction() as cursor:
+            cursor.execute(f"INSERT INTO {table} (name, seq) VALUES ({p}, {p})", ("kept", 1))
+
+        def lose() -> None:
+            with recorder.transaction() as cursor:
+                cursor.execute(f"INSERT INTO {table} (name, seq) VALUES ({p}, {p})", ("lost", 2))
+                raise Crash
+
+        with pytest.raises(Crash):
+            lose()
+        with recorder.transaction() as cursor:
+            cursor.execute(f"SELECT name FROM {table} ORDER BY name")
+            assert [row["name"] for row in cursor.fetchall()] == ["kept"]
+    store.close()

@@ -24,7 +24,7 @@ from execution_core.views.formulas import Health
 from execution_core.views.honesty import lowered_while_behind
 from execution_core.views.ledger import CycleRecord, GoalRecord, Ledger
 from execution_core.views.live.state import BoardChange, LiveBatch, LiveState
-from execution_core.views.radar import trace_turn
+from execution_core.views.radar import Turn, trace_turn
 from execution_core.views.reading import ScoreboardRow
 
 __all__ = [
@@ -279,7 +279,12 @@ class _Observer:
         today = at.date()
         for goal_id in goal_ids:
             goal = self.ledger.goals.get(goal_id)
-            if goal is None or goal.occurred_at > at or goal.status_at(at) != "active":
+            if (
+                goal is None
+                or not goal.actions
+                or goal.occurred_at > at
+                or goal.status_at(at) != "active"
+            ):
                 continue
             for action in goal.actions_at(at):
                 if action.due_on < today and action.status_at(at) == "open":
@@ -399,6 +404,11 @@ def _only_later(previous: CycleMark, mark: CycleMark) -> bool:
     )
 
 
+def _recent(turn: Turn | None, at: datetime, days: timedelta) -> bool:
+    """Whether a known, complete turn is more recent than ``days`` before ``at``."""
+    return turn is not None and turn.complete and at - turn.since < days
+
+
 class _Rereading:
     """A situation re-read from the one before a batch: the marks the batch may have changed."""
 
@@ -453,36 +463,56 @@ class _Rereading:
             frozenset(self.reread),
         )
 
-    def _kept(self, goal_id: UUID, row: ScoreboardRow, mark: CycleMark) -> bool:
-        """Whether a goal its batch did not touch keeps its mark at a later instant: its row's
-        status, health and last check-in are the same, its check-in state is, and it cannot
-        have become uncoached (it is not flagged, is flagged uncoached already, or its known
-        turn is more recent than the policy's days)."""
-        old = self.before.goals.get(goal_id)
-        if (
-            old is None
-            or old.health != row.health
-            or old.status != row.status
-            or old.last_checkin_at != row.last_checkin_at
-        ):
-            return False
-        if old.checkin_since is not None:
-            state, _, _ = checkin_state(
-                at=mark.at,
-                since=old.checkin_since,
-                cadence_days=mark.cadence_days,
-                policy=mark.policy,
-            )
-            if state != old.checkin:
-                return False
-        if row.status != "active" or row.health not in _FLAGGED or old.uncoached_since is not None:
-            return True
-        turn = self.observer.state.turned.get(goal_id)
-        return (
-            turn is not None
-            and turn.complete
-            and mark.at - turn.since < timedelta(days=mark.policy.uncoached_days)
-        )
+    def _retime(
+        self,
+        cycle: CycleRecord,
+        mark: CycleMark,
+        rows: Mapping[UUID, ScoreboardRow],
+        skip: set[UUID],
+    ) -> None:
+        """Re-read at a later instant the goals whose mark can change there: the touched ones,
+        and every other one unless its row kept its status, health and last check-in, its
+        check-in state is the same at the later instant, and it cannot have become uncoached
+        (not flagged, flagged uncoached already, or its known turn more recent than the
+        policy's days)."""
+        before = self.before.goals
+        at, policy = mark.at, mark.policy
+        due = timedelta(days=mark.cadence_days)
+        overdue = due + timedelta(days=policy.checkin_grace_days)
+        uncoached = timedelta(days=policy.uncoached_days)
+        turned = self.observer.state.turned
+        goals, reread, observer = self.goals, self.reread, self.observer
+        for goal_id, row in rows.items():
+            old = before.get(goal_id)
+            if (
+                old is not None
+                and (not skip or goal_id not in skip)
+                and old.health == row.health
+                and old.status == row.status
+                and old.last_checkin_at == row.last_checkin_at
+            ):
+                since = old.checkin_since
+                if since is None:
+                    same = True
+                else:
+                    elapsed = at - since
+                    state = (
+                        CheckinState.OVERDUE
+                        if elapsed >= overdue
+                        else CheckinState.DUE
+                        if elapsed >= due
+                        else CheckinState.UP_TO_DATE
+                    )
+                    same = state == old.checkin
+                if same and (
+                    row.status != "active"
+                    or row.health not in _FLAGGED
+                    or old.uncoached_since is not None
+                    or _recent(turned.get(goal_id), at, uncoached)
+                ):
+                    continue
+            goals[goal_id] = observer.goal(cycle, mark, row)
+            reread.add(goal_id)
 
     def drop(self, goal_ids: Iterable[UUID]) -> None:
         for goal_id in goal_ids:
@@ -512,15 +542,14 @@ class _Rereading:
             and previous is not None
             and _only_later(previous, mark)
         )
-        skip = set(touched).union(self.coached) if retimed else set()
-        for goal_id in ids:
-            row = board.rows.get(goal_id)
-            if row is None:
-                continue
-            if retimed and goal_id not in skip and self._kept(goal_id, row, mark):
-                continue
-            self.goals[goal_id] = self.observer.goal(cycle, mark, row)
-            self.reread.add(goal_id)
+        if retimed and whole:
+            self._retime(cycle, mark, board.rows, set(touched).union(self.coached))
+        else:
+            for goal_id in ids:
+                row = board.rows.get(goal_id)
+                if row is not None:
+                    self.goals[goal_id] = self.observer.goal(cycle, mark, row)
+                    self.reread.add(goal_id)
         if whole or self.day_moved:
             for key in [k for k, due in actions.items() if due.cycle_id == cycle_id]:
                 del actions[key]

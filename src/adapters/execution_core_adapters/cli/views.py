@@ -29,6 +29,7 @@ from rich.progress import (
 )
 
 from execution_core import DEFAULT_STORE
+from execution_core.clock import Clock
 from execution_core.errors import ExecutionError
 from execution_core_adapters.projections import VIEWS, ViewWorker, parse_views
 from execution_core_adapters.storage.config import store_env
@@ -82,8 +83,17 @@ BatchSize = Annotated[
 ]
 
 
-def open_worker(db: str, views: str, views_db: str | None, page: int, batch: int) -> ViewWorker:
-    """A worker on an existing store (a missing SQLite file is an error, not a new store)."""
+def open_worker(
+    db: str,
+    views: str,
+    views_db: str | None,
+    page: int,
+    batch: int,
+    *,
+    clock: Clock | None = None,
+) -> ViewWorker:
+    """A worker on an existing store (a missing SQLite file is an error, not a new store);
+    ``clock``: read the views at its time (see ``ViewWorker``)."""
     try:
         names = parse_views(views)
         path = store_env(db).get("SQLITE_DBNAME")
@@ -96,7 +106,9 @@ def open_worker(db: str, views: str, views_db: str | None, page: int, batch: int
         err.print(f"[red]no store at {path}[/red]")
         raise typer.Exit(code=2)
     try:
-        return ViewWorker(db, names, views_url=views_db, page_size=page, batch_size=batch)
+        return ViewWorker(
+            db, names, views_url=views_db, page_size=page, batch_size=batch, clock=clock
+        )
     except ExecutionError as error:
         err.print(f"[red]{error}[/red]")
         raise typer.Exit(code=2) from None

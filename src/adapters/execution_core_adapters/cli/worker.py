@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
+from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
@@ -62,6 +63,19 @@ Signals = Annotated[
 Poll = Annotated[
     float, typer.Option("--poll", min=0.01, help="Seconds between polls when nothing is new.")
 ]
+WallClock = Annotated[
+    bool,
+    typer.Option(
+        "--clock/--no-clock",
+        help="Read the views at the wall clock and tick on every idle poll, so stale, not "
+        "started and the pace move with time alone (docs/signals.md); default: at the latest "
+        "business time seen.",
+    ),
+]
+
+
+def _wall_clock() -> datetime:
+    return datetime.now(UTC)
 
 
 def _log(message: str) -> None:
@@ -112,6 +126,7 @@ def worker(
     poll: Poll = 1.0,
     page: PageSize = 5_000,
     batch: BatchSize = 100_000,
+    clock: WallClock = False,
     signals: Signals = False,
 ) -> None:
     """Keep the views current from the event log until SIGTERM or Ctrl-C (then exit 0)."""
@@ -119,9 +134,10 @@ def worker(
     logging.getLogger("execution_core_adapters.projections.materialize").addHandler(
         logging.NullHandler()
     )
+    reading = _wall_clock if clock else None
     with (
         stopping_on_signals() as stop,
-        open_worker(db, views, views_db, page, batch) as keeper,
+        open_worker(db, views, views_db, page, batch, clock=reading) as keeper,
         dispatching(keeper, views_db, signals) as deliver,
     ):
         _log(f"started; {_positions(keeper)}")
@@ -132,6 +148,8 @@ def worker(
         while not stop.is_set():
             try:
                 applied = keeper.catch_up(stop_event=stop)
+                if not applied:
+                    keeper.tick()  # no-op without --clock
                 parking.report()
                 delivered = deliver(stop)
             except Exception as error:  # never die silently: say why, back off, try again

@@ -97,6 +97,15 @@ class ViewRecorder(TrackingRecorder):
         with datastore.transaction(commit=True) as cursor:
             yield cursor
 
+    @contextmanager
+    def transaction(self) -> Iterator[Any]:
+        """A transaction on the views' database, committed when the block ends (rolled back
+        when it raises); yields the driver's cursor (rows as mappings, ``placeholder`` for
+        parameters): for a writer that keeps rows of its own beside the views and the signal
+        log, such as a dispatcher's positions, in one transaction with what it reads."""
+        with self._transaction() as cursor:
+            yield cursor
+
     def _ddl(self, table: Table) -> list[str]:
         name = self.view_table(table)
         columns = ", ".join(

@@ -16,7 +16,10 @@ The reading API, stable for delivery and apps::
 
 ``read(after_seq, limit, since=None)`` gives ``(seq, Signal)`` pairs in log order (``since``:
 only signals whose business time ``at`` is at or after it); ``head()`` the newest ``seq`` (0:
-none). :func:`read_signals` does the same in one call.
+none). :func:`read_signals` does the same in one call. ``log.recorder`` is the views'
+recorder: ``log.recorder.transaction()`` opens a transaction on the same database (for rows
+kept beside the log, in one transaction), and ``log.recorder.signals_table()`` names the table
+in SQL.
 """
 
 from __future__ import annotations
