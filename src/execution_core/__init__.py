@@ -53,6 +53,7 @@ from execution_core.cycles.commands import (
 )
 from execution_core.errors import (
     ConcurrentChange,
+    DatedInTheFuture,
     ExecutionError,
     IdempotencyKeyReused,
     InvalidInput,
@@ -141,6 +142,7 @@ __all__ = [
     "NotPermitted",
     "RuleViolated",
     "ConcurrentChange",
+    "DatedInTheFuture",
     "IdempotencyKeyReused",
     "StoreUnavailable",
     "Problem",

@@ -15,6 +15,7 @@ import attrs
 
 __all__ = [
     "ConcurrentChange",
+    "DatedInTheFuture",
     "ExecutionError",
     "IdempotencyKeyReused",
     "InvalidInput",
@@ -118,6 +119,11 @@ class InvalidInput(ExecutionError, ValueError):
 
     def _details(self) -> dict[str, object]:
         return {"problems": [problem.to_dict() for problem in self.problems]}
+
+
+class DatedInTheFuture(InvalidInput):
+    """The fact is dated further ahead of the store's clock than the facade's tolerance (a
+    typo dated next year would otherwise move every live view's "now")."""
 
 
 class NotFound(ExecutionError, LookupError):

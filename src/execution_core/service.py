@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Self, TypeVar
 from uuid import UUID, uuid4
 
@@ -34,6 +34,7 @@ from execution_core.cycles.state import Cycle, OpenedCycle
 from execution_core.decider import Context, Decider
 from execution_core.errors import (
     ConcurrentChange,
+    DatedInTheFuture,
     ExecutionError,
     IdempotencyKeyReused,
     InvalidInput,
@@ -168,11 +169,17 @@ class Execution:
         access: AccessPolicy | None = None,
         new_id: Callable[[], UUID] = uuid4,
         backoff: Backoff | None = None,
+        future_tolerance: timedelta | None = None,
     ) -> None:
+        if future_tolerance is not None and future_tolerance < timedelta(0):
+            raise InvalidInput("future_tolerance must not be negative")
         self.store = store
         self.access: AccessPolicy = access or DefaultAccessPolicy()
         self.backoff = backoff or Backoff()
         self._new_id = new_id
+        self.future_tolerance = future_tolerance
+        """How far ahead of the store's clock a fact may be dated (None: any date); a command
+        dated further is refused with ``DatedInTheFuture`` and records nothing."""
         self._ledger_history: LedgerHistory | None = None
 
     @classmethod
@@ -183,14 +190,20 @@ class Execution:
         access: AccessPolicy | None = None,
         new_id: Callable[[], UUID] = uuid4,
         backoff: Backoff | None = None,
+        future_tolerance: timedelta | None = None,
         **store_options: Any,
     ) -> Execution:
         """Open a store by URL: ``memory://``, ``sqlite:///path.db`` (or a plain path),
         ``postgresql://user@host:port/dbname?sslmode=require`` (any libpq parameter). With no
         URL, the environment variable :data:`STORE_VARIABLE` names it, else
         :data:`DEFAULT_STORE`. Options go to the store adapter."""
-        store = _store_opener()(store_url(url), **store_options)
-        return cls(store, access=access, new_id=new_id, backoff=backoff)
+        return cls(
+            _store_opener()(store_url(url), **store_options),
+            access=access,
+            new_id=new_id,
+            backoff=backoff,
+            future_tolerance=future_tolerance,
+        )
 
     def close(self) -> None:
         """Close the store."""
@@ -337,6 +350,7 @@ class Execution:
         self, decider: Decider[Any], command: Command, key: tuple[str, str] | None
     ) -> Outcome:
         context = Context(now=self.store.now(), org=self._org(), access=self.access)
+        self._refuse_future(command, context.now)
         stream_id, state, events = decider.run(command, context, self.store)
         if not events:
             return Outcome(stream_id, (), state)
@@ -355,6 +369,16 @@ class Execution:
             )
             log.append_once(events, decider, new_state, receipt)
         return Outcome(stream_id, events, new_state)
+
+    def _refuse_future(self, command: Command, now: datetime) -> None:
+        """Refuse a fact dated beyond the tolerance ahead of the store's clock."""
+        tolerance = self.future_tolerance
+        if tolerance is not None and command.occurred_at > now + tolerance:
+            raise DatedInTheFuture(
+                f"{type(command).__name__} dated {command.occurred_at.isoformat()} is more than "
+                f"{tolerance} ahead of the store's clock ({now.isoformat()}): nothing was "
+                "recorded"
+            )
 
     def _assign_ids(self, command: Command) -> Command:
         assigned: Command = REGISTRY.for_command(command).assign_ids(command, self._new_id)

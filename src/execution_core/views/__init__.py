@@ -44,6 +44,7 @@ from execution_core.views.confidence import (
     OwnerConfidence,
     confidence_calibration,
 )
+from execution_core.views.early_warning import EarlyWarning, Flag, early_warning
 from execution_core.views.formulas import Health, Outcome
 from execution_core.views.game_review import GameReview, ReviewedGoal, game_review
 from execution_core.views.history import Checkpoint, LedgerHistory, StoreChanged, stream_state
@@ -154,6 +155,9 @@ __all__ = [
     "detection_lead_time",
     "LeadTimeReport",
     "LeadTime",
+    "early_warning",
+    "EarlyWarning",
+    "Flag",
     "agenda",
     "Agenda",
     "AgendaItem",

@@ -89,9 +89,16 @@ class ScoreboardRow:
 
 
 def read_key_result(
-    kr: KeyResultRecord, cycle: CycleRecord, at: datetime, *, original_targets: bool = False
+    kr: KeyResultRecord,
+    cycle: CycleRecord,
+    at: datetime,
+    *,
+    original_targets: bool = False,
+    policy: Policy | None = None,
 ) -> KeyResultReading:
-    """A key result at ``at``: progress against the target in force (or the original one)."""
+    """A key result at ``at``: progress against the target in force (or the original one).
+    With ``policy``, a forecast without the evidence the policy asks for is withheld (None,
+    see :meth:`Policy.forecast_counts`)."""
     if original_targets:
         target, stretch = kr.original_target, kr.original_stretch
     else:
@@ -109,6 +116,14 @@ def read_key_result(
         milestone=kr.milestone,
         latest_value=value,
     )
+    if (
+        forecast is not None
+        and policy is not None
+        and not policy.forecast_counts(
+            len(checkins), f.expected_progress(at, cycle.starts_at, cycle.ends_at)
+        )
+    ):
+        forecast = None
     return KeyResultReading(
         kr_id=kr.id,
         weight=kr.weight,
@@ -213,7 +228,8 @@ def read_goal(
     parts: list[Outcome] = []
     if key_results:
         readings = [
-            read_key_result(kr, cycle, at, original_targets=original_targets) for kr in key_results
+            read_key_result(kr, cycle, at, original_targets=original_targets, policy=policy)
+            for kr in key_results
         ]
         progress = f.weighted_mean((r.weight, r.progress) for r in readings) or 0.0
         raw = f.weighted_mean((r.weight, r.raw_progress) for r in readings) or 0.0

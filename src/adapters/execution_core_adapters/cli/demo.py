@@ -12,18 +12,20 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from uuid import UUID, uuid5
 
 from rich.console import Console
+from rich.table import Table
 
 from execution_core import SYSTEM, CoachingKind, Execution, Owner
 from execution_core import views as v
 from execution_core.errors import NotPermitted
 from execution_core.events import Direction
 from execution_core.ids import NAMESPACE
+from execution_core.signals import Signal
 from execution_core.views import Health
 from execution_core_adapters.cli.demo_season import DEMO_SEASON
 from execution_core_adapters.cli.render import (
@@ -32,6 +34,7 @@ from execution_core_adapters.cli.render import (
     appraisal_summary_table,
     lead_time_summary,
     lead_time_table,
+    printable,
     scoreboard_table,
 )
 from execution_core_adapters.cli.season import Coaching, Drop, Goal, Move, Season
@@ -44,6 +47,7 @@ __all__ = [
     "DemoSeason",
     "SeasonClock",
     "print_season_views",
+    "print_signals",
     "record_season",
     "week_moment",
 ]
@@ -471,9 +475,16 @@ def week_moment(week: int) -> datetime:
     return datetime.combine(SEASON_START, time(12), tzinfo=UTC) + timedelta(weeks=week, days=4)
 
 
-def print_season_views(console: Console, history: History, *, viewer: str = "hana") -> None:
+def print_season_views(
+    console: Console,
+    history: History,
+    *,
+    viewer: str = "hana",
+    signals: Sequence[Signal] | None = None,
+) -> None:
     """Print the live board early, mid-season and late, the appraisal sheets at the end (as
-    ``viewer`` sees them) and the detection lead time of the goals that ended missed."""
+    ``viewer`` sees them) and the detection lead time of the goals that ended missed; with the
+    season's ``signals``, what a coach was told about those goals, and when."""
     ledger = history.ledger
     cycle = ledger.cycles[CYCLE_ID]
     compact = console.width < NARROW
@@ -527,4 +538,55 @@ def print_season_views(console: Console, history: History, *, viewer: str = "han
     console.print(
         f"On the last weekly board (week {weeks[-1]}) {len(flagged_last)} of them still showed at "
         "risk or off track; a goal forecast on track can still end just short of its target."
+    )
+    if signals is not None:
+        print_signals(console, report, signals)
+
+
+_TOLD = {
+    "turned_at_risk": "at risk",
+    "turned_off_track": "off track",
+    "back_on_track": "back on track",
+    "went_stale": "stale",
+    "not_started": "not started",
+    "uncoached_at_risk": "uncoached",
+    "target_lowered_below_forecast": "target lowered",
+    "checkin_overdue": "check-in overdue",
+    "action_overdue": "action overdue",
+    "commitment_overdue": "commitment overdue",
+}
+"""The signals shown beside each missed goal, by kind (a check-in merely due is left out)."""
+
+
+def print_signals(console: Console, report: v.LeadTimeReport, signals: Sequence[Signal]) -> None:
+    """The signals a coach received in the season about each goal that ended missed, with their
+    dates, next to the day the lead-time view first saw it flagged; and every signal by kind."""
+    console.rule("The signals a coach received (see docs/signals.md)")
+    table = Table(
+        "goal", "flagged (lead)", "signals, in order", title="What the coach was told, and when"
+    )
+    for row in report.rows:
+        told = [
+            f"{s.at:%m-%d} {_TOLD[s.kind.value]}"
+            for s in signals
+            if s.goal_id == row.goal_id and s.kind.value in _TOLD
+        ]
+        flagged = (
+            "never"
+            if row.first_flagged_on is None
+            else f"{row.first_flagged_on:%m-%d} ({row.lead_days} d)"
+        )
+        shown_told = ", ".join(told[:8]) + (f", +{len(told) - 8}" if len(told) > 8 else "")
+        table.add_row(printable(row.title), flagged, shown_told or "-")
+    console.print(table)
+    console.print(
+        "The lead time reads the board at every fact; a catch-up logs signals from the board "
+        "at the end of each business day, so a goal flagged by one of a day's check-ins may be "
+        "signalled at the day's last one."
+    )
+    kinds = Counter(s.kind.value for s in signals)
+    console.print(
+        f"{len(signals)} signals in the season: "
+        + ", ".join(f"{count} {kind}" for kind, count in kinds.most_common())
+        + ". List them with execution-core signals."
     )

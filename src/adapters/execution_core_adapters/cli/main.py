@@ -24,6 +24,7 @@ from rich.table import Table
 from execution_core import DEFAULT_STORE, Execution, NotPermitted, __version__
 from execution_core import views as v
 from execution_core.catalog import EVENT_TYPES_BY_STREAM
+from execution_core.signals import replay_signals
 from execution_core.views.ledger import CycleRecord
 from execution_core_adapters.cli.audit import audit_app
 from execution_core_adapters.cli.demo import SeasonClock, print_season_views, record_season
@@ -52,7 +53,14 @@ from execution_core_adapters.cli.review_tables import (
     strategy_map_table,
 )
 from execution_core_adapters.cli.schema import schema
+from execution_core_adapters.cli.signals import signals
 from execution_core_adapters.cli.simulate import simulate
+from execution_core_adapters.cli.subscriptions import (
+    dead_letters_app,
+    subscribe,
+    subscriptions,
+    unsubscribe,
+)
 from execution_core_adapters.cli.views import views_app
 from execution_core_adapters.cli.worker import worker
 from execution_core_adapters.storage.chain_verify import head
@@ -209,6 +217,7 @@ def demo(
             season = record_season(execution, clock, seed=seed, progress=status.update)
         elapsed = time.perf_counter() - started
         history = None if as_json else read_history(execution.store, err())
+        signals = replay_signals(execution.store.read_all())
     _mark(path)
     if history is None:
         recorded = {name: count for name, count in season.by_type.items() if count}
@@ -239,7 +248,7 @@ def demo(
         f"Season {season.starts_on} to {season.ends_on}: {season.events} events "
         f"in {elapsed:.2f} s ({season.events / elapsed:,.0f} events/s), cycle {season.cycle_id}."
     )
-    print_season_views(console, history)
+    print_season_views(console, history, signals=signals)
     where = "" if db == DEFAULT_STORE else f" --db {shown(db)}"
     err().print(
         f"Read the views again with [bold]execution-core board{where}[/bold], "
@@ -533,9 +542,14 @@ def strategy_map(
 
 app.add_typer(audit_app, name="audit")
 app.add_typer(views_app, name="views")
+app.command("signals")(signals)
 app.command("simulate")(simulate)
 app.command("worker")(worker)
 app.command("schema")(schema)
+app.command("subscribe")(subscribe)
+app.command("unsubscribe")(unsubscribe)
+app.command("subscriptions")(subscriptions)
+app.add_typer(dead_letters_app, name="dead-letters")
 
 
 def main() -> None:

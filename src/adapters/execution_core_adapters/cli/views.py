@@ -28,6 +28,7 @@ from rich.progress import (
 )
 
 from execution_core import DEFAULT_STORE
+from execution_core.clock import Clock
 from execution_core_adapters.cli.errors import EXIT_CODES_HELP, EXIT_REFUSED, GuardedGroup, failure
 from execution_core_adapters.cli.options import AsJson, Db
 from execution_core_adapters.cli.output import emit, err, shows_progress
@@ -76,8 +77,17 @@ BatchSize = Annotated[
 ]
 
 
-def open_worker(db: str, views: str, views_db: str | None, page: int, batch: int) -> ViewWorker:
-    """A worker on an existing store (a missing SQLite file is an error, not a new store).
+def open_worker(
+    db: str,
+    views: str,
+    views_db: str | None,
+    page: int,
+    batch: int,
+    *,
+    clock: Clock | None = None,
+) -> ViewWorker:
+    """A worker on an existing store (a missing SQLite file is an error, not a new store);
+    ``clock``: read the views at its time (see ``ViewWorker``).
 
     A bad ``--views`` or store URL raises ``InvalidInput`` (exit 2, through the group)."""
     names = parse_views(views)
@@ -86,7 +96,9 @@ def open_worker(db: str, views: str, views_db: str | None, page: int, batch: int
         store_env(views_db)
     if path and not Path(path).exists():
         raise failure(f"no store at {path}")
-    return ViewWorker(db, names, views_url=views_db, page_size=page, batch_size=batch)
+    return ViewWorker(
+        db, names, views_url=views_db, page_size=page, batch_size=batch, clock=clock
+    )
 
 
 @contextmanager

@@ -22,6 +22,7 @@ Mounted by :mod:`execution_core_adapters.cli.main` as ``app.command("worker")(wo
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
@@ -29,6 +30,7 @@ from eventsourcing.persistence import InterfaceError, OperationalError
 
 from execution_core import DEFAULT_STORE
 from execution_core_adapters.cli.options import Db
+from execution_core_adapters.cli.subscriptions import dispatching
 from execution_core_adapters.cli.views import (
     ALL_VIEWS,
     BatchSize,
@@ -49,9 +51,30 @@ Views = Annotated[
         "worker per group of views, side by side.",
     ),
 ]
+Signals = Annotated[
+    bool,
+    typer.Option(
+        "--signals",
+        help="Also deliver the signal log to the subscriptions after each pass (see "
+        "`execution-core subscribe`).",
+    ),
+]
 Poll = Annotated[
     float, typer.Option("--poll", min=0.01, help="Seconds between polls when nothing is new.")
 ]
+WallClock = Annotated[
+    bool,
+    typer.Option(
+        "--clock/--no-clock",
+        help="Read the views at the wall clock and tick on every idle poll, so stale, not "
+        "started and the pace move with time alone (docs/signals.md); default: at the latest "
+        "business time seen.",
+    ),
+]
+
+
+def _wall_clock() -> datetime:
+    return datetime.now(UTC)
 
 
 _LOG = logging.getLogger(__name__)
@@ -101,9 +124,16 @@ def worker(
     poll: Poll = 1.0,
     page: PageSize = 5_000,
     batch: BatchSize = 100_000,
+    clock: WallClock = False,
+    signals: Signals = False,
 ) -> None:
     """Keep the views current from the event log until SIGTERM or Ctrl-C (then exit 0)."""
-    with stopping_on_signals() as stop, open_worker(db, views, views_db, page, batch) as keeper:
+    reading = _wall_clock if clock else None
+    with (
+        stopping_on_signals() as stop,
+        open_worker(db, views, views_db, page, batch, clock=reading) as keeper,
+        dispatching(keeper, views_db, signals) as deliver,
+    ):
         _LOG.info("started; %s", _positions(keeper))
         parking = _Parking(keeper)
         parking.report()
@@ -112,7 +142,10 @@ def worker(
         while not stop.is_set():
             try:
                 applied = keeper.catch_up(stop_event=stop)
+                if not applied:
+                    keeper.tick()  # no-op without --clock
                 parking.report()
+                delivered = deliver(stop)
             except Exception as error:  # never die silently: say why, back off, try again
                 if isinstance(error, OperationalError | InterfaceError):
                     _LOG.warning("database unreachable (%s): retrying in %g s", _why(error), pause)
@@ -128,7 +161,9 @@ def worker(
             if keeper.commits != commits:
                 commits = keeper.commits
                 _LOG.info("applied %d events; %s", applied, _positions(keeper))
-            if not applied:
+            if delivered:
+                _LOG.info("delivered %d signals", delivered)
+            if not applied and not delivered:
                 stop.wait(poll)
         try:
             _LOG.info("stopped; %s", _positions(keeper))

@@ -23,8 +23,16 @@ from eventsourcing.persistence import (
 from eventsourcing.sqlite import SQLiteFactory, SQLiteTrackingRecorder
 
 from execution_core.errors import InvalidInput
+from execution_core.signals import Signal
 from execution_core.views.live import Row, RowChanges
-from execution_core_adapters.projections.tables import PARKED, ParkedView, Table, tracking_name
+from execution_core_adapters.projections.tables import (
+    PARKED,
+    SIGNAL_COLUMNS,
+    SIGNALS_TABLE,
+    ParkedView,
+    Table,
+    tracking_name,
+)
 from execution_core_adapters.storage.opening import connecting_as_configured
 
 __all__ = [
@@ -89,6 +97,15 @@ class ViewRecorder(TrackingRecorder):
         with datastore.transaction(commit=True) as cursor:
             yield cursor
 
+    @contextmanager
+    def transaction(self) -> Iterator[Any]:
+        """A transaction on the views' database, committed when the block ends (rolled back
+        when it raises); yields the driver's cursor (rows as mappings, ``placeholder`` for
+        parameters): for a writer that keeps rows of its own beside the views and the signal
+        log, such as a dispatcher's positions, in one transaction with what it reads."""
+        with self._transaction() as cursor:
+            yield cursor
+
     def _ddl(self, table: Table) -> list[str]:
         name = self.view_table(table)
         columns = ", ".join(
@@ -119,6 +136,8 @@ class ViewRecorder(TrackingRecorder):
                 f"CREATE TABLE IF NOT EXISTS {self.view_table(PARKED)} "
                 f"({columns}, PRIMARY KEY (view_name))"
             )
+            for statement in self._signals_ddl():
+                cursor.execute(statement)
             for table in tables:
                 for statement in self._ddl(table):
                     cursor.execute(statement)
@@ -127,6 +146,62 @@ class ViewRecorder(TrackingRecorder):
                     f"VALUES ({p}, 0) ON CONFLICT (application_name) DO NOTHING",
                     (tracking_name(table.view),),
                 )
+
+    def signals_table(self) -> str:
+        """The signal log's table (``view_signals``) as SQL names it."""
+        raise NotImplementedError
+
+    def _signals_ddl(self) -> list[str]:
+        raise NotImplementedError
+
+    def create_signals(self) -> None:
+        """Create the signal log's table if it does not exist yet."""
+        with self._transaction() as cursor:
+            for statement in self._signals_ddl():
+                cursor.execute(statement)
+
+    def _insert_signals(self, cursor: Any, signals: Sequence[Signal]) -> None:
+        """Append signals to the log; one whose key is logged already is skipped."""
+        p = self.placeholder
+        names = ", ".join(SIGNAL_COLUMNS)
+        cursor.executemany(
+            f"INSERT INTO {self.signals_table()} ({names}) "
+            f"VALUES ({', '.join(p for _ in SIGNAL_COLUMNS)}) ON CONFLICT (key) DO NOTHING",
+            [
+                (
+                    s.key,
+                    s.kind.value,
+                    None if s.cycle_id is None else str(s.cycle_id),
+                    None if s.goal_id is None else str(s.goal_id),
+                    s.person_id,
+                    s.unit_id,
+                    self._key_value("time", s.at),
+                    s.cause.position,
+                    s.to_json(),
+                )
+                for s in signals
+            ],
+        )
+
+    def select_signals(
+        self, after_seq: int, limit: int, where: str = "", values: Sequence[Any] = ()
+    ) -> list[tuple[int, str]]:
+        """Up to ``limit`` logged signals after ``after_seq``, in log order: (seq, JSON)."""
+        p = self.placeholder
+        with self._transaction() as cursor:
+            cursor.execute(
+                f"SELECT seq, signal FROM {self.signals_table()} WHERE seq > {p}{where} "
+                f"ORDER BY seq LIMIT {p}",
+                (after_seq, *values, limit),
+            )
+            return [(int(row["seq"]), str(row["signal"])) for row in cursor.fetchall()]
+
+    def last_signal_seq(self) -> int:
+        """The newest position of the signal log (0: empty)."""
+        with self._transaction() as cursor:
+            cursor.execute(f"SELECT MAX(seq) AS seq FROM {self.signals_table()}")
+            row = cursor.fetchone()
+        return 0 if row is None or row["seq"] is None else int(row["seq"])
 
     def drop_views(self, tables: Sequence[Table]) -> None:
         """Drop the view tables, forget their tracking positions and un-park them, in one
@@ -184,8 +259,14 @@ class ViewRecorder(TrackingRecorder):
         position: int,
         before_commit: Callable[[int], None] | None = None,
         since: Mapping[str, int] | None = None,
+        *,
+        signals: Sequence[Signal] = (),
+        track: bool = True,
     ) -> None:
-        """Apply the patches and track ``position`` for each patched view, in one transaction
+        """Apply the patches, append ``signals`` to the signal log (``view_signals``; a key
+        already logged is skipped) and track ``position`` for each patched view, in one
+        transaction. ``track`` False (a clock tick: no new event) writes the rows at the
+        position already tracked, which ``since`` must then name.
         (TrackingConflict, and nothing written, when a view is already tracked at or past it).
         With ``since`` (view: the position the batch starts from), the batch is also refused
         unless each view is still tracked exactly there: a compare-and-set under the tracking
@@ -214,6 +295,8 @@ class ViewRecorder(TrackingRecorder):
                     raise
                 except Exception as error:
                     raise RowsRefused(patch.table.view, error) from error
+                if not track:
+                    continue
                 try:
                     self._track(cursor, tracking_name(patch.table.view), position)
                 except self.integrity as error:
@@ -221,6 +304,13 @@ class ViewRecorder(TrackingRecorder):
                         f"{tracking_name(patch.table.view)} is already tracked at or past "
                         f"{position}: another worker applied these events"
                     ) from error
+            if signals:
+                try:
+                    self._insert_signals(cursor, signals)
+                except self.transient:
+                    raise
+                except Exception as error:
+                    raise RowsRefused("signals", error) from error
             if before_commit is not None:
                 before_commit(position)
 
@@ -271,6 +361,10 @@ class ViewRecorder(TrackingRecorder):
             )
         if patch.changes.upsert:
             cursor.executemany(self._upsert_sql(table), self._adapt_rows(table, patch))
+
+    def adapt_time(self, value: datetime) -> Any:
+        """An instant as this database takes it in a query."""
+        return self._key_value("time", value)
 
     def _kind(self, table: Table, column: str) -> str:
         return next(c.kind for c in table.columns if c.name == column)
@@ -359,6 +453,18 @@ class SQLiteViewRecorder(SQLiteTrackingRecorder, ViewRecorder):
     def tracking_table(self) -> str:
         return "tracking"
 
+    def signals_table(self) -> str:
+        return SIGNALS_TABLE
+
+    def _signals_ddl(self) -> list[str]:
+        return [
+            f"CREATE TABLE IF NOT EXISTS {SIGNALS_TABLE} (seq INTEGER PRIMARY KEY AUTOINCREMENT, "
+            "key TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, cycle_id TEXT, goal_id TEXT, "
+            "person_id TEXT, unit_id TEXT, at TEXT NOT NULL, position INTEGER NOT NULL, "
+            "signal TEXT NOT NULL)",
+            f"CREATE INDEX IF NOT EXISTS {SIGNALS_TABLE}_at ON {SIGNALS_TABLE} (at)",
+        ]
+
     def column_type(self, kind: str) -> str:
         return self._TYPES[kind]
 
@@ -419,6 +525,20 @@ def _postgres_recorder_class() -> type[ViewRecorder]:
 
         def tracking_table(self) -> str:
             return f"{self._schema()}.{_quote(self.tracking_table_name)}"
+
+        def signals_table(self) -> str:
+            return f"{self._schema()}.{_quote(SIGNALS_TABLE)}"
+
+        def _signals_ddl(self) -> list[str]:
+            table = self.signals_table()
+            index = _quote(f"{SIGNALS_TABLE}_at")
+            return [
+                f"CREATE TABLE IF NOT EXISTS {table} (seq bigint GENERATED ALWAYS AS IDENTITY "
+                "PRIMARY KEY, key text NOT NULL UNIQUE, kind text NOT NULL, cycle_id text, "
+                "goal_id text, person_id text, unit_id text, at timestamptz NOT NULL, "
+                "position bigint NOT NULL, signal text NOT NULL)",
+                f"CREATE INDEX IF NOT EXISTS {index} ON {table} (at)",
+            ]
 
         def column_type(self, kind: str) -> str:
             return self._TYPES[kind]

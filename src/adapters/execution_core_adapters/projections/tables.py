@@ -13,6 +13,8 @@ __all__ = [
     "BOARD",
     "PARKED",
     "RADAR",
+    "SIGNALS_TABLE",
+    "SIGNAL_COLUMNS",
     "TABLES",
     "VIEWS",
     "Column",
@@ -149,6 +151,26 @@ PARKED = Table(
     ("view_name",),
 )
 """``view_parked``: one row per parked view, next to the view tables (not a view itself)."""
+
+SIGNALS_TABLE = "view_signals"
+"""The signal log: one row per signal the worker derived, ``seq`` its position in the log
+(ascending in commit order, with possible gaps), ``key`` unique (a signal derived again, after a
+restart or a rebuild, is not logged twice). Written in the transaction of the view rows and the
+tracking position of the batch that derived it; a rebuild of the views keeps it."""
+
+SIGNAL_COLUMNS: tuple[str, ...] = (
+    "key",
+    "kind",
+    "cycle_id",
+    "goal_id",
+    "person_id",
+    "unit_id",
+    "at",
+    "position",
+    "signal",
+)
+"""The columns a signal fills (``seq`` is assigned by the database); ``position`` is the store
+position of its cause, ``signal`` its JSON (:meth:`~execution_core.signals.Signal.to_dict`)."""
 
 _ERROR_TEXT = 2_000
 """At most this many characters of an error are kept in ``view_parked``."""

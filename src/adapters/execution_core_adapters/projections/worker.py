@@ -42,8 +42,17 @@ import attrs
 from eventsourcing.persistence import InfrastructureFactory
 from eventsourcing.utils import Environment
 
+from execution_core.clock import Clock, as_utc
 from execution_core.errors import InvalidInput
 from execution_core.event import Event
+from execution_core.signals import (
+    Cause,
+    Signal,
+    Situation,
+    derive_signals,
+    observe,
+    step_ends,
+)
 from execution_core.views.live import (
     PROJECTIONS,
     LiveBatch,
@@ -183,6 +192,11 @@ class ViewWorker:
     transaction just before it commits (raising aborts the batch: tests simulate crashes so).
     ``pause_gc`` pauses the cyclic garbage collector during a pass (see :func:`_gc_paused`).
     An event a view cannot take parks that view (see :meth:`parked`) and the others go on.
+    With the board view, the worker derives each batch's signals and logs them in
+    ``view_signals`` in the batch's transaction (``signals=False``: none); ``signal_steps``
+    derives them one business day at a time in a catch-up (see docs/signals.md: a day-by-day
+    log of a history, at the cost of advancing the boards at every day). ``clock`` reads the
+    views at its time and lets :meth:`tick` move them with no new event.
     """
 
     def __init__(
@@ -197,6 +211,9 @@ class ViewWorker:
         commit_share: float | None = 0.1,
         pause_gc: bool = True,
         before_commit: Callable[[int], None] | None = None,
+        clock: Clock | None = None,
+        signals: bool = True,
+        signal_steps: bool = False,
     ) -> None:
         if page_size < 1 or batch_size < 1:
             raise InvalidInput("page_size and batch_size must be at least 1")
@@ -226,6 +243,7 @@ class ViewWorker:
         self.commit_share = commit_share
         self.pause_gc = pause_gc
         self.before_commit = before_commit
+        self._init_signals(clock, signals, signal_steps)
         self._commit_cost = 0.0
         self._committed_at = time.perf_counter()
         self.commits = 0
@@ -241,6 +259,27 @@ class ViewWorker:
         self._isolate_until: int | None = None
         """Apply one event per commit, each view alone, up to this position (a batch failed)."""
         self._applied = 0
+
+    def _init_signals(self, clock: Clock | None, signals: bool, steps: bool) -> None:
+        self.clock = clock
+        """The clock the views are read at (None: the latest business time seen)."""
+        self.signals = signals and "board" in self.views
+        """Whether the worker derives signals and logs them (needs the board view)."""
+        self.signal_steps = steps and self.signals
+        """Whether a catch-up derives signals one business day at a time (else once per
+        batch written: the difference of the views before and after it)."""
+        self._situation: Situation | None = None
+        """What the signals watched in the views at the last step (None: reload)."""
+        self._step = Touched()
+        """What the events folded since the last step touched."""
+        self._steps: LiveBatch | None = None
+        """The steps taken since the last batch written, as one batch (None: none)."""
+        self._step_signals: list[Signal] = []
+        """The signals of those steps, written with the batch."""
+        self._ahead: datetime | None = None
+        self.signals_logged = 0
+        """How many signals this worker derived and wrote (a counter; the log skips a key
+        already logged, so fewer rows may have been added)."""
 
     # -- the public surface --------------------------------------------------------------------
 
@@ -322,13 +361,16 @@ class ViewWorker:
 
     def run(self, poll_interval: float = 1.0, stop_event: threading.Event | None = None) -> None:
         """Catch up, then poll for new events every ``poll_interval`` seconds until
-        ``stop_event`` is set. When the database is unreachable it tries again after a pause
+        ``stop_event`` is set; a poll that finds none ticks the clock (see :meth:`tick`).
+        When the database is unreachable it tries again after a pause
         that doubles up to a minute; any other error is raised."""
         stop = stop_event or threading.Event()
         pause = poll_interval
         while not stop.is_set():
             try:
                 applied = self.catch_up(stop_event=stop)
+                if not applied:
+                    self.tick()
             except UNREACHABLE:
                 stop.wait(pause)
                 pause = min(pause * 2, max(_MAX_BACKOFF, poll_interval))
@@ -417,6 +459,8 @@ class ViewWorker:
                 replayed += len(events)
             state.position = start
         state.settle()
+        self._situation = observe(state) if self.signals else None
+        self._step, self._steps, self._step_signals = Touched(), None, []
         return state, replayed
 
     def _catch_up(self, limit: int | None, stop_event: threading.Event | None) -> None:
@@ -471,11 +515,40 @@ class ViewWorker:
         if self._isolate_until is not None:
             return self._apply_page_alone(state, ids, events)
         try:
-            state.fold(events, ids[len(events) - 1])
+            if self.signal_steps and not state.ticked:
+                self._fold_in_steps(state, ids, events)
+            else:
+                state.fold(events, ids[len(events) - 1])
+                self._step.note(events)
         except Exception as error:
             raise Refused(ids[len(events) - 1]) from error
         dirty.note(events)
         return True
+
+    def _fold_in_steps(self, state: LiveState, ids: Sequence[int], events: Sequence[Event]) -> None:
+        """Fold a page one business day at a time (:func:`~execution_core.signals.step_ends`):
+        before the first event dated on a later day than any seen, the views are advanced and
+        the signals of that step derived, so a catch-up logs the signals the views showed day
+        by day, as a live worker would have."""
+        start = 0
+        for end in step_ends(events, state.latest):
+            if end > start:
+                state.fold(events[start:end], ids[end - 1])
+                self._step.note(events[start:end])
+                start = end
+            if self._step.events:
+                self._take_step(state)
+        state.fold(events[start:], ids[len(events) - 1])
+        self._step.note(events[start:])
+
+    def _take_step(self, state: LiveState) -> None:
+        """Advance the views over the events folded since the last step and keep the step's
+        signals for the next batch written."""
+        step = advance(state, self._step)
+        signals, self._situation = self._derive(state, step, None)
+        self._step_signals.extend(signals)
+        self._steps = step if self._steps is None else self._steps.then(step)
+        self._step = Touched()
 
     def _apply_page_alone(
         self, state: LiveState, ids: Sequence[int], events: Sequence[Event]
@@ -500,6 +573,7 @@ class ViewWorker:
             raise _Poisoned from error
         dirty = Touched()
         dirty.note([event])
+        self._step.note([event])
         self._commit(state, dirty, alone=_ref(position, event))
 
     def _commit_due(self) -> bool:
@@ -526,8 +600,12 @@ class ViewWorker:
         """Write the batch: all views in one transaction; or, for one event (``alone``), each
         view in its own, parking a view that cannot take it."""
         due = [v for v in self._active() if v.position < state.position]
+        tick = self._read_clock(state, self._step)
         try:
-            batch = advance(state, dirty)
+            last = advance(state, self._step)
+            signals, situation = self._derive(state, last, tick)
+            signals = (*self._step_signals, *signals)
+            batch = last if self._steps is None else self._steps.then(last)
         except Exception as error:
             if alone is None:
                 raise Refused(state.position) from error
@@ -541,10 +619,14 @@ class ViewWorker:
                 raise Refused(state.position) from error
             if patches:
                 since = {v.name: v.position for v in due}
+                logged = signals if any(v.name == "board" for v in due) else ()
                 try:
-                    self.recorder.write(patches, state.position, self.before_commit, since)
+                    self.recorder.write(
+                        patches, state.position, self.before_commit, since, signals=logged
+                    )
                 except RowsRefused as error:
                     raise Refused(state.position) from error
+                self.signals_logged += len(logged)
             written = due
         else:
             for view in due:
@@ -553,15 +635,109 @@ class ViewWorker:
                 except Exception as error:
                     self._park(view, alone, error)
                     continue
+                logged = signals if view.name == "board" else ()
                 try:
                     self.recorder.write(
-                        [patch], state.position, self.before_commit, {view.name: view.position}
+                        [patch],
+                        state.position,
+                        self.before_commit,
+                        {view.name: view.position},
+                        signals=logged,
                     )
                 except RowsRefused as refused:
                     self._park(view, alone, refused.error)
                     continue
+                self.signals_logged += len(logged)
                 written.append(view)
         for view in written:
             view.position = state.position
             view.full = False
         state.written()
+        self._situation = situation
+        self._step, self._steps, self._step_signals = Touched(), None, []
+
+    # -- the clock and the signals -------------------------------------------------------------
+
+    def _read_clock(self, state: LiveState, dirty: Touched) -> datetime | None:
+        """Tick the state at the clock's reading (None without a clock). A clock behind the
+        instant the boards were read at rebuilds them; facts dated ahead of the clock are
+        reported (once per newest date) and wait for the clock to reach them."""
+        if self.clock is None:
+            return None
+        at = as_utc(self.clock())
+        if state.tick(at):
+            dirty.cycles.update(state.ledger.cycles)
+        ahead = state.ahead
+        if ahead is not None and ahead != self._ahead:
+            _LOG.warning(
+                "the store has facts dated up to %s, ahead of the clock (%s): the views are "
+                "read at the clock, and those facts count once it reaches them",
+                ahead.isoformat(),
+                at.isoformat(),
+            )
+        self._ahead = ahead
+        return at
+
+    def _derive(
+        self, state: LiveState, batch: LiveBatch, tick: datetime | None
+    ) -> tuple[tuple[Signal, ...], Situation | None]:
+        """The signals of a batch (the difference of the situations before and after it) and
+        the situation after it; nothing when the worker derives no signals."""
+        if not self.signals:
+            return (), None
+        before = self._situation
+        after = observe(state, batch, before)
+        if before is None:
+            return (), after
+        return derive_signals(before, after, Cause(state.position, tick)), after
+
+    @property
+    def ahead(self) -> datetime | None:
+        """The newest business time of the store's facts when it is ahead of the clock at the
+        last tick (a fact dated in the future), else None."""
+        return self._ahead
+
+    def tick(self) -> int:
+        """Read the views at the clock's current time with no new event (a no-op without a
+        clock): the rows that move with time alone are rewritten and the signals time alone
+        fires are logged, at the position already tracked. Returns how many signals it
+        derived."""
+        if self.clock is None:
+            return 0
+        with self._lock:
+            try:
+                return self._tick()
+            except TrackingConflict:
+                self._state = None
+                self.conflicts += 1
+                return 0
+            except BaseException:
+                self._state = None
+                raise
+
+    def _tick(self) -> int:
+        self._refresh_parked()
+        if not self._active():
+            return 0
+        if self._state is None:
+            self._state, _ = self._load()
+        state = self._state
+        views = [v for v in self._active() if v.position == state.position]
+        if not views or state.now is None:
+            return 0
+        dirty = Touched()
+        tick = self._read_clock(state, dirty)
+        if state.now == state.committed_now and not dirty.cycles:
+            return 0
+        batch = advance(state, dirty)
+        signals, situation = self._derive(state, batch, tick)
+        patches = [v.full_patch(state) if v.full else v.patch(batch) for v in views]
+        logged = signals if any(v.name == "board" for v in views) else ()
+        since = {v.name: v.position for v in views}
+        self.recorder.write(patches, state.position, None, since, signals=logged, track=False)
+        self.signals_logged += len(logged)
+        for view in views:
+            view.full = False
+        state.written()
+        self._situation = situation
+        return len(logged)

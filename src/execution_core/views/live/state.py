@@ -48,6 +48,8 @@ class LiveState:
     """The ledger, folded in place page after page and frozen when read (see :attr:`ledger`)."""
     position: int = 0
     now: datetime | None = None
+    """The instant the views are read at: the latest business time seen, or the last clock
+    tick once the state is ticked (see :meth:`tick`)."""
     boards: dict[UUID, Scoreboard] = attrs.Factory(dict)
     turned: dict[UUID, Turn | None] = attrs.Factory(dict)
     """What the radar learnt of when each goal turned at risk or off track (None: nothing);
@@ -56,6 +58,10 @@ class LiveState:
     """The latest business time seen at the last batch written (what the rows were read at)."""
     shown: set[UUID] = attrs.Factory(set)
     """The cycles on the live board and radar at the last batch written."""
+    latest: datetime | None = None
+    """The newest business time of the facts folded (may be ahead of a clock's ``now``)."""
+    ticked: bool = False
+    """Whether a clock drives ``now`` (see :meth:`tick`): then facts no longer move it."""
 
     @classmethod
     def replay(cls, recorded: Iterable[Recorded]) -> LiveState:
@@ -71,6 +77,7 @@ class LiveState:
     def of(cls, ledger: Ledger, now: datetime | None, position: int = 0) -> LiveState:
         """The state of a ledger whose latest business time is ``now`` (boards built)."""
         state = cls(LedgerBuilder(ledger), position, now)
+        state.latest = now
         state.settle()
         return state
 
@@ -94,9 +101,32 @@ class LiveState:
             return
         self.folding.apply_all(events)
         latest = max(e.occurred_at for e in events)
-        if self.now is None or latest > self.now:
+        if self.latest is None or latest > self.latest:
+            self.latest = latest
+        if not self.ticked and (self.now is None or latest > self.now):
             self.now = latest
         self.position = position
+
+    def tick(self, at: datetime) -> bool:
+        """Read the views at a clock's ``at`` from now on (facts dated later wait for the clock
+        to reach them); whether every board must be rebuilt: when ``now`` went back (a row
+        read at a later instant cannot be re-timed to an earlier one), or when facts dated
+        after the old ``now`` come into view (re-timing a row reads no new fact)."""
+        old = self.now
+        rebuild = old is not None and (
+            at < old or (at > old and self.latest is not None and self.latest > old)
+        )
+        self.now = at
+        self.ticked = True
+        return rebuild
+
+    @property
+    def ahead(self) -> datetime | None:
+        """The newest business time of the facts when it is ahead of a clock's ``now`` (a
+        fact dated in the future), else None."""
+        if not self.ticked or self.latest is None or self.now is None:
+            return None
+        return self.latest if self.latest > self.now else None
 
     def build_boards(self) -> None:
         """Every cycle's board from scratch (after a replay)."""
@@ -143,6 +173,33 @@ class LiveBatch:
     boards: list[BoardChange]
     shown: set[UUID]
     """The cycles whose rows were on the live board and radar before the batch."""
+
+    def then(self, later: LiveBatch) -> LiveBatch:
+        """This batch and a later one over the same state (nothing written in between) as one
+        batch: each board from its first old to its last new value, the changed goals of
+        both. A writer that steps through a batch in parts (to derive signals at each step)
+        writes the rows of the whole so."""
+        first = {change.cycle.id: change for change in self.boards}
+        boards: list[BoardChange] = []
+        for change in later.boards:
+            earlier = first.get(change.cycle.id)
+            if earlier is None:
+                boards.append(change)
+                continue
+            changed = list(dict.fromkeys([*earlier.changed, *change.changed]))
+            boards.append(
+                BoardChange(
+                    change.cycle,
+                    earlier.old,
+                    change.new,
+                    changed,
+                    rebuilt=earlier.rebuilt or change.rebuilt,
+                )
+            )
+        touched = Touched()
+        touched.merge(self.touched)
+        touched.merge(later.touched)
+        return LiveBatch(self.state, touched, later.now, later.moved, boards, self.shown)
 
 
 def _update_board(

@@ -98,6 +98,18 @@ class Touched:
             elif isinstance(event, GoalRealigned):
                 self.realigned.add(event.stream_id)
 
+    def merge(self, other: Touched) -> None:
+        """Add what another batch touched (both resolved or both not)."""
+        self.streams |= other.streams
+        self.goals |= other.goals
+        self.cycles |= other.cycles
+        self.realigned |= other.realigned
+        self.appraisals |= other.appraisals
+        self.appraisal_streams |= other.appraisal_streams
+        self.resolved_commitments |= other.resolved_commitments
+        self.org = self.org or other.org
+        self.events += other.events
+
     def resolve(self, ledger: Ledger) -> None:
         """Turn streams into goals and appraisal keys, and commitments into their goals."""
         goals = ledger.goals

@@ -1,0 +1,84 @@
+"""What a clock tick costs over a large live board: the views re-read at a later instant with no
+new fact, and the signals time alone fires.
+
+    python -m benchmarks.signals_tick [--goals 10000] [--ticks 20] [--checkins 2]
+
+Folds the first half of a year of ``--goals`` synthetic goals (benchmarks.fixtures: the
+check-ins dated by mid-cycle) into a live state and its situation, then ticks the clock
+``--ticks`` times, a day each, from there, so goals fall due, overdue and stale: each tick is
+``LiveState.tick``, the boards advanced to the new instant (``views.live.advance``: every row
+re-timed), the situation re-read and the signals derived, as the projection worker does on a
+poll that finds no event. It prints the first tick apart (it learns when every flagged goal
+turned, which later ticks reuse), then the median and slowest of the others, split into the
+board's own re-timing and the signals, and their ratio, all measured in the same run. The last
+situation is checked equal to one read from scratch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Sequence
+from datetime import timedelta
+
+from benchmarks.fixtures import START, synthetic_events
+from execution_core.ports import Recorded
+from execution_core.signals import Cause, derive_signals, observe
+from execution_core.views.live import LiveState, Touched, advance
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the benchmark and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--goals", type=int, default=10_000)
+    parser.add_argument("--ticks", type=int, default=20)
+    parser.add_argument("--checkins", type=int, default=2, help="check-ins per goal")
+    args = parser.parse_args(argv)
+
+    total = 2 + args.goals + 4 + 2 * args.goals + args.checkins * args.goals
+    middle = START + timedelta(days=180)
+    events = [e for e in synthetic_events(total, args.goals) if e.occurred_at <= middle]
+    state = LiveState.replay(Recorded(n, e) for n, e in enumerate(events, start=1))
+    situation = observe(state)
+    assert state.now is not None
+    start = state.now
+    print(f"{args.goals:,} goals, {len(events):,} events, ticking a day at a time from {start:%F}")
+    boards: list[float] = []
+    signal_costs: list[float] = []
+    found = 0
+    for n in range(1, args.ticks + 1):
+        at = start + timedelta(days=n)
+        started = time.perf_counter()
+        touched = Touched()
+        if state.tick(at):
+            touched.cycles.update(state.ledger.cycles)
+        batch = advance(state, touched)
+        boarded = time.perf_counter()
+        after = observe(state, batch, situation)
+        signals = derive_signals(situation, after, Cause(len(events), at))
+        done = time.perf_counter()
+        state.written()
+        situation = after
+        found += len(signals)
+        boards.append(boarded - started)
+        signal_costs.append(done - boarded)
+    if situation != observe(state):
+        raise SystemExit("the re-read situation differs from one read from scratch")
+    ticks = [b + s for b, s in zip(boards, signal_costs, strict=True)]
+    print(
+        f"first tick: {ticks[0] * 1e3:.1f} ms (board {boards[0] * 1e3:.1f} ms, signals "
+        f"{signal_costs[0] * 1e3:.1f} ms); {found} signals in all"
+    )
+    boards, signal_costs, ticks = boards[1:], signal_costs[1:], ticks[1:]
+    board, extra = statistics.median(boards), statistics.median(signal_costs)
+    print(
+        f"one tick over {args.goals:,} goals, {len(ticks)} later ticks: median "
+        f"{statistics.median(ticks) * 1e3:.1f} ms, slowest {max(ticks) * 1e3:.1f} ms; of which "
+        f"the board's re-timing median {board * 1e3:.1f} ms and the signals {extra * 1e3:.1f} ms"
+    )
+    print(f"ratio: the signals cost {extra / board:.2f} x the board's own re-timing at the median")
+
+
+if __name__ == "__main__":
+    main()
