@@ -47,6 +47,7 @@ from execution_core_adapters.cli.review_tables import (
     strategy_map_table,
 )
 from execution_core_adapters.cli.simulate import simulate
+from execution_core_adapters.cli.sweep import sweep
 from execution_core_adapters.cli.views import views_app
 from execution_core_adapters.cli.worker import worker
 from execution_core_adapters.storage.chain_verify import head
@@ -466,6 +467,7 @@ def strategy_map(
 app.add_typer(audit_app, name="audit")
 app.add_typer(views_app, name="views")
 app.command("simulate")(simulate)
+app.command("sweep")(sweep)
 app.command("worker")(worker)
 
 
