@@ -11,6 +11,7 @@ tasks again elsewhere, and each task still yields exactly once.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -164,6 +165,7 @@ def _connected(client: Client | None, address: str | None, workers: int | None) 
             processes=True,
             host="127.0.0.1",
             dashboard_address="127.0.0.1:0",  # the OS picks the port (8787 may be taken)
+            silence_logs=logging.ERROR,  # a worker restarted or stopped slowly is not news
         ) as cluster,
         Client(cluster) as local,
     ):
