@@ -45,6 +45,7 @@ BAD_GRIDS = [
     ),
     pytest.param({"policy": ["coaching"]}, 4, "policy", "unknown policy", id="unknown-policy"),
     pytest.param({"weeks": [4, 4]}, 4, "weeks", "repeated", id="repeated-value"),
+    pytest.param({"noise": [0, 0.0]}, 4, "noise", "repeated", id="same-number"),
     pytest.param({"people": [10]}, [1, 1], "seeds", "repeated", id="repeated-seed"),
     pytest.param(
         {"policy": ["performance"], "recoach_weeks": [2]},

@@ -228,7 +228,7 @@ class Grid:
         policies = _policies(declared.pop(POLICY, ("execution",)))
         fields = {policy.name: _policy_fields(policy) for policy in policies}
         every_policy_field = frozenset().union(*fields.values())
-        for name, values in declared.items():
+        for name in declared:
             if name in _MODEL_FIELDS and name in every_policy_field:
                 raise BadGrid(name, "both a model and a policy parameter: rename one")
             if name not in _MODEL_FIELDS and name not in every_policy_field:
@@ -237,8 +237,6 @@ class Grid:
                     "unknown parameter: neither the model's nor a policy's of this grid "
                     f"({', '.join(fields)})",
                 )
-            if len(set(map(repr, values))) != len(values):
-                raise BadGrid(name, "a value is repeated: each point is run once")
         typed: dict[str, tuple[Value, ...]] = {}
         for name, values in declared.items():
             if name in _MODEL_FIELDS:
@@ -251,6 +249,9 @@ class Grid:
                 for policy in having:
                     for value in typed[name]:
                         _built(name, policy, {name: value})
+        for name, values in typed.items():
+            if len(set(map(repr, values))) != len(values):  # after typing: 0 and 0.0 are one
+                raise BadGrid(name, "a value is repeated: each point is run once")
         points = tuple(_points(base, policies, fields, typed))
         order = (POLICY, *typed)
         return cls(
