@@ -43,7 +43,7 @@ def test_a_worker_killed_mid_sweep_loses_no_run_and_counts_none_twice() -> None:
     grid = Grid.of(
         {"policy": ["execution"], "coaching_effect": [0.0, 0.2, 0.4, 0.6]},
         seeds=4,
-        model=Model(people=12, weeks=8),
+        model=Model(people=8, weeks=6),
     )
     killed: list[int] = []
     with local_cluster() as cluster, Client(cluster) as client:
