@@ -150,7 +150,8 @@ def _run(grid: Grid, engine: Engine) -> SweepResult:
         TimeElapsedColumn(),
     )
     with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
-        task = bar.add_task(f"Sweeping {len(grid.points)} points", total=grid.runs)
+        points = len(grid.points)
+        task = bar.add_task(f"Sweeping {points} point{'' if points == 1 else 's'}", total=grid.runs)
 
         def report(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
