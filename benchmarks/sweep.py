@@ -11,8 +11,8 @@ overhead on one worker against the loop (goal: under 5 %) and the speed-up of tw
 over one (goal: at least 1.8x); the goals are reported, not asserted. It also checks that the
 three engines gave the same outcomes. The machine's load average is printed: on a shared
 machine the wall times count other work too, so the CPU time each engine took (this process,
-which holds the client and the local scheduler, and the workers together) is printed as well,
-with Dask's CPU overhead against the loop's.
+which holds the client and the local scheduler, and the workers together, their first task's
+imports included) is printed as well, with Dask's CPU overhead against the loop's.
 """
 
 from __future__ import annotations
@@ -117,7 +117,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(
         f"CPU time against the loop's: 1 worker {one_cpu / loop_cpu - 1.0:+.1%}, "
         f"2 workers {two_cpu / loop_cpu - 1.0:+.1%} (this process and the workers together: "
-        "the overhead the machine's load does not change)"
+        "less sensitive than the wall time to the machine's load, though not immune)"
     )
     failures = len(looped.failures) + len(on_one.failures) + len(on_two.failures)
     same = _same(looped, on_one) and _same(looped, on_two)
