@@ -27,7 +27,7 @@ from nbclient import NotebookClient
 HERE = Path(__file__).resolve().parent
 SOURCES = HERE / "src"
 IMAGES = HERE / "img"
-NOTEBOOKS = ("execution_vs_performance", "audit_replay", "your_own_policy")
+NOTEBOOKS = ("execution_vs_performance", "audit_replay", "your_own_policy", "coaching_pays_off")
 FIGURE = re.compile(r"^# figure: ([\w-]+)\s*$", re.MULTILINE)
 MAGIC = re.compile(r"^# %[a-z]")
 KERNEL = {"display_name": "Python 3", "language": "python", "name": "python3"}

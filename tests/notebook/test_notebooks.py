@@ -13,7 +13,7 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "docs" / "notebooks"
-NAMES = ("execution_vs_performance", "audit_replay", "your_own_policy")
+NAMES = ("execution_vs_performance", "audit_replay", "your_own_policy", "coaching_pays_off")
 
 
 def _read(path: Path) -> Any:

@@ -61,6 +61,7 @@ from execution_core_adapters.cli.subscriptions import (
     subscriptions,
     unsubscribe,
 )
+from execution_core_adapters.cli.sweep import sweep
 from execution_core_adapters.cli.views import views_app
 from execution_core_adapters.cli.worker import worker
 from execution_core_adapters.storage.chain_verify import head
@@ -544,6 +545,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(views_app, name="views")
 app.command("signals")(signals)
 app.command("simulate")(simulate)
+app.command("sweep")(sweep)
 app.command("worker")(worker)
 app.command("schema")(schema)
 app.command("subscribe")(subscribe)
