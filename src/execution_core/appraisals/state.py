@@ -9,6 +9,7 @@ import attrs
 
 from execution_core.appraisals.events import AppraisalRecorded, RatingCalibrated
 from execution_core.event import Event
+from execution_core.folding import changed
 
 __all__ = ["Appraisal", "evolve"]
 
@@ -50,7 +51,7 @@ def _apply(event: Event, state: Appraisal) -> Appraisal:
 
 @_apply.register
 def _(event: AppraisalRecorded, state: Appraisal) -> Appraisal:
-    return attrs.evolve(
+    return changed(
         state,
         version=event.version,
         person_id=event.person_id,
@@ -63,4 +64,4 @@ def _(event: AppraisalRecorded, state: Appraisal) -> Appraisal:
 
 @_apply.register
 def _(event: RatingCalibrated, state: Appraisal) -> Appraisal:
-    return attrs.evolve(state, version=event.version, calibrated_rating=event.to_rating)
+    return changed(state, version=event.version, calibrated_rating=event.to_rating)

@@ -206,13 +206,13 @@ def _stream_id(command: Command) -> UUID:
 
 
 def _reads(command: Command) -> tuple[UUID, ...]:
-    goal_id = getattr(command, "goal_id", None)
+    goal_id = command.value_of("goal_id")
     return (goal_id,) if isinstance(goal_id, UUID) else ()
 
 
 def _facts(command: Command, journal: CoachingJournal, reader: Reader) -> CoachingFacts:
     """The goal a conversation or commitment is about, and that goal's cycle."""
-    goal_id = getattr(command, "goal_id", None)
+    goal_id = command.value_of("goal_id")
     if goal_id is None:
         return CoachingFacts()
     goal = reader.load(goal_id, GOAL)

@@ -11,6 +11,7 @@ import attrs
 
 from execution_core.cycles.events import CycleClosed, CycleOpened, PolicyAdopted
 from execution_core.event import Event
+from execution_core.folding import changed
 from execution_core.policy import Policy
 
 __all__ = ["Cycle", "evolve"]
@@ -72,7 +73,7 @@ def _apply(event: Event, state: Cycle) -> Cycle:
 
 @_apply.register
 def _(event: CycleOpened, state: Cycle) -> Cycle:
-    return attrs.evolve(
+    return changed(
         state,
         version=event.version,
         id=event.stream_id,
@@ -85,9 +86,9 @@ def _(event: CycleOpened, state: Cycle) -> Cycle:
 
 @_apply.register
 def _(event: PolicyAdopted, state: Cycle) -> Cycle:
-    return attrs.evolve(state, version=event.version, policy=event.policy)
+    return changed(state, version=event.version, policy=event.policy)
 
 
 @_apply.register
 def _(event: CycleClosed, state: Cycle) -> Cycle:
-    return attrs.evolve(state, version=event.version, closed_at=event.occurred_at)
+    return changed(state, version=event.version, closed_at=event.occurred_at)

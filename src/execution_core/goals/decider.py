@@ -429,7 +429,7 @@ def _stream_id(command: Command) -> UUID:
 
 
 def _reads(command: Command) -> tuple[UUID, ...]:
-    named = (getattr(command, "cycle_id", None), getattr(command, "parent_goal_id", None))
+    named = (command.value_of("cycle_id"), command.value_of("parent_goal_id"))
     return tuple(stream_id for stream_id in named if isinstance(stream_id, UUID))
 
 

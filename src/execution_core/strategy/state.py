@@ -8,6 +8,7 @@ from functools import singledispatch
 import attrs
 
 from execution_core.event import Event
+from execution_core.folding import changed
 from execution_core.strategy.events import (
     Perspective,
     StrategyDefined,
@@ -54,18 +55,18 @@ def _apply(event: Event, state: Strategy) -> Strategy:
 
 @_apply.register
 def _(event: StrategyDefined, state: Strategy) -> Strategy:
-    return attrs.evolve(state, version=event.version, vision=event.vision)
+    return changed(state, version=event.version, vision=event.vision)
 
 
 @_apply.register
 def _(event: ThemeAdded, state: Strategy) -> Strategy:
     themes = dict(state.themes)
     themes[event.theme_id] = Theme(event.theme_id, event.title, event.perspective)
-    return attrs.evolve(state, version=event.version, themes=themes)
+    return changed(state, version=event.version, themes=themes)
 
 
 @_apply.register
 def _(event: ThemeRetired, state: Strategy) -> Strategy:
     themes = dict(state.themes)
-    themes[event.theme_id] = attrs.evolve(themes[event.theme_id], retired=True)
-    return attrs.evolve(state, version=event.version, themes=themes)
+    themes[event.theme_id] = changed(themes[event.theme_id], retired=True)
+    return changed(state, version=event.version, themes=themes)
