@@ -1,4 +1,5 @@
-"""What every stream's ``evolve`` shares: a frozen state with some of its fields changed.
+"""What folding many events shares: a frozen state with some of its fields changed, and the
+cycle collector paused while a fold or a simulation allocates.
 
 Every command folds its events onto the state it decided on (and every replay folds every
 event), so this is on the hottest path of the library. ``attrs.evolve`` walks the class's
@@ -8,13 +9,15 @@ one ``operator.attrgetter`` made once per class, which halves the cost of a fold
 
 from __future__ import annotations
 
+import gc
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import attrs
 
-__all__ = ["changed"]
+__all__ = ["changed", "without_cyclic_gc"]
 
 T = TypeVar("T")
 
@@ -44,3 +47,21 @@ def _reader_of(cls: type) -> tuple[tuple[str, ...], Callable[[Any], tuple[Any, .
     if len(fields) == 1:
         return names, lambda instance: (getter(instance),)
     return names, getter
+
+
+@contextmanager
+def without_cyclic_gc() -> Iterator[None]:
+    """Pause Python's cycle collector for a block (restored after, if it was on).
+
+    A fold, or a simulation, allocates millions of small immutable records that form no
+    reference cycles (reference counting frees them), and each full collection walks all the
+    live ones: on a large ledger, pauses of seconds for nothing; in a 1,000-person simulation,
+    a tenth of its time. A cycle made meanwhile waits for the next collection after the block.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
