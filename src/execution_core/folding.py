@@ -1,5 +1,6 @@
-"""What folding many events shares: a frozen state with some of its fields changed, and the
-cycle collector paused while a fold or a simulation allocates.
+"""What folding many events shares: a frozen state with some of its fields changed, the
+handler of an event (or command) by its class, and the cycle collector paused while a fold or a
+simulation allocates.
 
 Every command folds its events onto the state it decided on (and every replay folds every
 event), so this is on the hottest path of the library. ``attrs.evolve`` walks the class's
@@ -13,13 +14,14 @@ import gc
 import operator
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import attrs
 
-__all__ = ["changed", "without_cyclic_gc"]
+__all__ = ["changed", "handler", "without_cyclic_gc"]
 
 T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
 
 _READERS: dict[type, tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]] = {}
 """Per attrs class: the ``__init__`` parameter names of its fields, and one reader of them all."""
@@ -36,6 +38,15 @@ def changed(instance: T, **changes: Any) -> T:
     values = dict(zip(names, read(instance), strict=True))
     values.update(changes)
     return cls(**values)
+
+
+def handler(dispatcher: F, value: object) -> F:
+    """What a ``functools.singledispatch`` function does with ``value``: the implementation
+    registered for its exact class, read from the registry (one dict read), else the function
+    itself (which dispatches on the class's bases). Calling the function directly looks the
+    class up in a ``WeakKeyDictionary`` written in Python, on every event of every fold."""
+    found: F | None = cast(Any, dispatcher).registry.get(value.__class__)
+    return dispatcher if found is None else found
 
 
 def _reader_of(cls: type) -> tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]:

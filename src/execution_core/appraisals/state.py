@@ -9,7 +9,7 @@ import attrs
 
 from execution_core.appraisals.events import AppraisalRecorded, RatingCalibrated
 from execution_core.event import Event
-from execution_core.folding import changed
+from execution_core.folding import changed, handler
 
 __all__ = ["Appraisal", "evolve"]
 
@@ -41,7 +41,7 @@ class Appraisal:
 
 def evolve(state: Appraisal, event: Event) -> Appraisal:
     """Apply one appraisal event (pure)."""
-    return _apply(event, state)
+    return handler(_apply, event)(event, state)
 
 
 @singledispatch

@@ -17,7 +17,7 @@ from execution_core.coaching.events import (
     CommitmentMissed,
 )
 from execution_core.event import Event
-from execution_core.folding import changed
+from execution_core.folding import changed, handler
 
 __all__ = ["CoachingJournal", "Commitment", "evolve"]
 
@@ -50,7 +50,7 @@ class CoachingJournal:
 
 def evolve(state: CoachingJournal, event: Event) -> CoachingJournal:
     """Apply one coaching event (pure)."""
-    return _apply(event, state)
+    return handler(_apply, event)(event, state)
 
 
 @singledispatch

@@ -11,7 +11,7 @@ import attrs
 
 from execution_core.cycles.events import CycleClosed, CycleOpened, PolicyAdopted
 from execution_core.event import Event
-from execution_core.folding import changed
+from execution_core.folding import changed, handler
 from execution_core.policy import Policy
 
 __all__ = ["Cycle", "evolve"]
@@ -63,7 +63,7 @@ class Cycle:
 
 def evolve(state: Cycle, event: Event) -> Cycle:
     """Apply one cycle event (pure)."""
-    return _apply(event, state)
+    return handler(_apply, event)(event, state)
 
 
 @singledispatch

@@ -34,6 +34,7 @@ from execution_core.decider import (
 )
 from execution_core.errors import InvalidInput, NotFound
 from execution_core.event import Event
+from execution_core.folding import handler
 from execution_core.goals import commands as _commands
 from execution_core.goals import events as _events
 from execution_core.goals.commands import (
@@ -133,7 +134,7 @@ def decide(state: Goal, command: Command, context: Context, facts: GoalFacts) ->
         if state.exists and state.status != "active":
             refuse(f"goal {state.title!r} is {state.status}")
     stamp = Stamper(goal_id, state.version, command, context.now)
-    _decide(command, state, stamp, context, facts)
+    handler(_decide, command)(command, state, stamp, context, facts)
     return stamp.done()
 
 

@@ -12,7 +12,7 @@ import attrs
 
 from execution_core.access import Owner
 from execution_core.event import Event
-from execution_core.folding import changed
+from execution_core.folding import changed, handler
 from execution_core.goals.events import (
     ActionDone,
     ActionDropped,
@@ -115,7 +115,7 @@ def replaces_reading(occurred_at: datetime, standing_since: datetime | None) -> 
 
 def evolve(state: Goal, event: Event) -> Goal:
     """Apply one goal event (pure)."""
-    return _apply(event, state)
+    return handler(_apply, event)(event, state)
 
 
 @singledispatch

@@ -9,7 +9,7 @@ from typing import Any
 import attrs
 
 from execution_core.event import Event
-from execution_core.folding import changed
+from execution_core.folding import changed, handler
 from execution_core.organization.events import (
     CoachAuthorised,
     CoachDeauthorised,
@@ -124,7 +124,7 @@ def _with_person(state: Organization, person: Person) -> dict[str, Person]:
 
 def evolve(state: Organization, event: Event) -> Organization:
     """Apply one organization event to the state (pure)."""
-    return _apply(event, state)
+    return handler(_apply, event)(event, state)
 
 
 @singledispatch

@@ -109,6 +109,7 @@ class _KeyResult:
         "name",
         "original_target",
         "points",
+        "reckoned",
         "stretch",
         "target",
         "value",
@@ -125,6 +126,9 @@ class _KeyResult:
         self.confidence: float | None = None
         self.last_at: datetime | None = None
         self.forecast: float | None = None
+        self.reckoned: tuple[float, float, float, float] | None = None
+        """The last forecast reckoned for a check-in not yet recorded: (target, day, value,
+        forecast), reused when that check-in is recorded (see :meth:`Board.forecast_with`)."""
 
 
 @attrs.frozen
@@ -225,11 +229,16 @@ class Board:
         goal.reading = goal.view = None
         if isinstance(event, ProgressLogged):
             kr = goal.krs[event.kr_id]
-            kr.points.append((f.days_between(self.starts_at, event.occurred_at), event.value))
+            day = f.days_between(self.starts_at, event.occurred_at)
+            reckoned, kr.reckoned = kr.reckoned, None
+            kr.points.append((day, event.value))
             kr.value = event.value
             kr.confidence = event.confidence
             kr.last_at = event.occurred_at
-            kr.forecast = self._forecast(kr)
+            if reckoned is not None and reckoned[:3] == (kr.target, day, event.value):
+                kr.forecast = reckoned[3]  # the same points, the same line: reckoned already
+            else:
+                kr.forecast = self._forecast(kr)
         elif isinstance(event, TargetAdjusted):
             kr = goal.krs[event.kr_id]
             kr.target = event.new_target
@@ -250,16 +259,20 @@ class Board:
         """The raw forecast of a key result if ``value`` were logged at ``at`` (what the owner
         reckons when stating their confidence)."""
         kr = self._goals[goal_id].krs[kr_id]
-        points = [*kr.points, (f.days_between(self.starts_at, at), value)]
-        forecast = f.key_result_forecast(points, kr.baseline, kr.target, self._cycle_days)
+        day = f.days_between(self.starts_at, at)
+        forecast = f.key_result_forecast(
+            [*kr.points, (day, value)], kr.baseline, kr.target, self._cycle_days
+        )
         assert forecast is not None
+        kr.reckoned = (kr.target, day, value, forecast)
         return forecast
 
     def view(self, goal_id: UUID, at: datetime, expected: float | None = None) -> GoalView:
         """A goal as the live board shows it at ``at`` (``expected``: the pace at ``at``)."""
         goal = self._goals[goal_id]
-        reading = goal.reading or self._read(goal)
-        goal.reading = reading
+        reading = goal.reading
+        if reading is None:
+            reading = goal.reading = self._read(goal)
         if expected is None:
             expected = f.expected_progress(at, self.starts_at, self.ends_at)
         health = f.health(
@@ -361,12 +374,12 @@ class _Goals(Mapping[UUID, GoalView]):
         """Read every goal now, so the mapping keeps this instant's board for good."""
         read, board = self._read, self._board
         if len(read) < len(board._goals):  # in the board's order, as iterating the keys gives
-            self._read = {
-                goal_id: read[goal_id]
-                if goal_id in read
-                else board.view(goal_id, self._at, self._expected)
-                for goal_id in board.goal_ids()
-            }
+            view, at, expected = board.view, self._at, self._expected
+            sealed: dict[UUID, GoalView] = {}
+            for goal_id in board.goal_ids():
+                known = read.get(goal_id)
+                sealed[goal_id] = view(goal_id, at, expected) if known is None else known
+            self._read = sealed
 
 
 @attrs.frozen(kw_only=True)

@@ -8,7 +8,7 @@ from functools import singledispatch
 import attrs
 
 from execution_core.event import Event
-from execution_core.folding import changed
+from execution_core.folding import changed, handler
 from execution_core.strategy.events import (
     Perspective,
     StrategyDefined,
@@ -45,7 +45,7 @@ class Strategy:
 
 def evolve(state: Strategy, event: Event) -> Strategy:
     """Apply one strategy event (pure)."""
-    return _apply(event, state)
+    return handler(_apply, event)(event, state)
 
 
 @singledispatch
