@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from functools import singledispatch
+from types import MappingProxyType
 from uuid import UUID
 
 import attrs
@@ -96,14 +97,19 @@ PERMISSIONS: Mapping[type[Command], Permission] = {
 """What each goal command asks of the access policy, for the goal's owner."""
 
 
+_NO_STRATEGY = Strategy()
+_NO_GOALS: Mapping[UUID, Goal] = MappingProxyType({})
+
+
 @attrs.frozen(kw_only=True)
 class GoalFacts:
-    """What a goal decision reads beyond the goal stream."""
+    """What a goal decision reads beyond the goal stream (most read only the cycle: the
+    others default to one shared empty value, not a new one per decision)."""
 
     cycle: Cycle
     """The goal's cycle (for SetGoal: the cycle named by the command)."""
-    strategy: Strategy = attrs.Factory(Strategy)
-    goals: Mapping[UUID, Goal] = attrs.Factory(dict)
+    strategy: Strategy = _NO_STRATEGY
+    goals: Mapping[UUID, Goal] = _NO_GOALS
     """The parent goal named by the command and every goal above it."""
 
 
