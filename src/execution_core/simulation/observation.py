@@ -211,6 +211,9 @@ class Board:
     def __contains__(self, goal_id: UUID) -> bool:
         return goal_id in self._goals
 
+    def __len__(self) -> int:
+        return len(self._goals)
+
     def goal_ids(self) -> Iterator[UUID]:
         """The goals on the board, in the order they were set."""
         return iter(self._goals)
@@ -269,12 +272,26 @@ class Board:
 
     def view(self, goal_id: UUID, at: datetime, expected: float | None = None) -> GoalView:
         """A goal as the live board shows it at ``at`` (``expected``: the pace at ``at``)."""
-        goal = self._goals[goal_id]
+        if expected is None:
+            expected = f.expected_progress(at, self.starts_at, self.ends_at)
+        return self._view(goal_id, self._goals[goal_id], at, expected)
+
+    def views(
+        self, at: datetime, expected: float, known: Mapping[UUID, GoalView]
+    ) -> dict[UUID, GoalView]:
+        """Every goal's view at ``at``, in the order they were set (those in ``known`` kept):
+        one walk of the board, where a policy hook reads every goal."""
+        view = self._view
+        sealed: dict[UUID, GoalView] = {}
+        for goal_id, goal in self._goals.items():
+            seen = known.get(goal_id)
+            sealed[goal_id] = view(goal_id, goal, at, expected) if seen is None else seen
+        return sealed
+
+    def _view(self, goal_id: UUID, goal: _Goal, at: datetime, expected: float) -> GoalView:
         reading = goal.reading
         if reading is None:
             reading = goal.reading = self._read(goal)
-        if expected is None:
-            expected = f.expected_progress(at, self.starts_at, self.ends_at)
         health = f.health(
             forecast=reading.forecast,
             last_checkin=reading.last,
@@ -357,7 +374,7 @@ class _Goals(Mapping[UUID, GoalView]):
         return self._board.goal_ids()
 
     def __len__(self) -> int:
-        return len(self._board._goals)
+        return len(self._board)
 
     def values(self) -> ValuesView[GoalView]:
         """Every goal's view (each policy hook walks them all: read in one pass here, not
@@ -372,14 +389,8 @@ class _Goals(Mapping[UUID, GoalView]):
 
     def seal(self) -> None:
         """Read every goal now, so the mapping keeps this instant's board for good."""
-        read, board = self._read, self._board
-        if len(read) < len(board._goals):  # in the board's order, as iterating the keys gives
-            view, at, expected = board.view, self._at, self._expected
-            sealed: dict[UUID, GoalView] = {}
-            for goal_id in board.goal_ids():
-                known = read.get(goal_id)
-                sealed[goal_id] = view(goal_id, at, expected) if known is None else known
-            self._read = sealed
+        if len(self._read) < len(self._board):  # in the board's order, as the keys are
+            self._read = self._board.views(self._at, self._expected, self._read)
 
 
 @attrs.frozen(kw_only=True)
