@@ -282,6 +282,10 @@ class Board:
         """Every goal's view at ``at``, in the order they were set (those in ``known`` kept):
         one walk of the board, where a policy hook reads every goal."""
         view = self._view
+        if not known:  # the usual case: a hook reads every goal before any one by id
+            return {
+                goal_id: view(goal_id, goal, at, expected) for goal_id, goal in self._goals.items()
+            }
         sealed: dict[UUID, GoalView] = {}
         for goal_id, goal in self._goals.items():
             seen = known.get(goal_id)
