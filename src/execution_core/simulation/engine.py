@@ -530,7 +530,8 @@ def run_simulation(
     for playing in (policy,) if switch is None else (policy, switch[1]):
         _check_policy(playing)
     # every command allocates events and states that live on (in the store, its cache, the
-    # board) and form no cycles: the collector's full passes over them cost a tenth of a run
+    # board) and form no cycles: the collector's repeated full passes over them took a tenth
+    # of a run; paused, one pass over what the run made is owed after it, which costs less
     with without_cyclic_gc():
         engine = _Engine(execution, model, policy, seed=seed, clock=clock, switch=switch)
         engine.setup()
