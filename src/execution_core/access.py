@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from enum import StrEnum
 from typing import Literal, Protocol
@@ -101,20 +100,24 @@ class DefaultAccessPolicy:
 
 
 class _Asking:
-    """The facts a rule about someone reads, each computed when first read."""
+    """The facts a rule about someone reads, each computed when read: every rule reads each
+    fact at most once, so nothing is cached (``functools.cached_property`` costs more, with its
+    lock, than the facts it would keep)."""
+
+    __slots__ = ("actor", "org", "subject")
 
     def __init__(self, actor: str, subject: Owner, org: Organization) -> None:
         self.actor, self.subject, self.org = actor, subject, org
 
-    @functools.cached_property
+    @property
     def is_self(self) -> bool:
         return self.actor in _owner_people(self.subject, self.org)
 
-    @functools.cached_property
+    @property
     def is_manager(self) -> bool:
         return self.actor in _managers(self.subject, self.org)
 
-    @functools.cached_property
+    @property
     def is_coach(self) -> bool:
         if not self.org.coaches:
             return False

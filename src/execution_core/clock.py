@@ -21,6 +21,8 @@ def as_utc(moment: datetime) -> datetime:
 
 def require_utc(_instance: Any, attribute: Any, value: datetime) -> None:
     """attrs validator: the stored instant must already be aware and in UTC."""
+    if value.__class__ is datetime and value.tzinfo is UTC:
+        return  # the common case, decided without a call (every event checks two instants)
     if not isinstance(value, datetime):
         raise TypeError(f"{attribute.name} must be a datetime, not {type(value).__name__}")
     if value.tzinfo is None or value.utcoffset() is None:

@@ -225,6 +225,14 @@ class Command(BaseModel):
         """The command's type name, as it appears in JSON (``type``)."""
         return type(self).__name__
 
+    def value_of(self, name: str) -> Any:
+        """The value of a field this kind of command may not have (None when it has none).
+
+        Deciders ask it of every command they decide (a check-in names no cycle); pydantic
+        answers a missing attribute through a raised and caught ``AttributeError``, which costs
+        more than the rest of reading the command."""
+        return self.__dict__.get(name)
+
     def dump(self) -> dict[str, Any]:
         """A JSON-ready dict of the command, with its ``type``."""
         return {"type": self.command_name, **self.model_dump(mode="json")}

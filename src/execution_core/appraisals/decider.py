@@ -26,6 +26,7 @@ from execution_core.decider import (
 )
 from execution_core.errors import NotFound
 from execution_core.event import Event
+from execution_core.folding import handler
 from execution_core.ids import appraisal_stream_id
 
 __all__ = ["APPRAISAL", "decide"]
@@ -50,7 +51,7 @@ def decide(state: Appraisal, command: Command, context: Context, cycle: Cycle) -
         )
     stream_id = appraisal_stream_id(command.cycle_id, command.person_id)
     stamp = Stamper(stream_id, state.version, command, context.now)
-    _decide(command, state, stamp)
+    handler(_decide, command)(command, state, stamp)
     return stamp.done()
 
 

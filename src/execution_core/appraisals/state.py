@@ -10,6 +10,7 @@ import attrs
 from execution_core.appraisals.events import AppraisalRecorded, RatingCalibrated
 from execution_core.event import Event
 from execution_core.plain import JsonForm
+from execution_core.folding import changed, handler
 
 __all__ = ["Appraisal", "RecordedAppraisal", "evolve"]
 
@@ -57,7 +58,7 @@ class RecordedAppraisal(Appraisal):
 
 def evolve(state: Appraisal, event: Event) -> Appraisal:
     """Apply one appraisal event (pure)."""
-    return _apply(event, state)
+    return handler(_apply, event)(event, state)
 
 
 @singledispatch
@@ -67,7 +68,7 @@ def _apply(event: Event, state: Appraisal) -> Appraisal:
 
 @_apply.register
 def _(event: AppraisalRecorded, state: Appraisal) -> Appraisal:
-    return attrs.evolve(
+    return changed(
         state,
         version=event.version,
         person_id=event.person_id,
@@ -80,4 +81,4 @@ def _(event: AppraisalRecorded, state: Appraisal) -> Appraisal:
 
 @_apply.register
 def _(event: RatingCalibrated, state: Appraisal) -> Appraisal:
-    return attrs.evolve(state, version=event.version, calibrated_rating=event.to_rating)
+    return changed(state, version=event.version, calibrated_rating=event.to_rating)

@@ -43,6 +43,7 @@ from execution_core.decider import (
 )
 from execution_core.errors import NotFound
 from execution_core.event import Event
+from execution_core.folding import handler
 from execution_core.goals.decider import GOAL
 from execution_core.goals.state import Goal
 from execution_core.ids import coaching_stream_id
@@ -77,7 +78,7 @@ def decide(
     )
     authorise(context, command.actor, permission, Owner("person", person_id))
     stamp = Stamper(coaching_stream_id(person_id), state.version, command, context.now)
-    _decide(command, state, stamp, context, facts)
+    handler(_decide, command)(command, state, stamp, context, facts)
     return stamp.done()
 
 
@@ -214,13 +215,13 @@ def _stream_id(command: Command) -> UUID:
 
 
 def _reads(command: Command) -> tuple[UUID, ...]:
-    goal_id = getattr(command, "goal_id", None)
+    goal_id = command.value_of("goal_id")
     return (goal_id,) if isinstance(goal_id, UUID) else ()
 
 
 def _facts(command: Command, journal: CoachingJournal, reader: Reader) -> CoachingFacts:
     """The goal a conversation or commitment is about, and that goal's cycle."""
-    goal_id = getattr(command, "goal_id", None)
+    goal_id = command.value_of("goal_id")
     if goal_id is None:
         return CoachingFacts()
     goal = reader.load(goal_id, GOAL)

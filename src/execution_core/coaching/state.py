@@ -18,6 +18,7 @@ from execution_core.coaching.events import (
 )
 from execution_core.event import Event
 from execution_core.plain import JsonForm
+from execution_core.folding import changed, handler
 
 __all__ = ["CoachingJournal", "Commitment", "OpenedCoachingJournal", "evolve"]
 
@@ -58,7 +59,7 @@ class OpenedCoachingJournal(CoachingJournal):
 
 def evolve(state: CoachingJournal, event: Event) -> CoachingJournal:
     """Apply one coaching event (pure)."""
-    return _apply(event, state)
+    return handler(_apply, event)(event, state)
 
 
 @singledispatch
@@ -69,13 +70,13 @@ def _apply(event: Event, state: CoachingJournal) -> CoachingJournal:
 def _commit(state: CoachingJournal, event: Event, commitment: Commitment) -> CoachingJournal:
     commitments = dict(state.commitments)
     commitments[commitment.id] = commitment
-    return attrs.evolve(state, version=event.version, commitments=commitments)
+    return changed(state, version=event.version, commitments=commitments)
 
 
 @_apply.register
 def _(event: CoachingGiven, state: CoachingJournal) -> CoachingJournal:
     last = state.last_coached_at
-    return attrs.evolve(
+    return changed(
         state,
         version=event.version,
         person_id=event.person_id,
@@ -87,17 +88,17 @@ def _(event: CoachingGiven, state: CoachingJournal) -> CoachingJournal:
 @_apply.register
 def _(event: CommitmentMade, state: CoachingJournal) -> CoachingJournal:
     commitment = Commitment(event.commitment_id, event.action, event.due_on, event.goal_id)
-    state = attrs.evolve(state, person_id=event.person_id)
+    state = changed(state, person_id=event.person_id)
     return _commit(state, event, commitment)
 
 
 @_apply.register
 def _(event: CommitmentKept, state: CoachingJournal) -> CoachingJournal:
-    kept = attrs.evolve(state.commitments[event.commitment_id], status="kept")
+    kept = changed(state.commitments[event.commitment_id], status="kept")
     return _commit(state, event, kept)
 
 
 @_apply.register
 def _(event: CommitmentMissed, state: CoachingJournal) -> CoachingJournal:
-    missed = attrs.evolve(state.commitments[event.commitment_id], status="missed")
+    missed = changed(state.commitments[event.commitment_id], status="missed")
     return _commit(state, event, missed)

@@ -21,6 +21,7 @@ from execution_core.cycles.state import Cycle, evolve
 from execution_core.decider import Context, Decider, Stamper, authorise, members, refuse
 from execution_core.errors import InvalidInput, NotFound
 from execution_core.event import Event
+from execution_core.folding import handler
 from execution_core.policy import Policy
 
 __all__ = ["CYCLE", "decide"]
@@ -38,7 +39,7 @@ def decide(
     )
     authorise(context, command.actor, permission)
     stamp = Stamper(cycle_id, state.version, command, context.now)
-    _decide(command, state, stamp)
+    handler(_decide, command)(command, state, stamp)
     return stamp.done()
 
 

@@ -12,6 +12,7 @@ import attrs
 from execution_core.cycles.events import CycleClosed, CycleOpened, PolicyAdopted
 from execution_core.event import Event
 from execution_core.plain import JsonForm
+from execution_core.folding import changed, handler
 from execution_core.policy import Policy
 
 __all__ = ["Cycle", "OpenedCycle", "evolve"]
@@ -71,7 +72,7 @@ class OpenedCycle(Cycle):
 
 def evolve(state: Cycle, event: Event) -> Cycle:
     """Apply one cycle event (pure)."""
-    return _apply(event, state)
+    return handler(_apply, event)(event, state)
 
 
 @singledispatch
@@ -81,7 +82,7 @@ def _apply(event: Event, state: Cycle) -> Cycle:
 
 @_apply.register
 def _(event: CycleOpened, state: Cycle) -> Cycle:
-    return attrs.evolve(
+    return changed(
         state,
         version=event.version,
         id=event.stream_id,
@@ -94,9 +95,9 @@ def _(event: CycleOpened, state: Cycle) -> Cycle:
 
 @_apply.register
 def _(event: PolicyAdopted, state: Cycle) -> Cycle:
-    return attrs.evolve(state, version=event.version, policy=event.policy)
+    return changed(state, version=event.version, policy=event.policy)
 
 
 @_apply.register
 def _(event: CycleClosed, state: Cycle) -> Cycle:
-    return attrs.evolve(state, version=event.version, closed_at=event.occurred_at)
+    return changed(state, version=event.version, closed_at=event.occurred_at)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from functools import singledispatch
+from types import MappingProxyType
 from uuid import UUID
 
 import attrs
@@ -34,6 +35,7 @@ from execution_core.decider import (
 )
 from execution_core.errors import InvalidInput, NotFound
 from execution_core.event import Event
+from execution_core.folding import handler
 from execution_core.goals import commands as _commands
 from execution_core.goals import events as _events
 from execution_core.goals.commands import (
@@ -95,14 +97,19 @@ PERMISSIONS: Mapping[type[Command], Permission] = {
 """What each goal command asks of the access policy, for the goal's owner."""
 
 
+_NO_STRATEGY = Strategy()
+_NO_GOALS: Mapping[UUID, Goal] = MappingProxyType({})
+
+
 @attrs.frozen(kw_only=True)
 class GoalFacts:
-    """What a goal decision reads beyond the goal stream."""
+    """What a goal decision reads beyond the goal stream (most read only the cycle: the
+    others default to one shared empty value, not a new one per decision)."""
 
     cycle: Cycle
     """The goal's cycle (for SetGoal: the cycle named by the command)."""
-    strategy: Strategy = attrs.Factory(Strategy)
-    goals: Mapping[UUID, Goal] = attrs.Factory(dict)
+    strategy: Strategy = _NO_STRATEGY
+    goals: Mapping[UUID, Goal] = _NO_GOALS
     """The parent goal named by the command and every goal above it."""
 
 
@@ -135,7 +142,7 @@ def decide(state: Goal, command: Command, context: Context, facts: GoalFacts) ->
         if state.exists and state.status != "active":
             refuse(f"goal {state.title!r} is {state.status}", rule="goal not active")
     stamp = Stamper(goal_id, state.version, command, context.now)
-    _decide(command, state, stamp, context, facts)
+    handler(_decide, command)(command, state, stamp, context, facts)
     return stamp.done()
 
 
@@ -444,7 +451,7 @@ def _stream_id(command: Command) -> UUID:
 
 
 def _reads(command: Command) -> tuple[UUID, ...]:
-    named = (getattr(command, "cycle_id", None), getattr(command, "parent_goal_id", None))
+    named = (command.value_of("cycle_id"), command.value_of("parent_goal_id"))
     return tuple(stream_id for stream_id in named if isinstance(stream_id, UUID))
 
 

@@ -12,6 +12,7 @@ import attrs
 
 from execution_core.access import Owner
 from execution_core.event import Event
+from execution_core.folding import changed, handler
 from execution_core.goals.events import (
     ActionDone,
     ActionDropped,
@@ -124,7 +125,7 @@ def replaces_reading(occurred_at: datetime, standing_since: datetime | None) -> 
 
 def evolve(state: Goal, event: Event) -> Goal:
     """Apply one goal event (pure)."""
-    return _apply(event, state)
+    return handler(_apply, event)(event, state)
 
 
 @singledispatch
@@ -135,18 +136,18 @@ def _apply(event: Event, state: Goal) -> Goal:
 def _kr(state: Goal, event: Event, kr: KeyResult, **changes: Any) -> Goal:
     key_results = dict(state.key_results)
     key_results[kr.id] = kr
-    return attrs.evolve(state, version=event.version, key_results=key_results, **changes)
+    return changed(state, version=event.version, key_results=key_results, **changes)
 
 
 def _action(state: Goal, event: Event, action: Action) -> Goal:
     actions = dict(state.actions)
     actions[action.id] = action
-    return attrs.evolve(state, version=event.version, actions=actions)
+    return changed(state, version=event.version, actions=actions)
 
 
 @_apply.register
 def _(event: GoalSet, state: Goal) -> Goal:
-    return attrs.evolve(
+    return changed(
         state,
         version=event.version,
         id=event.stream_id,
@@ -181,10 +182,8 @@ def _(event: KeyResultAdded, state: Goal) -> Goal:
 def _(event: ProgressLogged, state: Goal) -> Goal:
     kr = state.key_results[event.kr_id]
     if not replaces_reading(event.occurred_at, kr.logged_at):
-        return attrs.evolve(state, version=event.version)
-    kr = attrs.evolve(
-        kr, value=event.value, confidence=event.confidence, logged_at=event.occurred_at
-    )
+        return changed(state, version=event.version)
+    kr = changed(kr, value=event.value, confidence=event.confidence, logged_at=event.occurred_at)
     latest = state.last_checkin_at
     if latest is None or event.occurred_at > latest:
         latest = event.occurred_at
@@ -193,7 +192,7 @@ def _(event: ProgressLogged, state: Goal) -> Goal:
 
 @_apply.register
 def _(event: TargetAdjusted, state: Goal) -> Goal:
-    kr = attrs.evolve(
+    kr = changed(
         state.key_results[event.kr_id],
         target=event.new_target,
         stretch=event.new_stretch,
@@ -203,17 +202,17 @@ def _(event: TargetAdjusted, state: Goal) -> Goal:
 
 @_apply.register
 def _(event: GoalRealigned, state: Goal) -> Goal:
-    return attrs.evolve(state, version=event.version, aligned_to=event.new_alignment)
+    return changed(state, version=event.version, aligned_to=event.new_alignment)
 
 
 @_apply.register
 def _(event: GoalReassigned, state: Goal) -> Goal:
-    return attrs.evolve(state, version=event.version, owner=event.new_owner)
+    return changed(state, version=event.version, owner=event.new_owner)
 
 
 @_apply.register
 def _(event: GoalWeighted, state: Goal) -> Goal:
-    return attrs.evolve(state, version=event.version, weight=event.new_weight)
+    return changed(state, version=event.version, weight=event.new_weight)
 
 
 @_apply.register
@@ -224,24 +223,24 @@ def _(event: ActionPlanned, state: Goal) -> Goal:
 
 @_apply.register
 def _(event: ActionDone, state: Goal) -> Goal:
-    return _action(state, event, attrs.evolve(state.actions[event.action_id], status="done"))
+    return _action(state, event, changed(state.actions[event.action_id], status="done"))
 
 
 @_apply.register
 def _(event: ActionDropped, state: Goal) -> Goal:
-    return _action(state, event, attrs.evolve(state.actions[event.action_id], status="dropped"))
+    return _action(state, event, changed(state.actions[event.action_id], status="dropped"))
 
 
 @_apply.register
 def _(event: GoalCompleted, state: Goal) -> Goal:
-    return attrs.evolve(state, version=event.version, status="completed")
+    return changed(state, version=event.version, status="completed")
 
 
 @_apply.register
 def _(event: GoalDropped, state: Goal) -> Goal:
-    return attrs.evolve(state, version=event.version, status="dropped")
+    return changed(state, version=event.version, status="dropped")
 
 
 @_apply.register
 def _(event: GoalReviewed, state: Goal) -> Goal:
-    return attrs.evolve(state, version=event.version, reviewed=True)
+    return changed(state, version=event.version, reviewed=True)

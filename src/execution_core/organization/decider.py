@@ -18,6 +18,7 @@ from execution_core.decider import (
 )
 from execution_core.errors import NotFound, NotPermitted
 from execution_core.event import Event
+from execution_core.folding import handler
 from execution_core.ids import ORGANIZATION_ID
 from execution_core.organization import commands as _commands
 from execution_core.organization import events as _events
@@ -53,7 +54,7 @@ def decide(
     """Decide what an organization command records, or refuse it with a typed error."""
     authorise(context, command.actor, Permission.ADMINISTER_ORGANIZATION)
     stamp = Stamper(ORGANIZATION_ID, state.version, command, context.now)
-    _decide(command, state, stamp)
+    handler(_decide, command)(command, state, stamp)
     return stamp.done()
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import attrs
 
 from execution_core.event import Event
+from execution_core.folding import changed, handler
 from execution_core.organization.events import (
     CoachAuthorised,
     CoachDeauthorised,
@@ -113,7 +114,7 @@ class Organization(JsonForm):
 
 
 def _advance(state: Organization, event: Event, **changes: Any) -> Organization:
-    return attrs.evolve(state, version=event.version, **changes)
+    return changed(state, version=event.version, **changes)
 
 
 def _with_person(state: Organization, person: Person) -> dict[str, Person]:
@@ -124,7 +125,7 @@ def _with_person(state: Organization, person: Person) -> dict[str, Person]:
 
 def evolve(state: Organization, event: Event) -> Organization:
     """Apply one organization event to the state (pure)."""
-    return _apply(event, state)
+    return handler(_apply, event)(event, state)
 
 
 @singledispatch
@@ -142,7 +143,7 @@ def _(event: UnitFounded, state: Organization) -> Organization:
 @_apply.register
 def _(event: UnitLeadAppointed, state: Organization) -> Organization:
     units = dict(state.units)
-    units[event.unit_id] = attrs.evolve(units[event.unit_id], lead_id=event.lead_id)
+    units[event.unit_id] = changed(units[event.unit_id], lead_id=event.lead_id)
     return _advance(state, event, units=units)
 
 
@@ -160,7 +161,7 @@ def _(event: PersonJoined, state: Organization) -> Organization:
 
 @_apply.register
 def _(event: PersonMoved, state: Organization) -> Organization:
-    person = attrs.evolve(
+    person = changed(
         state.people[event.person_id],
         unit_id=event.unit_id,
         manager_id=event.manager_id,
@@ -170,14 +171,14 @@ def _(event: PersonMoved, state: Organization) -> Organization:
 
 @_apply.register
 def _(event: PersonLeft, state: Organization) -> Organization:
-    person = attrs.evolve(state.people[event.person_id], active=False)
+    person = changed(state.people[event.person_id], active=False)
     coaches = frozenset(pair for pair in state.coaches if event.person_id not in pair)
     return _advance(state, event, people=_with_person(state, person), coaches=coaches)
 
 
 @_apply.register
 def _(event: RolesChanged, state: Organization) -> Organization:
-    person = attrs.evolve(state.people[event.person_id], roles=frozenset(event.roles))
+    person = changed(state.people[event.person_id], roles=frozenset(event.roles))
     return _advance(state, event, people=_with_person(state, person))
 
 

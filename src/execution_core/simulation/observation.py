@@ -109,6 +109,7 @@ class _KeyResult:
         "name",
         "original_target",
         "points",
+        "reckoned",
         "stretch",
         "target",
         "value",
@@ -125,6 +126,9 @@ class _KeyResult:
         self.confidence: float | None = None
         self.last_at: datetime | None = None
         self.forecast: float | None = None
+        self.reckoned: tuple[float, float, float, float] | None = None
+        """The last forecast reckoned for a check-in not yet recorded: (target, day, value,
+        forecast), reused when that check-in is recorded (see :meth:`Board.forecast_with`)."""
 
 
 @attrs.frozen
@@ -207,6 +211,9 @@ class Board:
     def __contains__(self, goal_id: UUID) -> bool:
         return goal_id in self._goals
 
+    def __len__(self) -> int:
+        return len(self._goals)
+
     def goal_ids(self) -> Iterator[UUID]:
         """The goals on the board, in the order they were set."""
         return iter(self._goals)
@@ -225,11 +232,16 @@ class Board:
         goal.reading = goal.view = None
         if isinstance(event, ProgressLogged):
             kr = goal.krs[event.kr_id]
-            kr.points.append((f.days_between(self.starts_at, event.occurred_at), event.value))
+            day = f.days_between(self.starts_at, event.occurred_at)
+            reckoned, kr.reckoned = kr.reckoned, None
+            kr.points.append((day, event.value))
             kr.value = event.value
             kr.confidence = event.confidence
             kr.last_at = event.occurred_at
-            kr.forecast = self._forecast(kr)
+            if reckoned is not None and reckoned[:3] == (kr.target, day, event.value):
+                kr.forecast = reckoned[3]  # the same points, the same line: reckoned already
+            else:
+                kr.forecast = self._forecast(kr)
         elif isinstance(event, TargetAdjusted):
             kr = goal.krs[event.kr_id]
             kr.target = event.new_target
@@ -250,18 +262,40 @@ class Board:
         """The raw forecast of a key result if ``value`` were logged at ``at`` (what the owner
         reckons when stating their confidence)."""
         kr = self._goals[goal_id].krs[kr_id]
-        points = [*kr.points, (f.days_between(self.starts_at, at), value)]
-        forecast = f.key_result_forecast(points, kr.baseline, kr.target, self._cycle_days)
+        day = f.days_between(self.starts_at, at)
+        forecast = f.key_result_forecast(
+            [*kr.points, (day, value)], kr.baseline, kr.target, self._cycle_days
+        )
         assert forecast is not None
+        kr.reckoned = (kr.target, day, value, forecast)
         return forecast
 
     def view(self, goal_id: UUID, at: datetime, expected: float | None = None) -> GoalView:
         """A goal as the live board shows it at ``at`` (``expected``: the pace at ``at``)."""
-        goal = self._goals[goal_id]
-        reading = goal.reading or self._read(goal)
-        goal.reading = reading
         if expected is None:
             expected = f.expected_progress(at, self.starts_at, self.ends_at)
+        return self._view(goal_id, self._goals[goal_id], at, expected)
+
+    def views(
+        self, at: datetime, expected: float, known: Mapping[UUID, GoalView]
+    ) -> dict[UUID, GoalView]:
+        """Every goal's view at ``at``, in the order they were set (those in ``known`` kept):
+        one walk of the board, where a policy hook reads every goal."""
+        view = self._view
+        if not known:  # the usual case: a hook reads every goal before any one by id
+            return {
+                goal_id: view(goal_id, goal, at, expected) for goal_id, goal in self._goals.items()
+            }
+        sealed: dict[UUID, GoalView] = {}
+        for goal_id, goal in self._goals.items():
+            seen = known.get(goal_id)
+            sealed[goal_id] = view(goal_id, goal, at, expected) if seen is None else seen
+        return sealed
+
+    def _view(self, goal_id: UUID, goal: _Goal, at: datetime, expected: float) -> GoalView:
+        reading = goal.reading
+        if reading is None:
+            reading = goal.reading = self._read(goal)
         health = f.health(
             forecast=reading.forecast,
             last_checkin=reading.last,
@@ -344,7 +378,7 @@ class _Goals(Mapping[UUID, GoalView]):
         return self._board.goal_ids()
 
     def __len__(self) -> int:
-        return len(self._board._goals)
+        return len(self._board)
 
     def values(self) -> ValuesView[GoalView]:
         """Every goal's view (each policy hook walks them all: read in one pass here, not
@@ -359,14 +393,8 @@ class _Goals(Mapping[UUID, GoalView]):
 
     def seal(self) -> None:
         """Read every goal now, so the mapping keeps this instant's board for good."""
-        read, board = self._read, self._board
-        if len(read) < len(board._goals):  # in the board's order, as iterating the keys gives
-            self._read = {
-                goal_id: read[goal_id]
-                if goal_id in read
-                else board.view(goal_id, self._at, self._expected)
-                for goal_id in board.goal_ids()
-            }
+        if len(self._read) < len(self._board):  # in the board's order, as the keys are
+            self._read = self._board.views(self._at, self._expected, self._read)
 
 
 @attrs.frozen(kw_only=True)

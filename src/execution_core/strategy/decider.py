@@ -10,6 +10,7 @@ from execution_core.command import Command
 from execution_core.decider import Context, Decider, Stamper, authorise, members, refuse
 from execution_core.errors import NotFound
 from execution_core.event import Event
+from execution_core.folding import handler
 from execution_core.ids import STRATEGY_ID
 from execution_core.strategy import commands as _commands
 from execution_core.strategy import events as _events
@@ -26,7 +27,7 @@ def decide(
     """Decide what a strategy command records, or refuse it with a typed error."""
     authorise(context, command.actor, Permission.DEFINE_STRATEGY)
     stamp = Stamper(STRATEGY_ID, state.version, command, context.now)
-    _decide(command, state, stamp)
+    handler(_decide, command)(command, state, stamp)
     return stamp.done()
 
 

@@ -9,6 +9,7 @@ import attrs
 
 from execution_core.event import Event
 from execution_core.plain import JsonForm
+from execution_core.folding import changed, handler
 from execution_core.strategy.events import (
     Perspective,
     StrategyDefined,
@@ -45,7 +46,7 @@ class Strategy(JsonForm):
 
 def evolve(state: Strategy, event: Event) -> Strategy:
     """Apply one strategy event (pure)."""
-    return _apply(event, state)
+    return handler(_apply, event)(event, state)
 
 
 @singledispatch
@@ -55,18 +56,18 @@ def _apply(event: Event, state: Strategy) -> Strategy:
 
 @_apply.register
 def _(event: StrategyDefined, state: Strategy) -> Strategy:
-    return attrs.evolve(state, version=event.version, vision=event.vision)
+    return changed(state, version=event.version, vision=event.vision)
 
 
 @_apply.register
 def _(event: ThemeAdded, state: Strategy) -> Strategy:
     themes = dict(state.themes)
     themes[event.theme_id] = Theme(event.theme_id, event.title, event.perspective)
-    return attrs.evolve(state, version=event.version, themes=themes)
+    return changed(state, version=event.version, themes=themes)
 
 
 @_apply.register
 def _(event: ThemeRetired, state: Strategy) -> Strategy:
     themes = dict(state.themes)
-    themes[event.theme_id] = attrs.evolve(themes[event.theme_id], retired=True)
-    return attrs.evolve(state, version=event.version, themes=themes)
+    themes[event.theme_id] = changed(themes[event.theme_id], retired=True)
+    return changed(state, version=event.version, themes=themes)

@@ -21,12 +21,10 @@ recorded time, so ``as_of(T)`` folds only the events between the nearest checkpo
 
 from __future__ import annotations
 
-import gc
 import threading
 from array import array
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Protocol, TypeVar
 
@@ -36,6 +34,7 @@ from execution_core.clock import as_utc
 from execution_core.decider import Decider
 from execution_core.errors import InvalidInput
 from execution_core.event import Event
+from execution_core.folding import without_cyclic_gc
 from execution_core.ports import Recorded
 from execution_core.views.ledger import Ledger
 
@@ -53,22 +52,6 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 _OPENED_BY_FIRST_EVENT = frozenset({"goal", "cycle", "appraisal"})
 """Streams whose first event opens the thing (GoalSet, CycleOpened, AppraisalRecorded)."""
-
-
-@contextmanager
-def _without_cyclic_gc() -> Iterator[None]:
-    """Pause Python's cycle collector while folding (restored after, if it was on).
-
-    A fold allocates millions of small immutable records that form no reference cycles, and on
-    a large ledger each full collection walks all of them: pauses of seconds, for nothing.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _micros(moment: datetime) -> int:
@@ -161,7 +144,7 @@ class LedgerHistory:
 
     def catch_up(self) -> int:
         """Fold the events recorded since the last call; return how many there were."""
-        with self._lock, _without_cyclic_gc():
+        with self._lock, without_cyclic_gc():
             initial = self.count
             pending: list[Event] = []
             for recorded in self._source.read_all(after=self.position):
@@ -240,7 +223,7 @@ class LedgerHistory:
             cached = self._last
             if cached is not None and cached[:2] == (t, count):
                 return cached[2]
-            with _without_cyclic_gc():
+            with without_cyclic_gc():
                 ledger = self._answer(t, as_utc(recorded_at))
             self._last = (t, count, ledger)
             return ledger

@@ -79,8 +79,9 @@ def _is_frozenset(kind: Any) -> bool:
     return kind is frozenset or typing.get_origin(kind) is frozenset
 
 
-_converter.register_unstructure_hook_func(
-    _is_frozenset, lambda value: sorted(_converter.unstructure(item) for item in value)
+_converter.register_unstructure_hook_func(  # most sets are empty (a person's roles, in snapshots)
+    _is_frozenset,
+    lambda value: sorted([_converter.unstructure(item) for item in value]) if value else [],
 )
 _converter.register_unstructure_hook(UUID, str)
 _converter.register_structure_hook(UUID, lambda value, _t: UUID(value))

@@ -58,6 +58,12 @@ class ReadGuard:
         self._lock = threading.Lock()
         self._local = threading.local()
 
+    @property
+    def checks(self) -> bool:
+        """Whether the store's writes check assumed versions: where they do not, nothing is
+        assumed, so a load need not tell the guard about itself."""
+        return self._checks
+
     def reading(self, stream_ids: Sequence[UUID]) -> AbstractContextManager[bool]:
         """A block in which the cached states of these streams and of their co-reads are
         assumed current; yields whether any was."""

@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
+from contextlib import AbstractContextManager, contextmanager
 from uuid import uuid5
 
 from eventsourcing.persistence import (
@@ -77,20 +78,41 @@ def creating_tables(env: Mapping[str, str]) -> Iterator[None]:
         yield
 
 
-@contextmanager
-def reaching_store(*, recording: bool = False) -> Iterator[None]:
-    """Database connection failures as :class:`StoreUnavailable` (after eventsourcing's own
-    retries of reads; a write is never retried blindly, see ``.chain``)."""
-    try:
-        yield
-    except (OperationalError, InterfaceError) as error:
-        if recording:
+class _Reaching:
+    """Database connection failures as :class:`StoreUnavailable` (see :func:`reaching_store`).
+
+    A plain context manager (no generator): every load and append of a store enters one."""
+
+    __slots__ = ("recording",)
+
+    def __init__(self, *, recording: bool) -> None:
+        self.recording = recording
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, _tb: object
+    ) -> None:
+        if error is None or not isinstance(error, OperationalError | InterfaceError):
+            return
+        if self.recording:
             raise StoreUnavailable(
                 "the connection to the event store failed while recording; the transaction "
                 "was rolled back unless its commit was already under way (retry with the same "
                 f"idempotency key to record at most once): {error}"
             ) from error
         raise StoreUnavailable(f"the event store cannot be reached: {error}") from error
+
+
+_READING = _Reaching(recording=False)
+_RECORDING = _Reaching(recording=True)
+
+
+def reaching_store(*, recording: bool = False) -> AbstractContextManager[None]:
+    """Database connection failures as :class:`StoreUnavailable` (after eventsourcing's own
+    retries of reads; a write is never retried blindly, see ``.chain``)."""
+    return _RECORDING if recording else _READING
 
 
 def not_usable(

@@ -151,13 +151,15 @@ class ExecutionStore:
         with self._lock:
             state = self._cache.get(stream_id)
         guard = self._guard
-        guard.loaded(stream_id)
-        if state is not None and type(state) is type(decider.initial):
-            if guard.assumes(stream_id):
+        if guard.checks:
+            guard.loaded(stream_id)
+        if state is not None and state.__class__ is decider.initial.__class__:
+            if self._memory is not None:
+                held: int = getattr(state, "version")  # noqa: B009 - every state counts it
+                if self._memory.newest_version(stream_id) == held:
+                    return state  # in this process's memory: nothing newer was stored
+            elif guard.checks and guard.assumes(stream_id):
                 return state  # assumed current: the write checks it (see :meth:`reading`)
-            held: int = getattr(state, "version")  # noqa: B009 - every state counts it
-            if self._memory is not None and self._memory.newest_version(stream_id) == held:
-                return state  # in this process's memory: nothing newer was stored
         self._deciders[type(decider.initial)] = decider
         with reaching_store():
             if state is None or type(state) is not type(decider.initial):
