@@ -27,9 +27,8 @@ from execution_core.event import Event
 from execution_core.goals.events import Alignment
 from execution_core.ports import Recorded
 from execution_core.states import GoalStatus, Organization
-from execution_core.views import Health, Ledger, Scoreboard
+from execution_core.views import Health, Ledger, Outcome, Scoreboard
 from execution_core.views import formulas as f
-from execution_core.views.formulas import Outcome
 
 __all__ = [
     "EVENT_COLUMNS",

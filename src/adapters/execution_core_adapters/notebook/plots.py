@@ -122,7 +122,7 @@ def _histograms(
         ax.legend()
         _integer(ax.yaxis)
         return figure
-    figure = Figure(figsize=(7, min(12.0, 1.2 + 1.7 * len(series))), layout="constrained")
+    figure = Figure(figsize=(7, min(12.0, 1.6 + 1.7 * len(series))), layout="constrained")
     panels = figure.subplots(len(series), 1, sharex=True, sharey=True, squeeze=False)[:, 0]
     for panel, (name, values), colour in zip(panels, series.items(), colours, strict=True):
         panel.hist(
@@ -262,9 +262,7 @@ def _goal_grid(ax: Axes, cells: pd.DataFrame, weeks: Sequence[object], labelled:
         first += size
 
 
-def _unit_grid(
-    ax: Axes, cells: pd.DataFrame, weeks: Sequence[object], max_units: int
-) -> tuple[AxesImage, int]:
+def _unit_grid(ax: Axes, cells: pd.DataFrame, weeks: Sequence[object], max_units: int) -> AxesImage:
     """A row per unit: the share of its goals in play that are not on track, week by week."""
     playing = cells[cells["cell"].isin(HEALTH_ORDER)]  # in play: not ended, already set
     share = (
@@ -291,7 +289,7 @@ def _unit_grid(
     else:
         ax.set_yticks([])
     ax.set_ylabel(f"{len(units)} units (goals in each)")
-    return image, len(units)
+    return image
 
 
 def plot_health_heatmap(
@@ -326,7 +324,7 @@ def plot_health_heatmap(
         top = figure.add_subplot(spec[0], sharex=ax)
     figure, ax = _axes(ax, (10, 4))
     if per_unit:
-        image, _units = _unit_grid(ax, cells, weeks, max_units)
+        image = _unit_grid(ax, cells, weeks, max_units)
         figure.colorbar(
             image,
             ax=ax,
@@ -687,7 +685,7 @@ def plot_alignment_icicle(
         edgecolor=["#d50000" if row["unaligned"] else "white" for row, *_ in placed],
         linewidth=0.6 if rows <= 4 * max_labels else 0.0,
     )
-    width = int(12 * 72 * 0.9 / (depth + 1) / (7 * 0.6))  # characters a column holds at 7 pt
+    width = int(12 * 72 * 0.8 / (depth + 1) / (7 * 0.62))  # characters a column holds at 7 pt
     for (row, column, top, extent), fill in zip(placed, fills, strict=True):
         if extent * max_labels < rows:
             continue
