@@ -9,12 +9,20 @@ import pandas as pd
 import pytest
 
 from execution_core import views as v
+from execution_core.views import Health
 from execution_core_adapters.notebook import (
     EVENT_COLUMNS,
+    HEALTH,
+    HEALTH_ORDER,
+    OUTCOME,
+    OUTCOME_ORDER,
+    STATUS,
+    STATUS_ORDER,
     burnup_frame,
     cycle_weeks,
     events_frame,
     game_review_frame,
+    records_frame,
     scoreboard_by_week,
     strategy_map_frame,
     view_frame,
@@ -151,11 +159,12 @@ def test_the_scoreboard_every_week_of_the_cycle(season: Season) -> None:
     cycle = season.ledger.cycles[season.demo.cycle_id]
     weekly = scoreboard_by_week(season.ledger, season.demo.cycle_id)
 
-    assert list(weekly.columns) == ["week", "at", *SCOREBOARD]
+    assert list(weekly.columns) == ["week", "at", *SCOREBOARD, "unit_id", "unit"]
     assert sorted(set(weekly["week"])) == list(range(1, 27))
     assert len(weekly) == 14 * 26
     assert weekly["at"].max() == pd.Timestamp(cycle.ends_at)
-    last = weekly[weekly["week"] == 26].drop(columns=["week", "at"]).reset_index(drop=True)
+    last = weekly[weekly["week"] == 26].drop(columns=["week", "at", "unit_id", "unit"])
+    last = last.reset_index(drop=True)
     board = view_frame(v.scoreboard(season.ledger, season.demo.cycle_id, at=cycle.ends_at))
     pd.testing.assert_frame_equal(last, board, check_dtype=False)  # ints with gaps are floats
 
@@ -245,3 +254,115 @@ def test_the_strategy_map_frame_groups_by_perspective(season: Season) -> None:
         "customers": 6,
         "craft": 3,
     }
+
+
+def test_the_orders_cover_the_domains_values() -> None:
+    """Given the domain's healths, goal statuses and outcomes, when their orders are read, then
+    each order lists every value once: forecasts best to worst then the unknowns, a goal's life,
+    the criteria from missed to exceeded."""
+    assert sorted(HEALTH_ORDER) == sorted(health.value for health in Health)
+    assert HEALTH_ORDER == ("on track", "at risk", "off track", "stale", "not started")
+    assert STATUS_ORDER == ("active", "completed", "dropped")
+    assert OUTCOME_ORDER == ("missed", "met", "exceeded")
+    assert all(dtype.ordered for dtype in (HEALTH, STATUS, OUTCOME))
+
+
+def test_health_status_and_outcome_are_ordered_categoricals(season: Season) -> None:
+    """Given the scoreboard after the season, when framed, then health, status and outcome are
+    the ordered categoricals, so sorting and comparing follow the domain's order."""
+    frame = view_frame(v.scoreboard(season.ledger, season.demo.cycle_id, at=AFTER))
+
+    assert frame["health"].dtype == HEALTH
+    assert frame["status"].dtype == STATUS
+    assert frame["outcome"].dtype == OUTCOME
+    ranks = [HEALTH_ORDER.index(h) for h in frame.sort_values("health")["health"]]
+    assert ranks == sorted(ranks)
+    behind = frame[frame["health"] > "on track"]
+    assert set(behind["goal_id"]) == set(frame.loc[frame["health"] != "on track", "goal_id"])
+    assert (frame.loc[frame["outcome"] >= "met", "outcome"].isin(["met", "exceeded"])).all()
+
+
+@pytest.mark.parametrize(
+    ("view", "columns"),
+    [
+        (v.scoreboard, {"health": HEALTH, "status": STATUS, "outcome": OUTCOME}),
+        (v.alignment_tree, {"health": HEALTH, "status": STATUS}),
+        (v.detection_lead_time, {"first_flagged_health": HEALTH}),
+        (v.target_honesty, {"original_outcome": OUTCOME, "adjusted_outcome": OUTCOME}),
+        (
+            v.game_review,
+            {"status": STATUS, "final_health": HEALTH, "outcome": OUTCOME},
+        ),
+        (v.strategy_map, {"theme_health": HEALTH, "status": STATUS, "health": HEALTH}),
+    ],
+    ids=lambda value: getattr(value, "__name__", ""),
+)
+def test_every_frame_with_such_a_column_orders_it(
+    season: Season, view: Any, columns: dict[str, pd.CategoricalDtype]
+) -> None:
+    """Given a view whose records have health, status or outcome columns (under any prefix),
+    when framed, then each such column has its ordered dtype and keeps its values."""
+    value = view(season.ledger, season.demo.cycle_id, at=AFTER)
+    frame = view_frame(value)
+
+    assert {c: frame[c].dtype for c in columns} == columns
+    for column in columns:
+        plain = [row[column] for row in value.to_records()]
+        assert [None if pd.isna(x) else x for x in frame[column]] == plain
+
+
+def test_the_appraisal_sheet_and_weekly_frames_order_their_outcomes(season: Season) -> None:
+    """Given the appraisal sheet of a person and the weekly scoreboard, when framed, then the
+    sheet's outcome and the weekly health are ordered categoricals too."""
+    sheet = v.appraisal_sheet(season.ledger, season.demo.cycle_id, "eve", viewer="hana", at=AFTER)
+    weekly = scoreboard_by_week(season.ledger, season.demo.cycle_id)
+
+    assert view_frame(sheet)["outcome"].dtype == OUTCOME
+    assert weekly["health"].dtype == HEALTH
+    assert weekly["status"].dtype == STATUS
+
+
+def test_a_column_that_only_shares_the_name_stays_as_it_is() -> None:
+    """Given records whose status is an action's (open, done) and an outcome under a branch's
+    name, when framed, then the action status stays text and the branch outcome is ordered."""
+    frame = records_frame(
+        [{"status": "open", "outcome_kept": "met"}, {"status": "done", "outcome_kept": None}]
+    )
+
+    assert not isinstance(frame["status"].dtype, pd.CategoricalDtype)
+    assert list(frame["status"]) == ["open", "done"]
+    assert frame["outcome_kept"].dtype == OUTCOME
+    assert frame["outcome_kept"].isna().tolist() == [False, True]
+
+
+def test_an_empty_frame_keeps_the_ordered_dtypes(season: Season) -> None:
+    """Given the board before any goal was set, when framed with its columns, then its health,
+    status and outcome columns already have their ordered dtypes."""
+    before = datetime(2026, 1, 1, tzinfo=UTC)
+    frame = view_frame(
+        v.scoreboard(season.ledger, season.demo.cycle_id, at=before), columns=SCOREBOARD
+    )
+
+    assert frame.empty
+    assert (frame["health"].dtype, frame["status"].dtype) == (HEALTH, STATUS)
+
+
+def test_the_weekly_scoreboard_says_each_owners_unit(season: Season) -> None:
+    """Given the season, when the scoreboard is read every week, then a person's goal is in
+    that person's unit, a unit's goal in that unit, and at level 0 every goal is in the root."""
+    weekly = scoreboard_by_week(season.ledger, season.demo.cycle_id)
+    rolled = scoreboard_by_week(season.ledger, season.demo.cycle_id, unit_level=0)
+    organization = season.ledger.organization
+
+    for owner_kind, owner_id, unit_id, unit in weekly[
+        ["owner_kind", "owner_id", "unit_id", "unit"]
+    ].itertuples(index=False):
+        person = organization.person(owner_id)
+        expected = owner_id if owner_kind == "unit" else person.unit_id if person else None
+        assert unit_id == expected
+        assert unit == organization.units[unit_id].name
+    assert weekly.loc[weekly["goal_id"] == season.demo.goals["ben"], "unit"].iloc[0] == "Sales"
+    assert set(rolled["unit"]) == {"Northwind HQ"}
+    assert set(weekly["unit"]) == {"Sales", "Product", "Operations"} | (
+        {"Northwind HQ"} & set(weekly["unit"])
+    )

@@ -9,18 +9,21 @@ from pathlib import Path
 import attrs
 import numpy as np
 import pytest
+from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
-from matplotlib.patches import Rectangle
+from matplotlib.patches import Polygon, Rectangle
 
 from execution_core import views as v
 from execution_core.simulation import ExecutionManagement, Model, PerformanceManagement
 from execution_core_adapters.notebook import (
-    HEALTH_ORDER,
+    HEATMAP_CELLS,
     burnup_frame,
+    plot_alignment_icicle,
     plot_alignment_tree,
     plot_burnup,
+    plot_coaching_load,
     plot_health_heatmap,
     plot_lead_times,
     plot_rating_distributions,
@@ -35,8 +38,8 @@ AFTER = datetime(2026, 8, 1, tzinfo=UTC)
 MID = datetime(2026, 3, 16, 12, tzinfo=UTC)
 
 
-def _bars(figure: Figure) -> list[Rectangle]:
-    return [p for p in figure.axes[0].patches if isinstance(p, Rectangle)]
+def _bars(figure: Figure, panel: int = 0) -> list[Rectangle]:
+    return [p for p in figure.axes[panel].patches if isinstance(p, Rectangle)]
 
 
 def test_a_burnup_draws_progress_pace_and_target(season: Season) -> None:
@@ -52,34 +55,84 @@ def test_a_burnup_draws_progress_pace_and_target(season: Season) -> None:
     assert figure.axes[0].get_title() == "Open the Nordics"
 
 
-def test_the_heatmap_has_a_cell_per_goal_and_week(season: Season) -> None:
-    """Given the weekly scoreboard, when the health heatmap is drawn, then it is one image of
-    14 goals by 26 weeks, Ben's quiet weeks show stale, and the dropped goal shows ended."""
+def _whole(ticks: object) -> bool:
+    return all(float(tick) == int(tick) for tick in np.asarray(ticks))
+
+
+def test_the_heatmap_has_a_cell_per_goal_and_week_grouped_by_unit(season: Season) -> None:
+    """Given the weekly scoreboard, when the health heatmap is drawn, then its grid is one
+    image of 14 goals by 26 weeks, the goals of each unit together under the unit's name, Ben's
+    quiet weeks stale and the dropped goal ended; above it a summary counts the goals each
+    week in whole numbers."""
     weekly = scoreboard_by_week(season.ledger, season.demo.cycle_id)
 
     figure = plot_health_heatmap(weekly)
 
-    (image,) = figure.axes[0].get_images()
+    grid_ax, summary = figure.axes
+    (image,) = grid_ax.get_images()
     assert isinstance(image, AxesImage)
     grid = np.asarray(image.get_array())
     assert grid.shape == (14, 26)
-    goals = list(dict.fromkeys(weekly["goal_id"]))
+    labels = [label.get_text() for label in grid_ax.get_yticklabels()]
+    titles = dict(zip(weekly["title"], weekly["goal_id"], strict=False))
+    goals = [titles[label] for label in labels]
     ben = grid[goals.index(season.demo.goals["ben"])]
-    assert HEALTH_ORDER.index("stale") in set(ben)
+    assert HEATMAP_CELLS.index("stale") in set(ben)
     partners = grid[goals.index(season.demo.goals["ben-partners"])]
-    assert partners[-1] == HEALTH_ORDER.index("ended")
-    assert len(figure.axes[0].get_yticklabels()) == 14
+    assert partners[-1] == HEATMAP_CELLS.index("ended")
+    unit_of = dict(zip(weekly["goal_id"], weekly["unit"], strict=False))
+    units = [unit_of[goal] for goal in goals]
+    assert units == sorted(units, key=list(dict.fromkeys(units)).index)  # together
+    assert [text.get_text() for text in grid_ax.texts] == list(dict.fromkeys(units))
+    heights = np.zeros(26)
+    for bar in _bars(figure, 1):
+        heights[round(bar.get_x() + bar.get_width() / 2)] += bar.get_height()
+    set_by_week = weekly.groupby("week")["health"].count().to_numpy()
+    assert list(heights) == list(set_by_week)
+    assert _whole(summary.get_yticks())
+    assert summary.get_ylabel() == "goals"
 
 
-def test_a_large_heatmap_drops_the_goal_labels(season: Season) -> None:
-    """Given more goals than the label limit, when the heatmap is drawn, then the rows carry
-    no labels and the axis says how many goals there are."""
+def test_a_large_heatmap_shows_a_row_per_unit(season: Season) -> None:
+    """Given more goals than the limit, when the heatmap is drawn, then the grid has a row per
+    unit labelled with its goal count, each cell the share of the unit's goals in play that
+    were not on track that week (checked against a count of the frame), and a colour bar."""
     weekly = scoreboard_by_week(season.ledger, season.demo.cycle_id)
 
-    figure = plot_health_heatmap(weekly, max_labels=5)
+    figure = plot_health_heatmap(weekly, max_goals=5)
 
-    assert figure.axes[0].get_yticks().size == 0
-    assert figure.axes[0].get_ylabel() == "14 goals"
+    grid_ax, _summary, colour_bar = figure.axes
+    shares = grid_ax.get_images()[0].get_array()
+    assert shares is not None
+    grid = np.ma.filled(shares, np.nan)
+    units = list(dict.fromkeys(weekly["unit"]))
+    assert grid.shape == (len(units), 26)
+    sizes = weekly.drop_duplicates("goal_id")["unit"].value_counts()
+    assert [t.get_text() for t in grid_ax.get_yticklabels()] == [
+        f"{unit} ({sizes[unit]})" for unit in units
+    ]
+    for row, unit in enumerate(units):
+        for column, week in enumerate(range(1, 27)):
+            cells = weekly[(weekly["unit"] == unit) & (weekly["week"] == week)]
+            playing = cells[cells["status"].eq("active") & cells["health"].notna()]
+            expected = (playing["health"] != "on track").mean() if len(playing) else np.nan
+            assert grid[row, column] == pytest.approx(expected, nan_ok=True)
+    assert "not on track" in colour_bar.get_ylabel()
+
+
+def test_a_heatmap_on_given_axes_is_the_grid_alone(season: Season) -> None:
+    """Given axes of an existing figure, when the heatmap is drawn on them, then only the
+    grid is drawn there, with a legend of the cells it shows."""
+    figure = Figure()
+    ax = figure.add_subplot()
+    weekly = scoreboard_by_week(season.ledger, season.demo.cycle_id)
+
+    assert plot_health_heatmap(weekly, ax=ax) is figure
+
+    assert len(figure.axes) == 1
+    legend = ax.get_legend()
+    assert legend is not None
+    assert {t.get_text() for t in legend.get_texts()} <= set(HEATMAP_CELLS)
 
 
 @attrs.frozen
@@ -119,22 +172,67 @@ def test_rating_distributions_side_by_side() -> None:
     assert [segment[0][1] for segment in guideline.get_segments()] == [0.1, 0.2, 0.4, 0.2, 0.1]
 
 
-def test_lead_times_histogram_per_policy(season: Season) -> None:
-    """Given the season's lead-time report and a mapping of two series, when plotted, then the
-    bars count every flagged goal and the legend counts those never flagged."""
+def test_lead_times_of_several_policies_are_small_multiples(season: Season) -> None:
+    """Given the season's lead-time report and a mapping of two series, when plotted, then
+    there is a panel per series on one scale, its bars count every flagged goal, its title
+    counts those never flagged, and the count axis has whole numbers."""
     report = v.detection_lead_time(season.ledger, season.demo.cycle_id, at=AFTER)
 
     single = plot_lead_times(report)
     pair = plot_lead_times({"execution": [7, 30, 100, None], "performance": [0, 0, None, None]})
 
+    assert len(single.axes) == 1
     assert sum(bar.get_height() for bar in _bars(single)) == len(report.rows) == 6
-    assert sum(bar.get_height() for bar in _bars(pair)) == 5
-    legend = pair.axes[0].get_legend()
+    execution, performance = pair.axes
+    assert [ax.get_title(loc="left") for ax in pair.axes] == [
+        "execution: 3 flagged, 1 never",
+        "performance: 2 flagged, 2 never",
+    ]
+    assert sum(bar.get_height() for bar in _bars(pair, 0)) == 3
+    assert sum(bar.get_height() for bar in _bars(pair, 1)) == 2
+    assert execution.get_ylim() == performance.get_ylim()
+    assert execution.get_xlim() == performance.get_xlim()
+    assert all(_whole(ax.get_yticks()) for ax in pair.axes)
+    assert performance.get_xlabel() == "days the live view saw it before the cycle's end"
+
+
+def test_lead_times_on_given_axes_are_step_outlines() -> None:
+    """Given axes of an existing figure and two series, when plotted there, then each series is
+    one unfilled outline, named in the legend with its counts."""
+    figure = Figure()
+    ax = figure.add_subplot()
+
+    series: dict[str, list[float | None]] = {"execution": [7, 30, None], "performance": [0, 3]}
+    plot_lead_times(series, ax=ax)
+
+    outlines = [patch for patch in ax.patches if isinstance(patch, Polygon)]
+    assert len(outlines) == 2
+    assert not any(patch.get_fill() for patch in outlines)
+    legend = ax.get_legend()
     assert legend is not None
     assert [t.get_text() for t in legend.get_texts()] == [
-        "execution (3 flagged, 1 never)",
-        "performance (2 flagged, 2 never)",
+        "execution (2 flagged, 1 never)",
+        "performance (2 flagged, 0 never)",
     ]
+
+
+def test_the_coaching_load_counts_whole_managers_and_sessions() -> None:
+    """Given sessions per manager of two policies, when the coaching load is plotted, then
+    there is a panel per policy whose bars count every manager, bins that hold whole numbers
+    of sessions, whole-number ticks on both axes, and the mean a week in the title."""
+    figure = plot_coaching_load({"execution": [0, 3, 5, 5, 12], "budget": [1, 1, 2]}, weeks=26)
+
+    execution, budget = figure.axes
+    bars = _bars(figure, 0)
+    assert sum(bar.get_height() for bar in bars) == 5
+    assert sum(bar.get_height() for bar in _bars(figure, 1)) == 3
+    assert all(bar.get_x() % 1 == 0.5 for bar in bars)  # edges between whole numbers
+    assert all(_whole(ax.get_yticks()) and _whole(ax.get_xticks()) for ax in figure.axes)
+    assert execution.get_title(loc="left") == (
+        "execution: 5 managers, mean 5.0 sessions, about 0.2 a week"
+    )
+    assert budget.get_xlabel() == "coaching sessions per manager over 26 weeks"
+    assert execution.get_ylabel() == "managers"
 
 
 def test_the_alignment_tree_has_a_dot_per_node_and_an_edge_per_child(season: Season) -> None:
@@ -176,6 +274,67 @@ def test_an_unaligned_goal_hangs_in_the_goals_column(season: Season) -> None:
     assert len(edges.get_segments()) == 17
 
 
+def _icicle_bars(ax: Axes) -> list[Rectangle]:
+    return [bar for container in ax.containers for bar in container]
+
+
+def test_the_icicle_has_a_bar_per_node_as_tall_as_its_leaves(season: Season) -> None:
+    """Given the season's alignment tree, when drawn as an icicle, then there is a bar per node
+    in its level's column, as tall as the goals with none below it under the node, the strategy
+    spanning every row, and every node labelled at this size."""
+    tree = v.alignment_tree(season.ledger, season.demo.cycle_id, at=MID)
+    nodes = tree.to_records()
+    parents = {str(row["parent"]) for row in nodes}
+    leaves = sum(1 for row in nodes if str(row["id"]) not in parents)
+
+    figure = plot_alignment_icicle(tree)
+
+    ax = figure.axes[0]
+    bars = _icicle_bars(ax)
+    assert len(bars) == len(nodes) == 18
+    assert [bar.get_x() for bar in bars] == [float(str(row["depth"])) for row in nodes]
+    assert bars[0].get_height() == leaves
+    themes = [bar for bar, row in zip(bars, nodes, strict=True) if row["kind"] == "theme"]
+    assert sum(bar.get_height() for bar in themes) == leaves
+    assert len(ax.texts) == len(nodes)
+    assert [t.get_text() for t in ax.get_xticklabels()] == [
+        "strategy",
+        "themes",
+        "goals",
+        "child goals",
+    ]
+
+
+def test_a_large_icicle_names_only_the_nodes_with_room(season: Season) -> None:
+    """Given the season's tree and room for two labels a column, when drawn as an icicle, then
+    only the nodes spanning at least half the rows are labelled."""
+    tree = v.alignment_tree(season.ledger, season.demo.cycle_id, at=MID)
+
+    ax = plot_alignment_icicle(tree, max_labels=2).axes[0]
+
+    rows = _icicle_bars(ax)[0].get_height()
+    wide = [bar for bar in _icicle_bars(ax) if bar.get_height() * 2 >= rows]
+    assert len(ax.texts) == len(wide) >= 1
+
+
+def test_unaligned_goals_get_a_block_of_their_own_in_the_icicle(season: Season) -> None:
+    """Given a tree with a goal aligned to nothing, when drawn as an icicle, then a block in
+    the themes' column holds it, and the goal's bar, in the goals' column, is ringed red."""
+    goal = v.AlignmentNode(
+        kind="goal", id="loose", title="Loose goal", progress=0.2, unaligned=True
+    )
+    tree = attrs.evolve(
+        v.alignment_tree(season.ledger, season.demo.cycle_id, at=MID), unaligned=(goal,)
+    )
+
+    bars = _icicle_bars(plot_alignment_icicle(tree).axes[0])
+
+    block, loose = bars[-2:]
+    assert (block.get_x(), loose.get_x()) == (1.0, 2.0)
+    assert block.get_y() == loose.get_y()
+    assert tuple(loose.get_edgecolor()[:3]) == pytest.approx((0xD5 / 255, 0, 0))
+
+
 @pytest.mark.parametrize(
     "draw",
     [
@@ -184,8 +343,10 @@ def test_an_unaligned_goal_hangs_in_the_goals_column(season: Season) -> None:
         lambda s: plot_rating_distributions({"a": [1, 3, 5], "b": [2, 3, 3]}),
         lambda s: plot_lead_times(v.detection_lead_time(s.ledger, s.demo.cycle_id, at=AFTER)),
         lambda s: plot_alignment_tree(v.alignment_tree(s.ledger, s.demo.cycle_id, at=AFTER)),
+        lambda s: plot_alignment_icicle(v.alignment_tree(s.ledger, s.demo.cycle_id, at=AFTER)),
+        lambda s: plot_coaching_load([3, 5, 8]),
     ],
-    ids=["burnup", "heatmap", "ratings", "lead_times", "alignment_tree"],
+    ids=["burnup", "heatmap", "ratings", "lead_times", "alignment_tree", "icicle", "coaching"],
 )
 def test_every_figure_saves_as_png(
     season: Season, draw: Callable[[Season], Figure], tmp_path: Path
@@ -226,7 +387,8 @@ def test_the_simulators_monte_carlo_plots_as_is() -> None:
 
     assert len(_bars(ratings)) == 10
     flagged = sum(1 for days in lead.values() for d in days if d is not None)
-    assert sum(bar.get_height() for bar in _bars(lead_times)) == flagged
+    assert len(lead_times.axes) == 2
+    assert sum(bar.get_height() for n in (0, 1) for bar in _bars(lead_times, n)) == flagged
     assert list(view_frame(result)["policy"]) == ["performance"] * 2 + ["execution"] * 2
 
 

@@ -209,9 +209,10 @@ burnup = nb.burnup_frame(ledger, cycle_id, goals["ben"])
 nb.plot_burnup(burnup, title="Open the Nordics (Ben): progress against the pace")
 
 # %% [markdown]
-# **Health heatmap.** The scoreboard every week (`scoreboard_by_week`), one row per goal: the
-# coach saw red early on most goals that ended missed, and the dropped partner channel shows as
-# ended from week 12.
+# **Health heatmap.** The scoreboard every week (`scoreboard_by_week`), one row per goal, the
+# goals of each unit together, under a count of the goals in each health: the coach saw red
+# early on most goals that ended missed, and the dropped partner channel shows as ended from
+# week 12.
 
 # %%
 # figure: audit-heatmap
@@ -219,7 +220,7 @@ weekly = nb.scoreboard_by_week(ledger, cycle_id)
 nb.plot_health_heatmap(weekly, title="Health of every goal, week by week (demo season)")
 
 # %%
-weekly.pivot_table(index="week", columns="health", values="goal_id", aggfunc="count", fill_value=0).iloc[::5]
+weekly.pivot_table(index="week", columns="health", values="goal_id", aggfunc="count", fill_value=0, observed=False).iloc[::5]
 
 # %% [markdown]
 # **Alignment tree** at mid-season (week 13): strategy, themes, goals and child goals, each with

@@ -74,12 +74,23 @@ figure.suptitle(f"Burn-up of one goal: {title}")
 figure
 
 # %% [markdown]
-# **The live view of the whole company**: every goal's health at the end of every week under
-# execution management, one row per goal (too many to label).
+# **The live view of the whole company** under execution management, week by week. Above, how
+# many of its goals were in each health; below, a row per unit (436 goals are too many to
+# draw one by one): the share of the unit's goals in play that were not on track. A unit that
+# stays red for weeks is where a coach's time goes. (`scoreboard_by_week(..., unit_level=2)`
+# groups by a coarser level of the unit tree, for a company of a thousand.)
 
 # %%
 # figure: evp-heatmap
-nb.plot_health_heatmap(weekly_e, title="Health of every goal, week by week (execution management)")
+nb.plot_health_heatmap(weekly_e, title="Health of the goals of each unit, week by week (execution management)")
+
+# %% [markdown]
+# Health, status and outcome are ordered in the frames (on track < at risk < off track < stale
+# < not started), so "every goal the board cannot call on track" is a comparison:
+
+# %%
+last_week = weekly_e[weekly_e["week"] == model.weeks]
+last_week[last_week["health"] > "on track"].groupby("health", observed=True).size().rename("goals").to_frame()
 
 # %% [markdown]
 # ## Monte Carlo: both policies on the same seeds
@@ -116,9 +127,10 @@ nb.plot_rating_distributions(mc, title="Rating distribution, 200 people x 4 runs
 
 # %% [markdown]
 # **Detection lead time.** For every goal that ended missed, how many days before the cycle's
-# end the live view first showed it at risk or off track. Under performance management the
-# first reading comes in the last week, so the first warning is days before the appraisal;
-# under execution management most missed goals were visible months ahead.
+# end the live view first showed it at risk or off track, a panel per policy on one scale.
+# Under performance management the first reading comes in the last week, so the first warning
+# is days before the appraisal; under execution management most missed goals were visible
+# months ahead.
 
 # %%
 # figure: evp-lead-times
@@ -131,15 +143,8 @@ nb.plot_lead_times(lead_days, title="Detection lead time of missed goals (all ru
 
 # %%
 # figure: evp-coaching-load
-sessions = pd.Series([n for run in mc.of("execution") for n in run.coaching_per_manager])
-figure = Figure(figsize=(7, 3.5), layout="constrained")
-ax = figure.add_subplot()
-ax.hist(sessions, bins=15, color="#1565c0", edgecolor="white")
-ax.set_xlabel(f"coaching sessions per manager over {model.weeks} weeks")
-ax.set_ylabel("managers")
-ax.set_title(f"Coaching load under execution management (mean {sessions.mean():.0f}, "
-             f"about {sessions.mean() / model.weeks:.1f} a week)")
-figure
+sessions = {"execution": [n for run in mc.of("execution") for n in run.coaching_per_manager]}
+nb.plot_coaching_load(sessions, weeks=model.weeks, title="Coaching load under execution management (all runs)")
 
 # %% [markdown]
 # ## A counterfactual: stop coaching at mid-cycle
@@ -163,13 +168,16 @@ print(f"{len(comparison.changed_goals)} of {len(goals)} goals ended differently"
 goals.sort_values("difference").head(8)
 
 # %% [markdown]
-# **The alignment tree** of the execution-managed company at mid-cycle, labels left out at this
-# size (strategy and themes only): every goal serves a theme, through its parents.
+# **The alignment tree** of the execution-managed company at mid-cycle, as an icicle: a column
+# per level, each goal as tall as the goals below it, coloured by health. The strategy, the
+# themes and the goals that cascade are named; the individual goals at the leaves are too many
+# to name, but their colours show which branches are behind. Every goal serves a theme,
+# through its parents (none is in a red "aligned to nothing" block).
 
 # %%
 # figure: evp-alignment
 tree = v.alignment_tree(sim_e.ledger(), sim_e.cycle_id, at=(weekly_e["at"].iloc[0] + pd.Timedelta(weeks=12)).to_pydatetime())
-nb.plot_alignment_tree(tree, title="Alignment at week 13 (execution management)")
+nb.plot_alignment_icicle(tree, title="Alignment at week 13 (execution management)")
 
 # %%
 for sim in (*played.values(), branch):

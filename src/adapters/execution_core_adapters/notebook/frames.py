@@ -3,6 +3,10 @@
 The views already flatten themselves (``to_records()``); these functions only turn records into
 frames, add the two clocks of each event, and read a view week by week over a cycle, so a
 notebook can group, pivot and plot without knowing the view's classes.
+
+Health, status and outcome columns are ordered categoricals (:data:`HEALTH`, :data:`STATUS`,
+:data:`OUTCOME`), so sorting, comparing (``frame[frame.health > "on track"]``) and grouping follow
+the domain's order, not the alphabet's, and a group that is empty this week still shows.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from enum import Enum
-from typing import Any, Protocol
+from typing import Any, Protocol, get_args
 from uuid import UUID
 
 import attrs
@@ -22,11 +26,18 @@ from execution_core.access import Owner
 from execution_core.event import Event
 from execution_core.goals.events import Alignment
 from execution_core.ports import Recorded
-from execution_core.views import Ledger, Scoreboard
+from execution_core.states import GoalStatus, Organization
+from execution_core.views import Health, Ledger, Outcome, Scoreboard
 from execution_core.views import formulas as f
 
 __all__ = [
     "EVENT_COLUMNS",
+    "HEALTH",
+    "HEALTH_ORDER",
+    "OUTCOME",
+    "OUTCOME_ORDER",
+    "STATUS",
+    "STATUS_ORDER",
     "HasRecords",
     "burnup_frame",
     "cycle_weeks",
@@ -52,7 +63,41 @@ EVENT_COLUMNS = (
 )
 """The columns every event has, first in :func:`events_frame`; its payload fields follow."""
 
-_TIME_COLUMNS = ("occurred_at", "recorded_at")
+HEALTH_ORDER: tuple[str, ...] = tuple(
+    health.value
+    for health in (
+        Health.ON_TRACK,
+        Health.AT_RISK,
+        Health.OFF_TRACK,
+        Health.STALE,
+        Health.NOT_STARTED,
+    )
+)
+"""The healths from the best news to the least: the three bands of a forecast (on track < at
+risk < off track), then a forecast gone old (stale), then no reading at all (not started). So
+``health > "on track"`` is every goal the board cannot call on track, and sorting by health,
+descending, puts first the goals a coach should look at."""
+
+STATUS_ORDER: tuple[str, ...] = get_args(GoalStatus)
+"""A goal's life: active, then its two ends (active < completed < dropped)."""
+
+OUTCOME_ORDER: tuple[str, ...] = tuple(outcome.value for outcome in Outcome)
+"""The agreed criteria, from the worst: missed < met < exceeded."""
+
+HEALTH = pd.CategoricalDtype(list(HEALTH_ORDER), ordered=True)
+"""The dtype of every health column (``health``, ``final_health``, ``theme_health``, ...)."""
+
+STATUS = pd.CategoricalDtype(list(STATUS_ORDER), ordered=True)
+"""The dtype of every goal status column (``status``)."""
+
+OUTCOME = pd.CategoricalDtype(list(OUTCOME_ORDER), ordered=True)
+"""The dtype of every outcome column (``outcome``, ``original_outcome``, ``outcome_<branch>``)."""
+
+_ORDERED: Mapping[str, pd.CategoricalDtype] = {
+    "health": HEALTH,
+    "status": STATUS,
+    "outcome": OUTCOME,
+}
 
 
 class HasRecords(Protocol):
@@ -126,7 +171,7 @@ def events_frame(history: Iterable[Event | Recorded]) -> pd.DataFrame:
         for item in history
     ]
     frame = pd.DataFrame.from_records(rows, columns=_columns(rows, EVENT_COLUMNS))
-    return _with_times(frame)
+    return _typed(frame)
 
 
 # -- views ------------------------------------------------------------------------------------
@@ -139,11 +184,28 @@ def _columns(rows: Sequence[Mapping[str, object]], first: Sequence[str] = ()) ->
     return list(columns)
 
 
-def _with_times(frame: pd.DataFrame) -> pd.DataFrame:
-    """Columns of aware datetimes as pandas UTC timestamps (empty cells as NaT)."""
+def _ordered(column: object, values: pd.Series) -> pd.CategoricalDtype | None:
+    """The ordered dtype a column takes: its name has the word (``health``, ``final_health``,
+    ``outcome_kept``) and every value is one of that dtype's categories; else None, so a column
+    that only shares the name (an action's status) stays as it is."""
+    words = str(column).split("_")
+    for word, dtype in _ORDERED.items():
+        if word in words and all(
+            isinstance(value, str) and value in dtype.categories for value in values
+        ):
+            return dtype
+    return None
+
+
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    """Columns of aware datetimes as pandas UTC timestamps (empty cells as NaT), and health,
+    status and outcome columns as their ordered categoricals."""
     for column in frame.columns:
         values = frame[column].dropna()
-        if len(values) and all(
+        dtype = _ordered(column, values)
+        if dtype is not None:
+            frame[column] = frame[column].astype(dtype)
+        elif len(values) and all(
             isinstance(value, datetime) and value.tzinfo is not None for value in values
         ):
             frame[column] = pd.to_datetime(frame[column], utc=True)
@@ -154,8 +216,8 @@ def records_frame(
     records: Sequence[Mapping[str, object]], *, columns: Sequence[str] = ()
 ) -> pd.DataFrame:
     """Flat records as a frame, ``columns`` first (and present even with no records), aware
-    datetimes as UTC timestamps."""
-    return _with_times(pd.DataFrame.from_records(records, columns=_columns(records, columns)))
+    datetimes as UTC timestamps, health, status and outcome as ordered categoricals."""
+    return _typed(pd.DataFrame.from_records(records, columns=_columns(records, columns)))
 
 
 def view_frame(view: HasRecords, *, columns: Sequence[str] = ()) -> pd.DataFrame:
@@ -195,9 +257,42 @@ def view_over_time(
     return records_frame(stamped, columns=("week", "at"))
 
 
-def scoreboard_by_week(ledger: Ledger, cycle_id: UUID, **options: Any) -> pd.DataFrame:
-    """The scoreboard at the end of every week of a cycle: one row per goal and week."""
-    return view_over_time(Scoreboard.build, ledger, cycle_id, **options)
+def scoreboard_by_week(
+    ledger: Ledger, cycle_id: UUID, *, unit_level: int | None = None, **options: Any
+) -> pd.DataFrame:
+    """The scoreboard at the end of every week of a cycle: one row per goal and week, then the
+    owner's unit that week, ``unit_id`` and ``unit`` (its name): a person's unit, or the unit
+    that owns the goal. ``unit_level`` rolls each unit up to its ancestor that many levels below
+    the root (1: the units under the company), for a coarser grouping; a unit above that level
+    stays itself."""
+    frame = view_over_time(Scoreboard.build, ledger, cycle_id, **options)
+    units: list[tuple[str | None, str | None]] = []
+    organizations: dict[datetime, Organization] = {}
+    for at, kind, owner in frame[["at", "owner_kind", "owner_id"]].itertuples(index=False):
+        moment = at.to_pydatetime()
+        if moment not in organizations:
+            organizations[moment] = ledger.organization_at(moment)
+        units.append(_unit_of(organizations[moment], str(kind), str(owner), unit_level))
+    frame["unit_id"] = [unit_id for unit_id, _name in units]
+    frame["unit"] = [name for _unit_id, name in units]
+    return frame
+
+
+def _unit_of(
+    organization: Organization, kind: str, owner: str, level: int | None
+) -> tuple[str | None, str | None]:
+    """The unit a goal's owner belongs to (its id and name), rolled up to ``level``."""
+    if kind == "person":
+        person = organization.person(owner)
+        unit_id = None if person is None else person.unit_id
+    else:
+        unit_id = owner
+    if unit_id is None or unit_id not in organization.units:
+        return unit_id, None
+    if level is not None:
+        chain = organization.unit_chain(unit_id)  # from the unit up to the root
+        unit_id = chain[max(0, len(chain) - 1 - level)]
+    return unit_id, organization.units[unit_id].name
 
 
 # -- burn-up ----------------------------------------------------------------------------------

@@ -1,56 +1,58 @@
 """matplotlib figures of the views: burn-up, health heatmap, rating distributions, detection lead
-times, the alignment tree and the strategy map.
+times, coaching load, the alignment tree and icicle, and the strategy map.
 
 Every function draws on a new :class:`~matplotlib.figure.Figure` (never pyplot's global state,
 so it works under any backend, Agg included, and never shows anything) or on the ``ax`` given,
 and returns the figure. In a notebook a cell ending with the figure displays it; elsewhere
-``fig.savefig("board.png")``.
+``fig.savefig("board.png")``. The figures are made to stay readable at the size of a simulated
+1,000-person organization: several policies as small multiples rather than overlapping bars,
+whole numbers on the axes that count, units rather than goals when goals are too many to see.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Protocol
 
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.axis import Axis
 from matplotlib.collections import LineCollection
-from matplotlib.colors import BoundaryNorm, ListedColormap
+from matplotlib.colors import BoundaryNorm, ListedColormap, to_rgb
 from matplotlib.figure import Figure
+from matplotlib.image import AxesImage
 from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
 
 from execution_core.views import AlignmentTree, Health, LeadTimeReport, StrategyMap
+from execution_core_adapters.notebook.frames import HEALTH_ORDER
 
 __all__ = [
     "HEALTH_COLOURS",
-    "HEALTH_ORDER",
+    "HEATMAP_CELLS",
     "MonteCarloRuns",
+    "plot_alignment_icicle",
     "plot_alignment_tree",
     "plot_burnup",
+    "plot_coaching_load",
     "plot_health_heatmap",
     "plot_lead_times",
     "plot_rating_distributions",
     "plot_strategy_map",
 ]
 
-HEALTH_ORDER: tuple[str, ...] = (
-    Health.ON_TRACK.value,
-    Health.AT_RISK.value,
-    Health.OFF_TRACK.value,
-    Health.NOT_STARTED.value,
-    Health.STALE.value,
-    "ended",
-    "not set",
-)
-"""The cells of the heatmap: the five healths, a goal completed or dropped, a goal not set yet."""
+HEATMAP_CELLS: tuple[str, ...] = (*HEALTH_ORDER, "ended", "not set")
+"""The cells of the heatmap: the five healths in their order, a goal completed or dropped, a
+goal not set yet."""
 
 HEALTH_COLOURS: Mapping[str, str] = {
     Health.ON_TRACK.value: "#2e7d32",
     Health.AT_RISK.value: "#f9a825",
     Health.OFF_TRACK.value: "#c62828",
-    Health.NOT_STARTED.value: "#9e9e9e",
     Health.STALE.value: "#6a1b9a",
+    Health.NOT_STARTED.value: "#9e9e9e",
     "ended": "#cfd8dc",
     "not set": "#ffffff",
 }
@@ -65,6 +67,76 @@ def _axes(ax: Axes | None, size: tuple[float, float]) -> tuple[Figure, Axes]:
         return figure, ax
     figure = Figure(figsize=size, layout="constrained")
     return figure, figure.add_subplot()
+
+
+def _integer(*axes: Axis) -> None:
+    """Ticks at whole numbers only, on an axis that counts (goals, managers, sessions)."""
+    for axis in axes:
+        axis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
+
+
+def _short(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _series(
+    values: Mapping[str, Iterable[float | int | None]] | Iterable[float | int | None], name: str
+) -> dict[str, list[float | None]]:
+    """One named series, or a series per name (a policy) as given."""
+    if isinstance(values, Mapping):
+        return {str(key): _floats(inner) for key, inner in values.items()}
+    return {name: _floats(values)}
+
+
+def _floats(values: Iterable[float | int | None]) -> list[float | None]:
+    return [None if value is None or pd.isna(value) else float(value) for value in values]
+
+
+def _histograms(
+    series: Mapping[str, Sequence[float | None]],
+    bins: Sequence[float],
+    *,
+    describe: Mapping[str, str],
+    xlabel: str,
+    ylabel: str,
+    title: str,
+    ax: Axes | None,
+) -> Figure:
+    """A histogram per series: small multiples (a panel each, one x and one y scale, the series'
+    own colour) on a new figure, or step outlines on the ``ax`` given; whole counts on y."""
+    colours = [f"C{n % 10}" for n in range(len(series))]
+    if ax is not None:
+        figure, ax = _axes(ax, (7, 4))
+        for (name, values), colour in zip(series.items(), colours, strict=True):
+            ax.hist(
+                [value for value in values if value is not None],
+                bins=list(bins),
+                histtype="step",
+                linewidth=1.8,
+                color=colour,
+                label=f"{name} ({describe[name]})",
+            )
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.set_title(title)
+        ax.legend()
+        _integer(ax.yaxis)
+        return figure
+    figure = Figure(figsize=(7, min(12.0, 1.6 + 1.7 * len(series))), layout="constrained")
+    panels = figure.subplots(len(series), 1, sharex=True, sharey=True, squeeze=False)[:, 0]
+    for panel, (name, values), colour in zip(panels, series.items(), colours, strict=True):
+        panel.hist(
+            [value for value in values if value is not None],
+            bins=list(bins),
+            color=colour,
+            edgecolor="white",
+        )
+        panel.set_title(f"{name}: {describe[name]}", loc="left", fontsize=9)
+        panel.set_ylabel(ylabel)
+        _integer(panel.yaxis)
+    panels[-1].set_xlabel(xlabel)
+    figure.suptitle(title)
+    return figure
 
 
 # -- burn-up ----------------------------------------------------------------------------------
@@ -99,52 +171,189 @@ def _cell(status: object, health: object) -> str:
     return "not set"
 
 
+UNIT_SHARE_COLOURS = ListedColormap(
+    ["#2e7d32", "#7cb342", "#fdd835", "#fb8c00", "#e53935", "#b71c1c"], name="behind"
+).with_extremes(bad="#ffffff")
+"""Green (every goal in play on track) to dark red (none): the unit rows' share not on track;
+white where the unit had no goal in play."""
+
+
+def _cells(weekly: pd.DataFrame, by: str) -> pd.DataFrame:
+    """One row per goal and week: ``goal_id``, ``week``, ``cell`` (a name of
+    :data:`HEATMAP_CELLS`), ``group`` (the ``by`` column, or one group when the frame has none)
+    and ``title``."""
+    cells = pd.DataFrame(
+        {
+            "goal_id": weekly["goal_id"].to_numpy(),
+            "week": weekly["week"].to_numpy(),
+            "cell": [
+                _cell(status, health)
+                for status, health in zip(weekly["status"], weekly["health"], strict=True)
+            ],
+            "group": weekly[by].astype(object).to_numpy() if by in weekly else "",
+            "title": weekly["title"].astype(str).to_numpy(),
+        }
+    )
+    cells["group"] = cells["group"].where(cells["group"].notna(), "no unit")
+    return cells
+
+
+def _summary(ax: Axes, cells: pd.DataFrame, weeks: Sequence[object]) -> None:
+    """Stacked bars: how many goals each week are in each health (and ended), with a legend."""
+    counts = (
+        pd.crosstab(cells["week"], cells["cell"])
+        .reindex(index=list(weeks), columns=list(HEATMAP_CELLS), fill_value=0)
+        .drop(columns="not set")
+    )
+    bottom = np.zeros(len(weeks))
+    for name in counts.columns:
+        heights = counts[name].to_numpy(dtype=float)
+        if heights.any():
+            ax.bar(
+                range(len(weeks)),
+                heights,
+                bottom=bottom,
+                width=0.9,
+                color=HEALTH_COLOURS[name],
+                label=name,
+            )
+        bottom += heights
+    _integer(ax.yaxis)
+    ax.set_ylabel("goals")
+    ax.margins(x=0)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
+
+
+def _goal_grid(ax: Axes, cells: pd.DataFrame, weeks: Sequence[object], labelled: bool) -> None:
+    """A row per goal, grouped by unit (a rule between groups, their names on the right)."""
+    codes = {name: code for code, name in enumerate(HEATMAP_CELLS)}
+    order = cells.drop_duplicates("goal_id")
+    groups = list(dict.fromkeys(order["group"]))
+    goals = [goal for group in groups for goal in order.loc[order["group"] == group, "goal_id"]]
+    row_of = {goal: row for row, goal in enumerate(goals)}
+    column_of = {week: column for column, week in enumerate(weeks)}
+    grid = np.full((len(goals), len(weeks)), codes["not set"], dtype=float)
+    for goal, week, cell in cells[["goal_id", "week", "cell"]].itertuples(index=False):
+        grid[row_of[goal], column_of[week]] = codes[cell]
+    colours = ListedColormap([HEALTH_COLOURS[name] for name in HEATMAP_CELLS])
+    norm = BoundaryNorm(np.arange(len(HEATMAP_CELLS) + 1) - 0.5, colours.N)
+    ax.imshow(grid, aspect="auto", interpolation="nearest", cmap=colours, norm=norm)
+    titles = dict(zip(order["goal_id"], order["title"], strict=True))
+    if labelled:
+        ax.set_yticks(range(len(goals)), [_short(titles[goal], 32) for goal in goals], fontsize=7)
+    else:
+        ax.set_yticks([])
+        ax.set_ylabel(f"{len(goals)} goals")
+    first = 0
+    for group in groups:
+        size = int((order["group"] == group).sum())
+        if len(groups) > 1:
+            if first:
+                ax.axhline(first - 0.5, color="black", lw=1.2)
+            ax.text(
+                1.01,
+                first + (size - 1) / 2,
+                _short(str(group), 28),
+                va="center",
+                fontsize=8,
+                fontweight="bold",
+                transform=ax.get_yaxis_transform(),
+            )
+        first += size
+
+
+def _unit_grid(ax: Axes, cells: pd.DataFrame, weeks: Sequence[object], max_units: int) -> AxesImage:
+    """A row per unit: the share of its goals in play that are not on track, week by week."""
+    playing = cells[cells["cell"].isin(HEALTH_ORDER)]  # in play: not ended, already set
+    share = (
+        playing.assign(behind=playing["cell"] != Health.ON_TRACK.value)
+        .pivot_table(index="group", columns="week", values="behind", aggfunc="mean")
+        .reindex(index=list(dict.fromkeys(cells["group"])), columns=list(weeks))
+    )
+    sizes = cells.drop_duplicates("goal_id")["group"].value_counts()
+    image = ax.imshow(
+        np.ma.masked_invalid(share.to_numpy(dtype=float)),
+        aspect="auto",
+        interpolation="nearest",
+        cmap=UNIT_SHARE_COLOURS,
+        vmin=0.0,
+        vmax=1.0,
+    )
+    units = list(share.index)
+    if len(units) <= max_units:
+        ax.set_yticks(
+            range(len(units)),
+            [f"{_short(str(unit), 28)} ({sizes.get(unit, 0)})" for unit in units],
+            fontsize=7,
+        )
+    else:
+        ax.set_yticks([])
+    ax.set_ylabel(f"{len(units)} units (goals in each)")
+    return image
+
+
 def plot_health_heatmap(
     weekly: pd.DataFrame,
     *,
     title: str = "",
-    max_labels: int = 40,
+    by: str = "unit",
+    max_goals: int = 60,
+    max_units: int = 60,
     ax: Axes | None = None,
 ) -> Figure:
-    """Every goal's health week by week (a :func:`~.scoreboard_by_week` frame): one image, a
-    row per goal (in the order set), a column per week; goals are labelled
-    by title when there are at most ``max_labels`` of them."""
-    goals = list(dict.fromkeys(weekly["goal_id"]))
+    """Every goal's health week by week (a :func:`~.scoreboard_by_week` frame), grouped by
+    unit (the ``by`` column), under a summary: how many goals were in each health each week
+    (stacked bars, whole numbers of goals).
+
+    Up to ``max_goals`` goals, a row per goal (labelled by title), the goals of a unit together
+    under its name. Beyond that a row per unit (labelled with its goal count when there are at
+    most ``max_units``): the share of its goals in play (not ended, already set) that were not
+    on track that week, so a 400-goal organization reads as a few dozen units rather than a
+    wall of lines. Given ``ax``, only the grid is drawn there, without the summary."""
     weeks = sorted(dict.fromkeys(weekly["week"]))
-    codes = {name: code for code, name in enumerate(HEALTH_ORDER)}
-    grid = np.full((len(goals), len(weeks)), codes["not set"], dtype=float)
-    row_of = {goal: row for row, goal in enumerate(goals)}
-    column_of = {week: column for column, week in enumerate(weeks)}
-    for goal, week, status, health in weekly[["goal_id", "week", "status", "health"]].itertuples(
-        index=False
-    ):
-        grid[row_of[goal], column_of[week]] = codes[_cell(status, health)]
-    height = min(12.0, 1.5 + 0.22 * len(goals))
-    figure, ax = _axes(ax, (9, height))
-    colours = ListedColormap([HEALTH_COLOURS[name] for name in HEALTH_ORDER])
-    norm = BoundaryNorm(np.arange(len(HEALTH_ORDER) + 1) - 0.5, colours.N)
-    ax.imshow(grid, aspect="auto", interpolation="nearest", cmap=colours, norm=norm)
-    ax.set_xticks(range(len(weeks)), [str(week) for week in weeks], fontsize=7)
-    titles = dict(zip(weekly["goal_id"], weekly["title"], strict=False))
-    if len(goals) <= max_labels:
-        ax.set_yticks(range(len(goals)), [_short(str(titles[goal]), 32) for goal in goals])
+    cells = _cells(weekly, by)
+    goals = cells["goal_id"].nunique()
+    per_unit = goals > max_goals and by in weekly
+    top: Axes | None = None
+    if ax is None:
+        rows = cells["group"].nunique() if per_unit else goals
+        height = min(13.0, 3.5 + 0.2 * rows)
+        figure = Figure(figsize=(10, height), layout="constrained")
+        spec = figure.add_gridspec(2, 1, height_ratios=(1.6, max(1.6, height - 2.2)))
+        ax = figure.add_subplot(spec[1])
+        top = figure.add_subplot(spec[0], sharex=ax)
+    figure, ax = _axes(ax, (10, 4))
+    if per_unit:
+        image = _unit_grid(ax, cells, weeks, max_units)
+        figure.colorbar(
+            image,
+            ax=ax,
+            fraction=0.04,
+            aspect=30,
+            label="share of the unit's goals in play not on track",
+        )
     else:
-        ax.set_yticks([])
-        ax.set_ylabel(f"{len(goals)} goals")
+        _goal_grid(ax, cells, weeks, labelled=goals <= max_goals)
+    ax.set_xticks(range(len(weeks)), [str(week) for week in weeks], fontsize=7)
+    ax.set_xlim(-0.5, len(weeks) - 0.5)
     ax.set_xlabel("week of the cycle")
-    ax.set_title(title or "Health of every goal, week by week")
-    shown = [name for name in HEALTH_ORDER if codes[name] in set(grid.flat)]
-    ax.legend(
-        handles=[Patch(color=HEALTH_COLOURS[name], label=name) for name in shown],
-        loc="upper left",
-        bbox_to_anchor=(1.01, 1.0),
-        fontsize=8,
-    )
+    heading = title or "Health of every goal, week by week"
+    if top is None:
+        ax.set_title(heading)
+        if not per_unit:
+            shown = [name for name in HEATMAP_CELLS if name in set(cells["cell"])]
+            ax.legend(
+                handles=[Patch(color=HEALTH_COLOURS[name], label=name) for name in shown],
+                loc="upper center",
+                bbox_to_anchor=(0.5, -0.08),
+                ncol=len(shown),
+                fontsize=8,
+            )
+    else:
+        _summary(top, cells, weeks)
+        top.tick_params(labelbottom=False)
+        top.set_title(heading)
     return figure
-
-
-def _short(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 # -- rating distributions ---------------------------------------------------------------------
@@ -220,7 +429,7 @@ LeadDays = Iterable[float | int | None] | LeadTimeReport
 def _days(values: LeadDays) -> list[float | None]:
     if isinstance(values, LeadTimeReport):
         return [None if row.lead_days is None else float(row.lead_days) for row in values.rows]
-    return [None if value is None or pd.isna(value) else float(value) for value in values]
+    return _floats(values)
 
 
 def plot_lead_times(
@@ -230,9 +439,10 @@ def plot_lead_times(
     title: str = "",
     ax: Axes | None = None,
 ) -> Figure:
-    """A histogram of detection lead times (days from the first flag to the cycle's end) of
-    missed goals, one series per policy when given a mapping; ``bin_days`` wide bins. Goals
-    never flagged have no lead time: their count is in the legend."""
+    """Histograms of detection lead times (days from the first flag to the cycle's end) of
+    missed goals, ``bin_days`` wide bins: one panel per policy when given a mapping, on one
+    scale so the panels compare (step outlines on one axes when ``ax`` is given). Goals never
+    flagged have no lead time: each panel's title counts them."""
     series = (
         {str(name): _days(values) for name, values in lead_days.items()}
         if isinstance(lead_days, Mapping)
@@ -241,16 +451,60 @@ def plot_lead_times(
     known = [day for days in series.values() for day in days if day is not None]
     top = max([bin_days, *known])
     bins = [float(edge) for edge in np.arange(0, top + bin_days, bin_days)]
-    figure, ax = _axes(ax, (7, 4))
-    for name, days in series.items():
-        flagged = [day for day in days if day is not None]
-        never = len(days) - len(flagged)
-        label = f"{name} ({len(flagged)} flagged, {never} never)"
-        ax.hist(flagged, bins=bins, alpha=0.6, label=label, edgecolor="white")
-    ax.set_xlabel("days the live view saw it before the cycle's end")
-    ax.set_ylabel("missed goals")
-    ax.set_title(title or "Detection lead time of missed goals")
-    ax.legend()
+    describe = {
+        name: f"{sum(d is not None for d in days)} flagged, {sum(d is None for d in days)} never"
+        for name, days in series.items()
+    }
+    return _histograms(
+        series,
+        bins,
+        describe=describe,
+        xlabel="days the live view saw it before the cycle's end",
+        ylabel="missed goals",
+        title=title or "Detection lead time of missed goals",
+        ax=ax,
+    )
+
+
+# -- coaching load ----------------------------------------------------------------------------
+
+
+def plot_coaching_load(
+    sessions: Iterable[int] | Mapping[str, Iterable[int]],
+    *,
+    weeks: int | None = None,
+    title: str = "",
+    ax: Axes | None = None,
+) -> Figure:
+    """How many coaching sessions each manager gave over a cycle (a run's
+    ``coaching_per_manager``, pooled over runs, or one such list per policy): histograms whose
+    bins hold whole numbers of sessions and whose axes count whole managers; one panel per
+    policy (step outlines on ``ax``). Each panel's title gives the managers, the mean, and the
+    mean a week when ``weeks`` is given."""
+    series = _series(sessions, "managers")
+    counts = [int(n) for values in series.values() for n in values if n is not None]
+    top = max([1, *counts])
+    width = max(1, math.ceil((top + 1) / 25))
+    bins = [edge - 0.5 for edge in range(0, top + width + 1, width)]
+
+    def describe(values: Sequence[float | None]) -> str:
+        known = [value for value in values if value is not None]
+        mean = sum(known) / len(known) if known else 0.0
+        weekly = f", about {mean / weeks:.1f} a week" if weeks else ""
+        return f"{len(known)} managers, mean {mean:.1f} sessions{weekly}"
+
+    figure = _histograms(
+        series,
+        bins,
+        describe={name: describe(values) for name, values in series.items()},
+        xlabel="coaching sessions per manager"
+        + (f" over {weeks} weeks" if weeks else " over the cycle"),
+        ylabel="managers",
+        title=title or "Coaching load",
+        ax=ax,
+    )
+    for axes in figure.axes:
+        _integer(axes.xaxis)
     return figure
 
 
@@ -341,6 +595,129 @@ def plot_alignment_tree(
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
     ax.set_title(title or "Alignment: strategy > themes > goals")
+    return figure
+
+
+# -- alignment icicle -------------------------------------------------------------------------
+
+NODE_COLOUR = "#455a64"
+"""The strategy's and the themes' colour in the icicle (they have no health of their own)."""
+
+UNALIGNED = "aligned to nothing"
+
+
+def _icicle(tree: AlignmentTree) -> list[tuple[dict[str, object], float, float, float]]:
+    """Each node with its column (depth), top and extent: a node spans as many rows as it has
+    leaves below it (a childless node one), its children stacked inside its span. Goals aligned
+    to nothing go under one block of their own in the themes' column."""
+    records = tree.to_records()
+    children: dict[str, list[dict[str, object]]] = {}
+    roots: list[dict[str, object]] = []
+    loose: list[dict[str, object]] = []
+    for row in records:
+        if row["parent"] is not None:
+            children.setdefault(str(row["parent"]), []).append(row)
+        elif row["kind"] == "strategy":
+            roots.append(row)
+        else:
+            loose.append(row)
+    if loose:
+        group: dict[str, object] = {"kind": UNALIGNED, "id": UNALIGNED, "title": UNALIGNED}
+        group |= {"progress": None, "health": None, "status": None, "unaligned": True}
+        children[UNALIGNED] = loose
+    placed: list[tuple[dict[str, object], float, float, float]] = []
+
+    def leaves(row: dict[str, object]) -> int:
+        below = children.get(str(row["id"]), [])
+        return sum(leaves(child) for child in below) if below else 1
+
+    def put(row: dict[str, object], depth: float, top: float) -> float:
+        extent = float(leaves(row))
+        placed.append((row, depth, top, extent))
+        inner = top
+        for child in children.get(str(row["id"]), []):
+            inner += put(child, depth + 1, inner)
+        return extent
+
+    next_top = 0.0
+    for root in roots:
+        next_top += put(root, 0.0, next_top)
+    if loose:
+        put(group, 1.0, next_top)
+    return placed
+
+
+def _fill(row: Mapping[str, object]) -> str:
+    if row["kind"] == UNALIGNED:
+        return "#ffcdd2"
+    if row["kind"] != "goal":
+        return NODE_COLOUR
+    return HEALTH_COLOURS[_cell(row["status"], row["health"])]
+
+
+def _ink(fill: str) -> str:
+    """Black text on a light fill, white on a dark one."""
+    red, green, blue = to_rgb(fill)
+    return "black" if 0.299 * red + 0.587 * green + 0.114 * blue > 0.55 else "white"
+
+
+def plot_alignment_icicle(
+    tree: AlignmentTree, *, max_labels: int = 60, title: str = "", ax: Axes | None = None
+) -> Figure:
+    """The alignment tree as an icicle, for hundreds of goals: a column per level (strategy,
+    themes, goals, child goals), each node a bar as tall as the number of leaves below it, its
+    children stacked beside it, goals coloured by health (ended grey), goals aligned to nothing
+    in a red-ringed block of their own. A node is labelled with its title and rolled-up progress
+    when it spans at least a ``1 / max_labels`` share of the rows, so the strategy, the themes
+    and the big goals stay named however many goals there are."""
+    placed = _icicle(tree)
+    rows = max([1.0, *(top + extent for _row, _depth, top, extent in placed)])
+    depth = int(max([0.0, *(column for _row, column, _top, _extent in placed)]))
+    figure, ax = _axes(ax, (12, min(12.0, 1.5 + 0.16 * min(rows, max_labels) + 0.5)))
+    fills = [_fill(row) for row, _depth, _top, _extent in placed]
+    ax.barh(
+        [top + extent / 2 for _row, _depth, top, extent in placed],
+        0.98,
+        height=[extent for _row, _depth, _top, extent in placed],
+        left=[column for _row, column, _top, _extent in placed],
+        align="center",
+        color=fills,
+        edgecolor=["#d50000" if row["unaligned"] else "white" for row, *_ in placed],
+        linewidth=0.6 if rows <= 4 * max_labels else 0.0,
+    )
+    width = int(12 * 72 * 0.8 / (depth + 1) / (7 * 0.62))  # characters a column holds at 7 pt
+    for (row, column, top, extent), fill in zip(placed, fills, strict=True):
+        if extent * max_labels < rows:
+            continue
+        ax.hlines([top, top + extent], column, column + 0.98, colors="white", linewidth=1.5)
+        progress = row["progress"]
+        done = "" if progress is None else f" {float(str(progress)):.0%}"
+        ax.text(
+            column + 0.03,
+            top + extent / 2,
+            _short(str(row["title"]), max(8, width - len(done))) + done,
+            va="center",
+            fontsize=7,
+            color=_ink(fill),
+            clip_on=True,
+        )
+    ax.set_xlim(0, depth + 1)
+    ax.set_ylim(rows, 0)
+    columns = ["strategy", "themes", "goals", *["child goals"] * max(0, depth - 2)]
+    ax.set_xticks([n + 0.5 for n in range(depth + 1)], columns[: depth + 1])
+    ax.set_yticks([])
+    goals = sum(1 for row, *_ in placed if row["kind"] == "goal")
+    ax.set_ylabel(f"{goals} goals, a row for each with none below it")
+    for side in ("top", "right", "left"):
+        ax.spines[side].set_visible(False)
+    shown = [name for name in HEATMAP_CELLS if HEALTH_COLOURS[name] in fills]
+    ax.legend(
+        handles=[Patch(color=HEALTH_COLOURS[name], label=name) for name in shown],
+        loc="upper left",
+        bbox_to_anchor=(1.0, 1.0),
+        fontsize=8,
+    )
+    ax.set_title(title or "Alignment: strategy > themes > goals, sized by the goals below")
     return figure
 
 
