@@ -21,7 +21,7 @@ import pytest
 from typer.models import OptionInfo
 
 import execution_core
-from execution_core import STORE_ENV
+from execution_core import STORE_VARIABLE
 from execution_core_adapters.cli.main import app
 from execution_core_adapters.cli.views import SignalledStop, stopping_on_signals
 from tests.cli.conftest import commands, run
@@ -65,7 +65,7 @@ def test_completion_completes_a_command_name() -> None:
 def test_the_store_comes_from_the_environment(demo_store: Path, tmp_path: Path) -> None:
     """Given EXECUTION_CORE_STORE naming the demo store, when the board and the audit run with
     no --db, then they read it; a --db given wins over the variable."""
-    env = {STORE_ENV: f"sqlite:///{demo_store}"}
+    env = {STORE_VARIABLE: f"sqlite:///{demo_store}"}
     for args in (["board", "--json"], ["audit", "verify"], ["views", "status"]):
         result = run(*args, env=env)
         assert result.exit_code == 0, (args, result.output)
@@ -85,13 +85,13 @@ def test_every_db_option_reads_the_variable() -> None:
             (option,) = [m for m in hints["db"].__metadata__ if isinstance(m, OptionInfo)]
             readers[name] = option.envvar
     assert {"board", "demo", "worker", "audit verify", "views status"} <= set(readers)
-    assert {name for name, envvar in readers.items() if envvar != STORE_ENV} == {"simulate"}
+    assert {name for name, envvar in readers.items() if envvar != STORE_VARIABLE} == {"simulate"}
 
 
 def test_the_help_names_the_variable() -> None:
     """Given a command's help, then --db says it reads EXECUTION_CORE_STORE."""
     result = run("board", "--help", env={"COLUMNS": "300"})
-    assert STORE_ENV in result.stdout
+    assert STORE_VARIABLE in result.stdout
 
 
 def _on_a_terminal(*args: str, deadline: float = 120) -> bytes:

@@ -27,7 +27,7 @@ from execution_core_adapters.transfer import write_export
 
 def _digest(simulation: Simulation) -> tuple[str, int]:
     out = io.BytesIO()
-    write_export(simulation.execution.store, out)  # type: ignore[arg-type]
+    write_export(simulation.execution.store, out)
     return hashlib.sha256(out.getvalue()).hexdigest(), simulation.execution.store.last_position()
 
 

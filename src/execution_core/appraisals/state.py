@@ -9,8 +9,8 @@ import attrs
 
 from execution_core.appraisals.events import AppraisalRecorded, RatingCalibrated
 from execution_core.event import Event
-from execution_core.plain import JsonForm
 from execution_core.folding import changed, handler
+from execution_core.plain import JsonForm
 
 __all__ = ["Appraisal", "RecordedAppraisal", "evolve"]
 

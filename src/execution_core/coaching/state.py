@@ -17,8 +17,8 @@ from execution_core.coaching.events import (
     CommitmentMissed,
 )
 from execution_core.event import Event
-from execution_core.plain import JsonForm
 from execution_core.folding import changed, handler
+from execution_core.plain import JsonForm
 
 __all__ = ["CoachingJournal", "Commitment", "OpenedCoachingJournal", "evolve"]
 

@@ -11,8 +11,8 @@ import attrs
 
 from execution_core.cycles.events import CycleClosed, CycleOpened, PolicyAdopted
 from execution_core.event import Event
-from execution_core.plain import JsonForm
 from execution_core.folding import changed, handler
+from execution_core.plain import JsonForm
 from execution_core.policy import Policy
 
 __all__ = ["Cycle", "OpenedCycle", "evolve"]

@@ -8,8 +8,8 @@ from functools import singledispatch
 import attrs
 
 from execution_core.event import Event
-from execution_core.plain import JsonForm
 from execution_core.folding import changed, handler
+from execution_core.plain import JsonForm
 from execution_core.strategy.events import (
     Perspective,
     StrategyDefined,

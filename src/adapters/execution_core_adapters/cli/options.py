@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from execution_core import STORE_ENV
+from execution_core import STORE_VARIABLE
 
 __all__ = ["AsJson", "Db"]
 
@@ -19,14 +19,15 @@ Db = Annotated[
     str,
     typer.Option(
         "--db",
-        envvar=STORE_ENV,
+        envvar=STORE_VARIABLE,
         show_envvar=True,
         help="The store: a SQLite file (a path or sqlite:///file.db) or "
         "postgresql://user@host/db?schema=s. Default: the environment variable, else "
         "execution.db (where the demo records).",
     ),
 ]
-"""Where the store is: ``--db``, else the environment variable :data:`execution_core.STORE_ENV`."""
+"""Where the store is: ``--db``, else the environment variable
+:data:`execution_core.STORE_VARIABLE`."""
 
 AsJson = Annotated[
     bool,

@@ -23,7 +23,8 @@ from rich.table import Table
 from execution_core import DEFAULT_STORE
 from execution_core.signals import Signal
 from execution_core_adapters.cli.errors import failure
-from execution_core_adapters.cli.views import Db, ViewsDb, open_worker
+from execution_core_adapters.cli.options import Db
+from execution_core_adapters.cli.views import ViewsDb, open_worker
 from execution_core_adapters.projections.signal_log import SignalLog
 
 __all__ = ["parse_since", "signals"]

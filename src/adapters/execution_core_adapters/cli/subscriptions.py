@@ -20,7 +20,8 @@ import typer
 from execution_core import DEFAULT_STORE
 from execution_core.subscriptions import Handler, Target, Webhook
 from execution_core_adapters.cli.errors import EXIT_REFUSED, GuardedGroup, failure
-from execution_core_adapters.cli.views import Db, ViewsDb
+from execution_core_adapters.cli.options import Db
+from execution_core_adapters.cli.views import ViewsDb
 from execution_core_adapters.delivery import Backoff, Dispatcher
 from execution_core_adapters.projections import ViewWorker
 from execution_core_adapters.storage.config import store_env

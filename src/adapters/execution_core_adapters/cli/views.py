@@ -96,9 +96,7 @@ def open_worker(
         store_env(views_db)
     if path and not Path(path).exists():
         raise failure(f"no store at {path}")
-    return ViewWorker(
-        db, names, views_url=views_db, page_size=page, batch_size=batch, clock=clock
-    )
+    return ViewWorker(db, names, views_url=views_db, page_size=page, batch_size=batch, clock=clock)
 
 
 @contextmanager

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from typing import Any
 from contextlib import AbstractContextManager, contextmanager
+from typing import Any
 from uuid import uuid5
 
 from eventsourcing.persistence import (
