@@ -21,9 +21,9 @@ from execution_core_adapters.storage.store import open_store
 from tests.cli.conftest import commands, run
 
 AT = "2026-04-15T12:00:00+00:00"
-WITHOUT_JSON = {"audit head", "audit export", "views run", "worker"}
-"""Commands with no --json: `audit head` and `audit export` print JSON already, `views run`
-and `worker` run until stopped and log."""
+WITHOUT_JSON = {"audit head", "audit export", "schema", "views run", "worker"}
+"""Commands with no --json: `audit head`, `audit export` and `schema` print JSON already,
+`views run` and `worker` run until stopped and log."""
 
 
 def _lines(stdout: str) -> list[dict[str, Any]]:

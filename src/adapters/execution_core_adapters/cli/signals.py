@@ -23,7 +23,7 @@ from rich.table import Table
 from execution_core import DEFAULT_STORE
 from execution_core.signals import Signal
 from execution_core_adapters.cli.errors import failure
-from execution_core_adapters.cli.options import Db
+from execution_core_adapters.cli.options import AsJson, Db
 from execution_core_adapters.cli.views import ViewsDb, open_worker
 from execution_core_adapters.projections.signal_log import SignalLog
 
@@ -35,7 +35,6 @@ Since = Annotated[
         "--since", help="Only signals at or after this business time (ISO date or instant)."
     ),
 ]
-AsJson = Annotated[bool, typer.Option("--json", help="One JSON object per line.")]
 Update = Annotated[
     bool,
     typer.Option(

@@ -20,7 +20,8 @@ import typer
 from execution_core import DEFAULT_STORE
 from execution_core.subscriptions import Handler, Target, Webhook
 from execution_core_adapters.cli.errors import EXIT_REFUSED, GuardedGroup, failure
-from execution_core_adapters.cli.options import Db
+from execution_core_adapters.cli.options import AsJson, Db
+from execution_core_adapters.cli.output import emit
 from execution_core_adapters.cli.views import ViewsDb
 from execution_core_adapters.delivery import Backoff, Dispatcher
 from execution_core_adapters.projections import ViewWorker
@@ -42,7 +43,6 @@ dead_letters_app = typer.Typer(
     add_completion=False,
 )
 
-AsJson = Annotated[bool, typer.Option("--json", help="One JSON object per line on stdout.")]
 OfSubscription = Annotated[
     str | None, typer.Option("--subscription", help="Only this subscription's dead letters.")
 ]
@@ -99,6 +99,7 @@ def subscribe(
     ] = False,
     db: Db = DEFAULT_STORE,
     views_db: ViewsDb = None,
+    as_json: AsJson = False,
 ) -> None:
     """Subscribe a webhook or a handler to signals (a bad subscription stores nothing)."""
     if (webhook is None) == (handler is None):
@@ -115,6 +116,8 @@ def subscribe(
             goals=goals or (),
             from_start=from_start,
         )
+    if as_json:
+        emit([{"subscribed": name, "target": str(target), "recipient": recipient}])
     typer.echo(f"subscribed {name}: {target} for {recipient}", err=True)
 
 
@@ -122,12 +125,15 @@ def unsubscribe(
     name: Annotated[str, typer.Argument(help="The subscription to remove.")],
     db: Db = DEFAULT_STORE,
     views_db: ViewsDb = None,
+    as_json: AsJson = False,
 ) -> None:
     """Remove a subscription and its dead letters (exit 1 when there is none by that name)."""
     with _dispatcher(db, views_db) as dispatcher:
         removed = dispatcher.unsubscribe(name)
     if not removed:
         raise failure(f"no subscription named {name!r}", EXIT_REFUSED)
+    if as_json:
+        emit([{"unsubscribed": name}])
     typer.echo(f"unsubscribed {name}", err=True)
 
 
@@ -206,11 +212,14 @@ def replay(
     ] = 3,
     db: Db = DEFAULT_STORE,
     views_db: ViewsDb = None,
+    as_json: AsJson = False,
 ) -> None:
     """Deliver the dead letters again; each delivered one is dropped (exit 1 when some are
     still dead)."""
     with _dispatcher(db, views_db, Backoff(attempts=attempts)) as dispatcher:
         replayed = dispatcher.replay(subscription)
+    if as_json:
+        emit([{"delivered": replayed.delivered, "still_dead": replayed.still_dead}])
     typer.echo(
         f"replayed: {replayed.delivered} delivered, {replayed.still_dead} still dead", err=True
     )

@@ -26,6 +26,8 @@ from rich.table import Table
 
 from execution_core.errors import InvalidInput
 from execution_core_adapters.cli.errors import EXIT_REFUSED, EXIT_UNAVAILABLE, failure
+from execution_core_adapters.cli.options import AsJson
+from execution_core_adapters.cli.output import emit, err
 from execution_core_adapters.cli.render import printable
 from execution_core_adapters.sweeps import (
     SUMMARY_METRICS,
@@ -203,8 +205,10 @@ def sweep(  # noqa: PLR0917 - typer passes the options by name; one per option
     confidence: Annotated[
         float, typer.Option(min=0.5, max=0.999, help="Confidence of the intervals.")
     ] = 0.95,
+    as_json: AsJson = False,
 ) -> None:
-    """Simulate every point of a grid on every seed and summarize each point."""
+    """Simulate every point of a grid on every seed and summarize each point (``--json``: one
+    summary record a point and metric)."""
     given: dict[str, list[Any] | None] = {
         "policy": policy,
         "people": people,
@@ -220,8 +224,11 @@ def sweep(  # noqa: PLR0917 - typer passes the options by name; one per option
     try:
         result = _run(grid, engine)
         elapsed = time.perf_counter() - started
-        out = Console()
-        out.print(summary_table(result, metrics, confidence))
+        out = err() if as_json else Console()
+        if as_json:
+            emit(result.summary_records(metrics, confidence=confidence))
+        else:
+            out.print(summary_table(result, metrics, confidence))
         out.print(
             f"{len(result.runs)} of {grid.runs} runs in {elapsed:.2f} s on {printable(where)}."
         )
