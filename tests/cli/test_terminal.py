@@ -41,10 +41,10 @@ def test_version_is_the_packages_one() -> None:
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
 def test_completion_scripts_come_from_typer(shell: str) -> None:
     """Given the installed script in a real process, when it is asked for its completion
-    script for a shell, then it prints one that calls it back with typer's variable."""
-    done = subprocess.run(
-        [str(SCRIPT), "--show-completion", shell], capture_output=True, text=True, check=False
-    )
+    script for a named shell (typer's variable set to ``source_<shell>``), then it prints one
+    that calls it back with that variable, whatever shell (if any) started the process."""
+    env = {**os.environ, "_EXECUTION_CORE_COMPLETE": f"source_{shell}"}
+    done = subprocess.run([str(SCRIPT)], capture_output=True, text=True, env=env, check=False)
     assert done.returncode == 0, done.stderr
     assert "_EXECUTION_CORE_COMPLETE" in done.stdout
 
