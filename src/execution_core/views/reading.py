@@ -187,13 +187,15 @@ def timed(
     forecast: float | None,
     last_checkin: datetime | None,
     status: GoalStatus,
-    cycle: CycleRecord,
+    cadence_days: float,
+    ends_at: datetime,
     at: datetime,
     expected: float,
     policy: Policy,
 ) -> Timed:
     """The pace, the pace gap, the health and the days since the last check-in of a goal at
-    ``at``: what a live board recomputes for a row whose facts did not change."""
+    ``at`` in a cycle of that cadence ending at ``ends_at``: what a live board recomputes for a
+    row whose facts did not change (the cycle's instants are passed in, read once a board)."""
     return Timed(
         expected=expected,
         pace_gap=progress - expected,
@@ -202,9 +204,9 @@ def timed(
             last_checkin=last_checkin,
             at=at,
             expected=expected,
-            cadence_days=cycle.cadence_days,
+            cadence_days=cadence_days,
             policy=policy,
-            active=status == "active" and at < cycle.ends_at,
+            active=status == "active" and at < ends_at,
         ),
         days_since_checkin=None if last_checkin is None else (at - last_checkin).days,
     )
@@ -281,7 +283,8 @@ def read_goal(
             forecast=forecast,
             last_checkin=last,
             status=status,
-            cycle=cycle,
+            cadence_days=cycle.cadence_days,
+            ends_at=cycle.ends_at,
             at=at,
             expected=expected,
             policy=policy,

@@ -20,6 +20,7 @@ from execution_core.access import AccessPolicy, Permission
 from execution_core.coaching.events import CommitmentKept, CommitmentMade, CommitmentMissed
 from execution_core.cycles.events import CycleClosed, CycleOpened, PolicyAdopted
 from execution_core.event import Event
+from execution_core.folding import changed
 from execution_core.goals.events import GoalRealigned
 from execution_core.policy import Policy
 from execution_core.views import formulas as f
@@ -172,9 +173,10 @@ class Scoreboard:
         touched = set(goals)
         rows: dict[UUID, ScoreboardRow] = dict(self.rows)
         if moved:
+            retime = board.retimer(cycle)
             for goal_id, row in rows.items():
                 if goal_id not in touched:
-                    rows[goal_id] = board.retimed(row, cycle)
+                    rows[goal_id] = retime(row)
         for goal_id in touched:
             goal = ledger.goals.get(goal_id)
             if goal is None or goal.cycle_id != cycle.id or goal.occurred_at > at:
@@ -190,19 +192,31 @@ class Scoreboard:
         """A row read at an earlier instant, read at the board's instant when none of its facts
         changed since: only the pace, the pace gap, the health and the days since the last
         check-in move with time (:func:`~.reading.timed`, as :func:`~.reading.read_goal`)."""
-        return attrs.evolve(
-            row,
-            **timed(
-                progress=row.progress,
-                forecast=row.forecast,
-                last_checkin=row.last_checkin_at,
-                status=row.status,
-                cycle=cycle,
-                at=self.at,
-                expected=self.expected,
-                policy=self.policy,
-            ),
-        )
+        return self.retimer(cycle)(row)
+
+    def retimer(self, cycle: CycleRecord) -> Callable[[ScoreboardRow], ScoreboardRow]:
+        """:meth:`retimed` for many rows of the cycle: its instants read once, not per row (a
+        clock tick re-times every row of every board)."""
+        at, expected, policy = self.at, self.expected, self.policy
+        cadence_days, ends_at = cycle.cadence_days, cycle.ends_at
+
+        def retime(row: ScoreboardRow) -> ScoreboardRow:
+            return changed(
+                row,
+                **timed(
+                    progress=row.progress,
+                    forecast=row.forecast,
+                    last_checkin=row.last_checkin_at,
+                    status=row.status,
+                    cadence_days=cadence_days,
+                    ends_at=ends_at,
+                    at=at,
+                    expected=expected,
+                    policy=policy,
+                ),
+            )
+
+        return retime
 
     def to_records(self) -> list[dict[str, object]]:
         """One flat dict per goal (owner as ``owner_kind`` and ``owner_id``)."""
