@@ -34,8 +34,6 @@ from typing import Any
 from uuid import UUID
 
 import attrs
-from eventsourcing.persistence import InfrastructureFactory
-from eventsourcing.utils import Environment
 
 from execution_core.access import AccessPolicy, DefaultAccessPolicy
 from execution_core.errors import InvalidInput
@@ -63,9 +61,9 @@ from execution_core_adapters.delivery.webhook import (
     Backoff,
     WebhookSender,
 )
+from execution_core_adapters.projections.databases import ViewsDatabase
 from execution_core_adapters.projections.signal_log import SignalLog
-from execution_core_adapters.storage.config import APPLICATION_NAME, store_env
-from execution_core_adapters.storage.store import ExecutionStore, open_store
+from execution_core_adapters.storage.store import ExecutionStore
 
 __all__ = ["Delivery", "Dispatcher", "Replayed", "SignalSource", "resolve_handler"]
 
@@ -156,18 +154,10 @@ class Dispatcher:
     ) -> None:
         if batch < 1:
             raise InvalidInput("batch must be at least 1")
-        self._owns_store = isinstance(store, str)
-        self.store = open_store(store) if isinstance(store, str) else store
-        self._factory: InfrastructureFactory[Any] | None = None
+        self._databases = ViewsDatabase(store, views_url)
+        self.store = self._databases.store
         try:
-            if views_url is None:
-                factory = self.store.infrastructure()
-            else:
-                factory = InfrastructureFactory.construct(
-                    Environment(APPLICATION_NAME, store_env(views_url))
-                )
-                self._factory = factory
-            self.tables = DeliveryTables(factory)
+            self.tables = DeliveryTables(self._databases.factory)
             self._log = SignalLog(self.store, views_url=views_url)
         except BaseException:
             self.close()
@@ -305,12 +295,7 @@ class Dispatcher:
             self._sender.close()
         if hasattr(self, "_log"):
             self._log.close()
-        if self._factory is not None:
-            self._factory.close()
-            self._factory = None
-        if self._owns_store:
-            self.store.close()
-            self._owns_store = False
+        self._databases.close()
 
     def __enter__(self) -> Dispatcher:
         return self

@@ -28,15 +28,12 @@ import json
 from datetime import datetime
 from typing import Any
 
-from eventsourcing.persistence import InfrastructureFactory
-from eventsourcing.utils import Environment
-
 from execution_core.clock import as_utc
 from execution_core.errors import InvalidInput
 from execution_core.signals import Signal
+from execution_core_adapters.projections.databases import ViewsDatabase
 from execution_core_adapters.projections.recorders import ViewRecorder, view_recorder
-from execution_core_adapters.storage.config import APPLICATION_NAME, store_env
-from execution_core_adapters.storage.store import ExecutionStore, open_store
+from execution_core_adapters.storage.store import ExecutionStore
 
 __all__ = ["SignalLog", "read_signals"]
 
@@ -50,18 +47,10 @@ class SignalLog:
     :meth:`close`) or a store URL (opened here, closed on :meth:`close`)."""
 
     def __init__(self, source: ExecutionStore | str, *, views_url: str | None = None) -> None:
-        self._owns_store = isinstance(source, str)
-        self.store = open_store(source) if isinstance(source, str) else source
-        self._factory: InfrastructureFactory[Any] | None = None
+        self._databases = ViewsDatabase(source, views_url)
+        self.store = self._databases.store
         try:
-            if views_url is None:
-                factory = self.store.infrastructure()
-            else:
-                factory = InfrastructureFactory.construct(
-                    Environment(APPLICATION_NAME, store_env(views_url))
-                )
-                self._factory = factory
-            self.recorder: ViewRecorder = view_recorder(factory)
+            self.recorder: ViewRecorder = view_recorder(self._databases.factory)
             self.recorder.create_signals()
         except BaseException:
             self.close()
@@ -94,12 +83,7 @@ class SignalLog:
 
     def close(self) -> None:
         """Close the views database (when separate) and the store (when opened here)."""
-        if self._factory is not None:
-            self._factory.close()
-            self._factory = None
-        if self._owns_store:
-            self.store.close()
-            self._owns_store = False
+        self._databases.close()
 
     def __enter__(self) -> SignalLog:
         return self

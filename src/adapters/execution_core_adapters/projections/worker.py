@@ -39,8 +39,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import attrs
-from eventsourcing.persistence import InfrastructureFactory
-from eventsourcing.utils import Environment
 
 from execution_core.clock import Clock, as_utc
 from execution_core.errors import InvalidInput
@@ -61,6 +59,7 @@ from execution_core.views.live import (
     Touched,
     advance,
 )
+from execution_core_adapters.projections.databases import ViewsDatabase
 from execution_core_adapters.projections.log import (
     UNREACHABLE,
     Ref,
@@ -82,8 +81,7 @@ from execution_core_adapters.projections.tables import (
     error_text,
     tracking_name,
 )
-from execution_core_adapters.storage.config import APPLICATION_NAME, store_env
-from execution_core_adapters.storage.store import ExecutionStore, open_store
+from execution_core_adapters.storage.store import ExecutionStore
 
 __all__ = ["Progress", "ViewStatus", "ViewWorker", "parse_views"]
 
@@ -220,18 +218,10 @@ class ViewWorker:
         if commit_share is not None and not 0.0 < commit_share <= 1.0:
             raise InvalidInput("commit_share must be within (0, 1], or None")
         self.views = parse_views(views)
-        self._owns_store = isinstance(store, str)
-        self.store = open_store(store) if isinstance(store, str) else store
-        self._views_factory: InfrastructureFactory[Any] | None = None
+        self._databases = ViewsDatabase(store, views_url)
+        self.store = self._databases.store
         try:
-            if views_url is None:
-                factory = self.store.infrastructure()
-            else:
-                factory = InfrastructureFactory.construct(
-                    Environment(APPLICATION_NAME, store_env(views_url))
-                )
-                self._views_factory = factory
-            self.recorder = view_recorder(factory)
+            self.recorder = view_recorder(self._databases.factory)
         except BaseException:
             self.close()
             raise
@@ -385,12 +375,7 @@ class ViewWorker:
 
     def close(self) -> None:
         """Close the views database (when separate) and the store (when the worker opened it)."""
-        if self._views_factory is not None:
-            self._views_factory.close()
-            self._views_factory = None
-        if self._owns_store:
-            self.store.close()
-            self._owns_store = False
+        self._databases.close()
 
     def __enter__(self) -> ViewWorker:
         return self
