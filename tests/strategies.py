@@ -536,7 +536,7 @@ def command_sequences(draw: st.DrawFn, max_size: int = 25) -> list[Command]:
     The sequence is drawn against a scratch in-memory execution, so validity is checked as it
     is drawn: a command the service refuses here is a bug in this strategy or in the core.
     """
-    with Execution(open_store("memory://", clock=TickingClock())) as scratch:
+    with Execution(open_store("memory://", clock=TickingClock()), future_tolerance=None) as scratch:
         world = World.standard(scratch)
         commands: list[Command] = []
         while len(commands) < max_size and draw(st.integers(0, 15), label="more") != 0:

@@ -79,7 +79,7 @@ def test_demo_refuses_its_store_once_someone_added_an_event(tmp_path: Path) -> N
     it refuses with exit 1, saying the store changed, and the store keeps every event."""
     path = tmp_path / "season.db"
     assert _run("demo", "--db", str(path)).exit_code == 0
-    with Execution(open_store(f"sqlite:///{path}")) as execution:
+    with Execution(open_store(f"sqlite:///{path}"), future_tolerance=None) as execution:
         execution.add_person(
             "zoe", "Zoe", "sales", actor="hana", occurred_at=datetime(2026, 8, 1, tzinfo=UTC)
         )

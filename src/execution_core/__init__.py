@@ -110,6 +110,7 @@ from execution_core.retrying import (
     Backoff,
 )
 from execution_core.service import (
+    DEFAULT_FUTURE_TOLERANCE,
     DEFAULT_STORE,
     STORE_VARIABLE,
     Execution,
@@ -132,6 +133,7 @@ __all__ = [
     # the facade
     "Execution",
     "Outcome",
+    "DEFAULT_FUTURE_TOLERANCE",
     "DEFAULT_STORE",
     "STORE_VARIABLE",
     "Backoff",

@@ -485,7 +485,11 @@ class Admission:
         # The replay serves every port method the facade calls while deciding (load, now,
         # reading, append, receipt, read); it keeps no chain and takes no import, so it is
         # not a whole EventStore and says so here rather than with stubs.
-        self._execution = Execution(cast(EventStore, self._states), access=access)
+        # A fact is taken as it was recorded: its date ahead of its recorded_at was the recording
+        # facade's tolerance to judge, not the check's.
+        self._execution = Execution(
+            cast(EventStore, self._states), access=access, future_tolerance=None
+        )
         self._recorded_at: datetime | None = None
 
     def admit(self, events: Sequence[Event]) -> None:

@@ -69,13 +69,25 @@ from execution_core.streams import REGISTRY
 from execution_core.views.history import LedgerHistory, stream_state
 from execution_core.views.ledger import Ledger
 
-__all__ = ["DEFAULT_STORE", "STORE_VARIABLE", "Execution", "Outcome", "store_url"]
+__all__ = [
+    "DEFAULT_FUTURE_TOLERANCE",
+    "DEFAULT_STORE",
+    "STORE_VARIABLE",
+    "Execution",
+    "Outcome",
+    "store_url",
+]
 
 DEFAULT_STORE = "sqlite:///execution.db"
 """The store ``Execution.open`` and every command of the command line use when none is named
 and :data:`STORE_VARIABLE` is not set."""
 
 STORE_VARIABLE = "EXECUTION_CORE_STORE"
+
+DEFAULT_FUTURE_TOLERANCE = timedelta(days=1)
+"""How far ahead of the store's clock a fact may be dated unless the facade is told otherwise:
+a day absorbs time zones and skewed clocks; a fact dated further (a typo for next year) is
+refused rather than recorded for good."""
 """The environment variable naming the store (a URL) when the code or the command line names
 none: read by ``Execution.open()`` and every command of the command line."""
 
@@ -169,7 +181,7 @@ class Execution:
         access: AccessPolicy | None = None,
         new_id: Callable[[], UUID] = uuid4,
         backoff: Backoff | None = None,
-        future_tolerance: timedelta | None = None,
+        future_tolerance: timedelta | None = DEFAULT_FUTURE_TOLERANCE,
     ) -> None:
         if future_tolerance is not None and future_tolerance < timedelta(0):
             raise InvalidInput("future_tolerance must not be negative")
@@ -178,8 +190,9 @@ class Execution:
         self.backoff = backoff or Backoff()
         self._new_id = new_id
         self.future_tolerance = future_tolerance
-        """How far ahead of the store's clock a fact may be dated (None: any date); a command
-        dated further is refused with ``DatedInTheFuture`` and records nothing."""
+        """How far ahead of the store's clock a fact may be dated (:data:`DEFAULT_FUTURE_TOLERANCE`
+        unless given; None: any date, for replays of histories recorded so); a command dated
+        further is refused with ``DatedInTheFuture`` and records nothing."""
         self._ledger_history: LedgerHistory | None = None
 
     @classmethod
@@ -190,7 +203,7 @@ class Execution:
         access: AccessPolicy | None = None,
         new_id: Callable[[], UUID] = uuid4,
         backoff: Backoff | None = None,
-        future_tolerance: timedelta | None = None,
+        future_tolerance: timedelta | None = DEFAULT_FUTURE_TOLERANCE,
         **store_options: Any,
     ) -> Execution:
         """Open a store by URL: ``memory://``, ``sqlite:///path.db`` (or a plain path),

@@ -57,6 +57,7 @@ def record_small(url: str) -> int:
                         comment=f"week {week} ✓",
                     )
                 )
+        clock.now = day(30)
         execution.execute(
             GiveCoaching(actor="max", occurred_at=day(30), person_id="ana", goal_id=GOAL_A)
         )

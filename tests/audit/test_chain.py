@@ -61,7 +61,7 @@ def memory_season_head() -> ChainHead:
 
     clock = SeasonClock()
     store = open_store("memory://", clock=clock, snapshot_interval=10)
-    record_season(Execution(store), clock)
+    record_season(Execution(store, future_tolerance=None), clock)
     report = store.verify()
     assert report.ok, report.first
     return head(store)
@@ -258,7 +258,7 @@ def _log(
     target: str | ExecutionStore, goal_id: UUID, owner: str, value: float, when: float = 40
 ) -> None:
     store = open_store(target, clock=FixedClock(day(when))) if isinstance(target, str) else target
-    execution = Execution(store)
+    execution = Execution(store, future_tolerance=None)
     try:
         execution.execute(
             LogProgress(
@@ -366,7 +366,7 @@ def record_small_in(store: Any) -> None:
     """Record the standard organization into an open store."""
     from tests.support import standard_org
 
-    execution = Execution(store)
+    execution = Execution(store, future_tolerance=None)
     for command in standard_org():
         execution.execute(command)
 

@@ -196,7 +196,7 @@ def test_a_cycle_export_brings_the_goals_its_journals_speak_of(tmp_path: Path) -
     then the file brings that goal and its cycle, and imports by the domain's rules."""
     clock = FixedClock()
     store = open_store(f"sqlite:///{tmp_path / 'two.db'}", clock=clock)
-    execution = Execution(store)
+    execution = Execution(store, future_tolerance=None)
     for command in standard_org():
         execution.execute(command)
     other = UUID("00000000-0000-4000-8000-000000000002")
@@ -245,7 +245,7 @@ def test_an_import_is_checked_under_the_access_policy_it_is_given() -> None:
     """Given a check-in by cora on ana's goal, recorded under a policy that permits it, when the
     export is imported, then the default policy refuses that line and the same policy takes it."""
     store = open_store("memory://", clock=FixedClock())
-    execution = Execution(store, access=_Everyone())
+    execution = Execution(store, access=_Everyone(), future_tolerance=None)
     seed_deals_goal(execution, GOAL_A)
     execution.execute(
         LogProgress(

@@ -185,7 +185,7 @@ def steps(draw: st.DrawFn) -> Callable[[int, list[UUID]], Command | None]:
 def _record(history: list[Callable[[int, list[UUID]], Command | None]]) -> ExecutionStore:
     clock = FixedClock()
     store = open_store("memory://", clock=clock, snapshot_interval=5)
-    execution = Execution(store)
+    execution = Execution(store, future_tolerance=None)
     for setup in standard_org():
         execution.execute(setup)
     execution.execute(
@@ -239,7 +239,7 @@ def test_lines_are_canonical_json_in_recorded_order() -> None:
     """Given the standard organization, when exported, then each line is its own canonical JSON
     and the lines follow the store's recorded order."""
     store = open_store("memory://")
-    execution = Execution(store)
+    execution = Execution(store, future_tolerance=None)
     for command in standard_org():
         execution.execute(command)
     lines = list(export_lines(store))
@@ -295,7 +295,7 @@ def _two_cycles() -> ExecutionStore:
     """Goals, coaching and appraisals in the 2026 cycle and in a second, Q1 2027 cycle."""
     clock = FixedClock()
     store = open_store("memory://", clock=clock)
-    execution = Execution(store)
+    execution = Execution(store, future_tolerance=None)
     for command in standard_org():
         execution.execute(command)
     x = {"actor": "cleo"}

@@ -70,7 +70,9 @@ def _seeded(execution: Execution) -> OpenedGoal:
 @pytest.fixture
 def execution() -> Execution:
     """A facade on the pure fake store, seeded with ana's goal."""
-    facade = Execution(FakeEventStore(), backoff=Backoff(sleep=lambda _seconds: None))
+    facade = Execution(
+        FakeEventStore(), backoff=Backoff(sleep=lambda _seconds: None), future_tolerance=None
+    )
     _seeded(facade)
     return facade
 
@@ -277,9 +279,11 @@ class _Contended(FakeEventStore):
 
 def _contended(waits: list[float], backoff: dict[str, float]) -> tuple[Execution, _Contended]:
     store = _Contended()
-    execution = Execution(store, backoff=Backoff(**backoff, sleep=waits.append))
+    execution = Execution(
+        store, backoff=Backoff(**backoff, sleep=waits.append), future_tolerance=None
+    )
     _seeded(execution)
-    rival = Execution(store)
+    rival = Execution(store, future_tolerance=None)
     store.rival = lambda: rival.log_progress(
         GOAL, "deals", value=1, confidence=0.5, actor="ana", occurred_at=day(1)
     )
@@ -354,7 +358,9 @@ def test_a_lost_connection_is_retried_only_with_an_idempotency_key() -> None:
     """Given the store's connection drops once, when a check-in without a key is sent with
     retries, then StoreUnavailable is raised; with a key, it is retried and recorded once."""
     store = _Unreachable()
-    execution = Execution(store, backoff=Backoff(sleep=lambda _seconds: None))
+    execution = Execution(
+        store, backoff=Backoff(sleep=lambda _seconds: None), future_tolerance=None
+    )
     _seeded(execution)
     store.drops = 1
     with pytest.raises(StoreUnavailable) as caught:

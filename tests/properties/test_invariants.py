@@ -41,7 +41,9 @@ class ExecutionMachine(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        self.execution = Execution(open_store("memory://", clock=TickingClock(zone=STORE_ZONE)))
+        self.execution = Execution(
+            open_store("memory://", clock=TickingClock(zone=STORE_ZONE)), future_tolerance=None
+        )
         self.world = World.standard(self.execution)
         self.position = 0
         self.events: dict[UUID, list[Event]] = {}

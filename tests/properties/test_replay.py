@@ -51,8 +51,11 @@ def test_replaying_a_stream_rebuilds_the_state_the_service_returned(
     SQLite file loads the same state. Oracle: the states Execution returned."""
     url = f"sqlite:///{tmp_path_factory.mktemp('replay') / 'plan.db'}"
     everything = [*standard_org(), *commands]
-    memory = Execution(open_store("memory://", clock=TickingClock()))
-    sqlite = Execution(open_store(url, clock=TickingClock(), snapshot_interval=SNAPSHOT_INTERVAL))
+    memory = Execution(open_store("memory://", clock=TickingClock()), future_tolerance=None)
+    sqlite = Execution(
+        open_store(url, clock=TickingClock(), snapshot_interval=SNAPSHOT_INTERVAL),
+        future_tolerance=None,
+    )
     try:
         for execution in (memory, sqlite):
             returned = _run(execution, everything)
@@ -87,11 +90,12 @@ def test_a_store_read_cold_decides_like_one_read_warm(commands: list[Command]) -
     """Property: the same commands record the same events whether every decision reads its
     states warm (from the store's cache) or cold (a store with no cache decodes the newest
     snapshot and the events after it, as a new process would). Oracle: the warm history."""
-    warm = Execution(open_store("memory://", clock=TickingClock()))
+    warm = Execution(open_store("memory://", clock=TickingClock()), future_tolerance=None)
     cold = Execution(
         open_store(
             "memory://", clock=TickingClock(), snapshot_interval=SNAPSHOT_INTERVAL, cache_size=0
-        )
+        ),
+        future_tolerance=None,
     )
     try:
         for command in [*standard_org(), *commands]:

@@ -52,7 +52,9 @@ def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @pytest.fixture
 def execution(url: str) -> Iterator[Execution]:
     """The standard organization and one goal of ana's, on the backend under test."""
-    with Execution(open_store(url, clock=FixedClock(), snapshot_interval=3)) as execution:
+    with Execution(
+        open_store(url, clock=FixedClock(), snapshot_interval=3), future_tolerance=None
+    ) as execution:
         _seed(execution)
         yield execution
 
@@ -186,7 +188,7 @@ def test_receipts_are_invisible_to_every_reader_of_the_log(
 def _race(url: str, barrier: Any, results: Any) -> None:
     """One racing process: wait for the others, then send the shared request once."""
     try:
-        with Execution(open_store(url, clock=FixedClock())) as execution:
+        with Execution(open_store(url, clock=FixedClock()), future_tolerance=None) as execution:
             execution.goal(GOAL_ID)  # warm up: the race is on the write, not on connecting
             barrier.wait(timeout=120)
             outcome = execution.execute(_log(7), idempotency_key="race", retries=3)
@@ -208,7 +210,7 @@ def test_processes_racing_with_one_key_record_once(
         if backend == "sqlite"
         else str(request.getfixturevalue("postgres_url"))
     )
-    with Execution(open_store(url, clock=FixedClock())) as setup:
+    with Execution(open_store(url, clock=FixedClock()), future_tolerance=None) as setup:
         _seed(setup)
     context = multiprocessing.get_context("spawn")  # no inherited pools or locks
     barrier, results = context.Barrier(4), context.Queue()

@@ -7,14 +7,22 @@ from datetime import timedelta
 
 import pytest
 
-from execution_core import DatedInTheFuture, Execution, InvalidInput, LogProgress
+from execution_core import (
+    DEFAULT_FUTURE_TOLERANCE,
+    DatedInTheFuture,
+    Execution,
+    InvalidInput,
+    LogProgress,
+)
 from execution_core_adapters.storage.store import open_store
 from tests.signals.support import GOAL
 from tests.signals.test_kinds import deals_goal
 from tests.support import FixedClock, day, standard_org
 
 
-def _execution(tolerance: timedelta | None) -> tuple[Execution, FixedClock]:
+def _execution(
+    tolerance: timedelta | None = DEFAULT_FUTURE_TOLERANCE,
+) -> tuple[Execution, FixedClock]:
     clock = FixedClock(day(0))
     execution = Execution(open_store("memory://", clock=clock), future_tolerance=tolerance)
     for command in (*standard_org(), deals_goal()):
@@ -46,8 +54,19 @@ def test_a_check_in_within_the_tolerance_is_recorded() -> None:
     assert execution.execute(_check_in(0.5)).events
 
 
-def test_without_a_tolerance_any_date_is_recorded_as_before() -> None:
-    """The default facade (no tolerance) records a fact dated a year ahead, as it always did."""
+def test_by_default_a_fact_dated_next_year_is_refused() -> None:
+    """The facade refuses by default: a check-in dated 300 days ahead of the store's clock (a
+    typo for next year) is DatedInTheFuture; half a day ahead is within the default day."""
+    execution, _ = _execution()
+    assert timedelta(days=1) == DEFAULT_FUTURE_TOLERANCE
+    with pytest.raises(DatedInTheFuture):
+        execution.execute(_check_in(300))
+    assert execution.execute(_check_in(0.5)).events
+
+
+def test_without_a_tolerance_any_date_is_recorded() -> None:
+    """A facade told ``future_tolerance=None`` (replaying a history recorded so) records a fact
+    dated a year ahead."""
     execution, _ = _execution(None)
     assert execution.execute(_check_in(300)).events
 

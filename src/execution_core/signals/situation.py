@@ -11,7 +11,7 @@ those. A situation is a value: the same live state gives the same situation eith
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 from uuid import UUID
@@ -25,7 +25,7 @@ from execution_core.views.honesty import lowered_while_behind
 from execution_core.views.ledger import CycleRecord, GoalRecord, Ledger
 from execution_core.views.live.state import BoardChange, LiveBatch, LiveState
 from execution_core.views.radar import Turn, trace_turn
-from execution_core.views.reading import ScoreboardRow
+from execution_core.views.reading import Reader, ScoreboardRow
 
 __all__ = [
     "CheckinState",
@@ -207,6 +207,20 @@ class _Observer:
         self.state = state
         self.ledger: Ledger = state.ledger
         self.org = self.ledger.organization
+        self._readers: dict[tuple[UUID, datetime, Policy], Reader] = {}
+
+    def _reader(self, cycle: CycleRecord) -> Callable[[datetime, Policy], Reader]:
+        """The cycle's readers at past instants, kept for the observation (one ledger state),
+        so the turns of a goal and of the rollups above it read each row once."""
+
+        def reader(instant: datetime, policy: Policy) -> Reader:
+            key = (cycle.id, instant, policy)
+            found = self._readers.get(key)
+            if found is None:
+                found = self._readers[key] = Reader(self.ledger, cycle, instant, policy)
+            return found
+
+        return reader
 
     def goal(
         self,
@@ -251,25 +265,49 @@ class _Observer:
     def _uncoached(
         self, cycle: CycleRecord, goal_id: UUID, person_id: str, at: datetime, policy: Policy
     ) -> datetime | None:
+        """When the goal turned at risk or off track, if that is ``policy.uncoached_days`` or
+        more before ``at`` and nobody coached the person (about it, or in general) since.
+
+        The timeline is walked back only as far as the answer needs: not at all when the
+        person was coached within the days (whenever it turned, a session followed), to the
+        days' start when it may have turned since, and to the last session when it is older.
+        """
+        threshold = at - timedelta(days=policy.uncoached_days)
+        last = max(
+            (
+                session.occurred_at
+                for session in self.ledger.journal(person_id).sessions
+                if session.occurred_at <= at and session.goal_id in (None, goal_id)
+            ),
+            default=None,
+        )
+        if last is not None and last >= threshold:
+            return None
+        turn = self._turn(cycle, goal_id, at, threshold)
+        if turn is None or turn.since > threshold:
+            return None
+        turn = self._turn(cycle, goal_id, at, last)
+        if turn is None or (last is not None and turn.since <= last):
+            return None
+        return turn.since
+
+    def _turn(
+        self, cycle: CycleRecord, goal_id: UUID, at: datetime, until: datetime | None
+    ) -> Turn | None:
+        """The goal's turn traced back to ``until`` (None: its first instant), remembered for
+        the next question at the same facts."""
         turn = trace_turn(
             self.ledger,
             cycle,
             goal_id,
             at=at,
             policy=None,
-            until=None,
+            until=until,
             known=self.state.turned.get(goal_id),
+            readers=self._reader(cycle),
         )
         self.state.turned[goal_id] = turn
-        if turn is None:
-            return None
-        if at - turn.since < timedelta(days=policy.uncoached_days):
-            return None
-        journal = self.ledger.journal(person_id)
-        for session in journal.sessions:
-            if turn.since <= session.occurred_at <= at and session.goal_id in (None, goal_id):
-                return None
-        return turn.since
+        return turn
 
     def actions(
         self, cycle: CycleRecord, mark: CycleMark, goal_ids: Iterable[UUID]

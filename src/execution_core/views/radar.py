@@ -10,7 +10,7 @@ on track; coaching about that goal, or general coaching of the person, since the
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Literal
 from uuid import UUID
@@ -249,13 +249,17 @@ def trace_turn(
     policy: Policy | None,
     until: datetime | None,
     known: Turn | None = None,
+    readers: Callable[[datetime, Policy], Reader] | None = None,
 ) -> Turn | None:
     """When the goal turned at risk or off track, as far as a question needs it: its timeline
     (as :func:`uncoached_goals` reads it) walked back from ``at``, or from where ``known`` (an
     earlier answer, at the same ``at`` and facts) stopped, until the run's first instant is
     found or the run reaches back to ``until`` (None: always find the first instant). None when
     the goal's latest forecast is not at risk or off track. Reads as few instants as it can:
-    one, when ``until`` is ``at``."""
+    one, when ``until`` is ``at``. ``readers`` gives the reader of the cycle at an instant
+    under a policy: one that keeps its readers lets many goals' traces share the rows of the
+    goals below them (a rollup's timeline reads its whole subtree at each instant)."""
+    read = readers or (lambda instant, in_force: Reader(ledger, cycle, instant, in_force))
     if known is not None and (known.complete or (until is not None and known.since <= until)):
         return known
     since = None if known is None else known.since
@@ -264,7 +268,7 @@ def trace_turn(
         if since is not None and instant >= since:
             continue
         in_force = policy or cycle.policy_at(instant)
-        past = Reader(ledger, cycle, instant, in_force).row(goal_id)
+        past = read(instant, in_force).row(goal_id)
         if past is None:
             continue
         if f.forecast_band(past.forecast, in_force) not in _FLAGGED:
