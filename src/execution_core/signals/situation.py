@@ -23,7 +23,12 @@ from execution_core.policy import Policy
 from execution_core.views.formulas import Health
 from execution_core.views.honesty import lowered_while_behind
 from execution_core.views.ledger import CycleRecord, GoalRecord, Ledger
-from execution_core.views.live.state import BoardChange, LiveBatch, LiveState
+from execution_core.views.live.state import (
+    BoardChange,
+    LiveBatch,
+    LiveState,
+    with_goals_above,
+)
 from execution_core.views.radar import Turn, trace_turn
 from execution_core.views.reading import Reader, ScoreboardRow
 
@@ -443,8 +448,8 @@ def _only_later(previous: CycleMark, mark: CycleMark) -> bool:
 
 
 def _recent(turn: Turn | None, at: datetime, days: timedelta) -> bool:
-    """Whether a known, complete turn is more recent than ``days`` before ``at``."""
-    return turn is not None and turn.complete and at - turn.since < days
+    """Whether a known, complete, current turn is more recent than ``days`` before ``at``."""
+    return turn is not None and turn.complete and turn.stale_from is None and at - turn.since < days
 
 
 class _Rereading:
@@ -474,6 +479,9 @@ class _Rereading:
         )
         """The goals flagged uncoached whose owner's journal the batch touched (coaching may
         take them off the list)."""
+        self.retraced = with_goals_above(ledger, batch.touched.goals)
+        """The touched goals and those above them: a fact can move when such a goal turned
+        (a check-in dated back) while leaving its row as it was."""
 
     def situation(self) -> Situation:
         for change in self.batch.boards:
@@ -572,7 +580,12 @@ class _Rereading:
             return
         previous = self.before.cycles.get(cycle_id)
         whole = change.rebuilt or self.batch.touched.org or previous != mark
-        ids = list(board.rows) if whole else [*change.changed, *self.coached]
+        rows = board.rows
+        ids = (
+            list(rows)
+            if whole
+            else [*change.changed, *self.coached, *(g for g in self.retraced if g in rows)]
+        )
         touched = self.batch.touched.goals
         retimed = (
             not change.rebuilt
@@ -581,7 +594,7 @@ class _Rereading:
             and _only_later(previous, mark)
         )
         if retimed and whole:
-            self._retime(cycle, mark, board.rows, set(touched).union(self.coached))
+            self._retime(cycle, mark, board.rows, self.retraced.union(self.coached))
         else:
             for goal_id in ids:
                 row = board.rows.get(goal_id)

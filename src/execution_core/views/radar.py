@@ -234,10 +234,25 @@ def uncoached_goals(
 @attrs.frozen
 class Turn:
     """How far back a goal's current run of forecasts at risk or off track is known to reach:
-    to ``since`` at least, and exactly (the goal turned at ``since``) when ``complete``."""
+    to ``since`` at least, and exactly (the goal turned at ``since``) when ``complete``.
+
+    ``seen_at`` is the instant it was traced at. ``stale_from`` is set when facts dated from
+    that instant on have arrived since: the timeline from there on must be read again, but
+    what the turn says of the instants before it (and by ``seen_at``) still holds, since a fact
+    changes a goal's readings only from its own business time on."""
 
     since: datetime
     complete: bool
+    seen_at: datetime | None = attrs.field(default=None, eq=False)
+    stale_from: datetime | None = attrs.field(default=None, eq=False)
+    """Bookkeeping of what is known, not part of the answer: two turns are equal when they
+    say the same of the goal."""
+
+    def staled(self, earliest: datetime) -> Turn:
+        """The turn once facts dated from ``earliest`` on have arrived."""
+        if self.stale_from is not None and self.stale_from <= earliest:
+            return self
+        return attrs.evolve(self, stale_from=earliest)
 
 
 def trace_turn(
@@ -253,19 +268,32 @@ def trace_turn(
 ) -> Turn | None:
     """When the goal turned at risk or off track, as far as a question needs it: its timeline
     (as :func:`uncoached_goals` reads it) walked back from ``at``, or from where ``known`` (an
-    earlier answer, at the same ``at`` and facts) stopped, until the run's first instant is
-    found or the run reaches back to ``until`` (None: always find the first instant). None when
-    the goal's latest forecast is not at risk or off track. Reads as few instants as it can:
-    one, when ``until`` is ``at``. ``readers`` gives the reader of the cycle at an instant
-    under a policy: one that keeps its readers lets many goals' traces share the rows of the
-    goals below them (a rollup's timeline reads its whole subtree at each instant)."""
+    earlier answer, at the same facts) stopped, until the run's first instant is found or the
+    run reaches back to ``until`` (None: always find the first instant). None when the goal's
+    latest forecast is not at risk or off track. Reads as few instants as it can: one, when
+    ``until`` is ``at``; a stale ``known`` spares the instants before its ``stale_from`` that
+    its run covers. ``readers`` gives the reader of the cycle at an instant under a policy: one
+    that keeps its readers lets many goals' traces share the rows of the goals below them (a
+    rollup's timeline reads its whole subtree at each instant)."""
     read = readers or (lambda instant, in_force: Reader(ledger, cycle, instant, in_force))
+    kept: Turn | None = None
+    if known is not None and known.stale_from is not None:
+        kept, known = (known if known.seen_at is not None else None), None
     if known is not None and (known.complete or (until is not None and known.since <= until)):
         return known
     since = None if known is None else known.since
     instants = change_instants(ledger, cycle, goal_id, at, with_policies=policy is None)
     for instant in reversed(instants):
         if since is not None and instant >= since:
+            continue
+        if kept is not None and _covers(kept, instant):
+            # Read unbroken down to an instant no new fact can have changed, inside the run
+            # the kept turn saw: the run reaches back as far as it said.
+            since, complete, kept = kept.since, kept.complete, None
+            if complete:
+                return Turn(since, complete=True, seen_at=at)
+            if until is not None and since <= until:
+                return Turn(since, complete=False, seen_at=at)
             continue
         in_force = policy or cycle.policy_at(instant)
         past = read(instant, in_force).row(goal_id)
@@ -275,8 +303,16 @@ def trace_turn(
             break
         since = instant
         if until is not None and since <= until:
-            return Turn(since, complete=False)
-    return None if since is None else Turn(since, complete=True)
+            return Turn(since, complete=False, seen_at=at)
+    return None if since is None else Turn(since, complete=True, seen_at=at)
+
+
+def _covers(kept: Turn, instant: datetime) -> bool:
+    """Whether the stale turn still vouches for the goal's reading at the instant: one before
+    the new facts and by when it was traced, inside its run."""
+    assert kept.stale_from is not None
+    assert kept.seen_at is not None
+    return kept.since <= instant < kept.stale_from and instant <= kept.seen_at
 
 
 def coached_since_turning(

@@ -23,6 +23,7 @@ __all__ = [
     "LiveState",
     "advance",
     "forget_turnings",
+    "with_goals_above",
     "instant",
     "on_board",
 ]
@@ -242,16 +243,25 @@ def advance(state: LiveState, touched: Touched) -> LiveBatch:
         )
         for cycle in ledger.cycles.values()
     ]
-    forget_turnings(state, touched.goals, [c.cycle.id for c in changes if c.rebuilt])
+    forget_turnings(
+        state, touched.goals, [c.cycle.id for c in changes if c.rebuilt], touched.earliest
+    )
     state.boards = {c.cycle.id: c.new for c in changes}
     return LiveBatch(
         state, touched, state.now, state.now != state.committed_now, changes, state.shown
     )
 
 
-def forget_turnings(state: LiveState, goals: Iterable[UUID], cycles: Iterable[UUID]) -> None:
-    """Drop the remembered turning instants that the batch may have changed: of the touched
-    goals and every goal ever above them, and of every goal of a cycle with a cycle event."""
+def forget_turnings(
+    state: LiveState,
+    goals: Iterable[UUID],
+    cycles: Iterable[UUID],
+    earliest: datetime | None = None,
+) -> None:
+    """Update the remembered turning instants that the batch may have changed: of the touched
+    goals and every goal ever above them, and of every goal of a cycle with a cycle event
+    (dropped). A touched goal's known turn is kept as stale from ``earliest`` (the batch's
+    earliest business time; None: dropped), what it says of the instants before still true."""
     if not state.turned:
         return
     ledger = state.ledger
@@ -261,10 +271,18 @@ def forget_turnings(state: LiveState, goals: Iterable[UUID], cycles: Iterable[UU
             record = ledger.goals.get(goal_id)
             if record is None or record.cycle_id in cycles:
                 del state.turned[goal_id]
-    parents: dict[UUID, list[UUID]] = {}
-    for parent, children in ledger.children.items():
-        for child in children:
-            parents.setdefault(child, []).append(parent)
+    turned = state.turned
+    for goal_id in with_goals_above(ledger, goals):
+        turn = turned.pop(goal_id, None)
+        if turn is not None and earliest is not None and turn.seen_at is not None:
+            turned[goal_id] = turn.staled(earliest)
+
+
+def with_goals_above(ledger: Ledger, goals: Iterable[UUID]) -> set[UUID]:
+    """The goals and every goal ever above them: those whose timeline a fact about the goals
+    can change (a rollup's reading at an instant reads the goals below it then). Walks up each
+    goal's own alignments (its first and every realignment), not the whole ledger."""
+    records = ledger.goals
     stack = list(goals)
     seen: set[UUID] = set()
     while stack:
@@ -272,5 +290,10 @@ def forget_turnings(state: LiveState, goals: Iterable[UUID], cycles: Iterable[UU
         if goal_id in seen:
             continue
         seen.add(goal_id)
-        state.turned.pop(goal_id, None)
-        stack.extend(parents.get(goal_id, ()))
+        record = records.get(goal_id)
+        if record is None:
+            continue
+        for alignment in (record.aligned_to, *(r.new for r in record.realignments)):
+            if alignment is not None and alignment.parent_id is not None:
+                stack.append(alignment.parent_id)
+    return seen

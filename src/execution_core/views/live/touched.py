@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from uuid import UUID
 
 import attrs
@@ -74,10 +75,16 @@ class Touched:
     resolved_commitments: set[tuple[UUID, str]] = attrs.Factory(set)
     org: bool = False
     events: int = 0
+    earliest: datetime | None = None
+    """The earliest business time of the events: no reading before it has changed."""
 
     def note(self, events: Sequence[Event]) -> None:
         """Remember what these events touch (cheap: the work is done once, at the batch end)."""
         self.events += len(events)
+        if events:
+            first = min(e.occurred_at for e in events)
+            if self.earliest is None or first < self.earliest:
+                self.earliest = first
         self.streams.update(e.stream_id for e in events)
         for event in events:
             if type(event) not in _SPECIAL:
@@ -109,6 +116,8 @@ class Touched:
         self.resolved_commitments |= other.resolved_commitments
         self.org = self.org or other.org
         self.events += other.events
+        if other.earliest is not None and (self.earliest is None or other.earliest < self.earliest):
+            self.earliest = other.earliest
 
     def resolve(self, ledger: Ledger) -> None:
         """Turn streams into goals and appraisal keys, and commitments into their goals."""
