@@ -28,6 +28,7 @@ from execution_core.signals import replay_signals
 from execution_core.views.ledger import CycleRecord
 from execution_core_adapters.cli.audit import audit_app
 from execution_core_adapters.cli.demo import SeasonClock, print_season_views, record_season
+from execution_core_adapters.cli.erase import erase
 from execution_core_adapters.cli.errors import (
     EXIT_CODES_HELP,
     EXIT_REFUSED,
@@ -548,6 +549,7 @@ app.command("simulate")(simulate)
 app.command("sweep")(sweep)
 app.command("worker")(worker)
 app.command("schema")(schema)
+app.command("erase")(erase)
 app.command("subscribe")(subscribe)
 app.command("unsubscribe")(unsubscribe)
 app.command("subscriptions")(subscriptions)
