@@ -34,8 +34,8 @@ from execution_core.goals.events import (
 from execution_core.organization.events import (
     CoachAuthorised,
     CoachDeauthorised,
-    PersonJoined,
     PersonErased,
+    PersonJoined,
     PersonLeft,
     PersonMoved,
     Role,

@@ -36,7 +36,7 @@ def _stream_person(_event: Event, state: Any) -> str | None:
 
 
 def _goal_owner(_event: Event, state: Any) -> str | None:
-    owner = getattr(state, "owner", None)  # an access.Owner (not imported: states import this)
+    owner: Any = getattr(state, "owner", None)  # an access.Owner (states import this module)
     return str(owner.id) if getattr(owner, "kind", None) == "person" else None
 
 
@@ -60,8 +60,9 @@ PERSONAL: Mapping[str, PersonalFields] = {
     "goal.GoalReviewed": PersonalFields(("worked", "did_not_work", "lessons"), _goal_owner),
 }
 """Every event type with personal fields, by stored name (the stored format's own names, so
-this module imports no stream; ``tests/unit/test_privacy.py`` checks each names real fields). A check-in comment and a goal's
-review are the goal owner's when a person owns the goal; a unit's goal has no one person's."""
+this module imports no stream; ``tests/unit/test_erasure.py`` checks each names text fields).
+A check-in comment and a goal's review are the goal owner's when a person owns the goal; a
+unit's goal has no one person's."""
 
 
 def personal_fields(name: str) -> tuple[str, ...]:

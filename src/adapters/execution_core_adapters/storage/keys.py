@@ -118,10 +118,18 @@ class _SQLKeyStore:
     def erase(self, person_id: str) -> None:
         p = self.placeholder
         with self._datastore.transaction(commit=True) as cursor:
+            self._overwriting(cursor)
             cursor.execute(f"DELETE FROM {self._table} WHERE person_id = {p}", (person_id,))
             cursor.execute(
                 f"INSERT INTO {self._table} (person_id, secret) VALUES ({p}, NULL)", (person_id,)
             )
+        self._flushed()
+
+    def _overwriting(self, cursor: Any) -> None:
+        """Make the deletion overwrite what it deletes (where the database can)."""
+
+    def _flushed(self) -> None:
+        """Clear copies of deleted pages the database keeps beside its file (where it can)."""
 
     def is_erased(self, person_id: str) -> bool:
         return self._select(person_id) == (True, None)
@@ -133,6 +141,16 @@ class SQLiteKeyStore(_SQLKeyStore):
     create = "CREATE TABLE IF NOT EXISTS {table} (person_id TEXT PRIMARY KEY, secret BLOB)"
     insert = "INSERT OR IGNORE INTO {table} (person_id, secret) VALUES (?, ?)"
 
+    def _overwriting(self, cursor: Any) -> None:
+        """SQLite zeroes deleted content only with ``secure_delete`` (not every build's default)."""
+        cursor.execute("PRAGMA secure_delete = ON")
+
+    def _flushed(self) -> None:
+        """The write-ahead log still holds the key's old page until a checkpoint: truncate it
+        (a busy reader may delay it; then the next checkpoint overwrites the page)."""
+        with self._datastore.transaction(commit=False) as cursor:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
 
 class PostgresKeyStore(_SQLKeyStore):
     """The key table in the store's PostgreSQL schema."""
@@ -140,8 +158,7 @@ class PostgresKeyStore(_SQLKeyStore):
     placeholder = "%s"
     create = "CREATE TABLE IF NOT EXISTS {table} (person_id TEXT PRIMARY KEY, secret BYTEA)"
     insert = (
-        "INSERT INTO {table} (person_id, secret) VALUES (%s, %s) "
-        "ON CONFLICT (person_id) DO NOTHING"
+        "INSERT INTO {table} (person_id, secret) VALUES (%s, %s) ON CONFLICT (person_id) DO NOTHING"
     )
 
 

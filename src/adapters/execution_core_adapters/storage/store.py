@@ -53,6 +53,7 @@ from execution_core_adapters.storage.config import (
     store_env,
 )
 from execution_core_adapters.storage.guard import ReadGuard
+from execution_core_adapters.storage.keys import KeyStore, key_store_for
 from execution_core_adapters.storage.mapper import (
     RECEIPT_TOPIC,
     EventMapper,
@@ -61,8 +62,6 @@ from execution_core_adapters.storage.mapper import (
     Snapshot,
     receipt_stream_id,
 )
-from execution_core_adapters.storage.keys import KeyStore, key_store_for
-from execution_core_adapters.storage.sealing import Sealer
 from execution_core_adapters.storage.opening import creating_tables, not_usable, reaching_store
 from execution_core_adapters.storage.recorders import (
     ChainedPOPORecorder,
@@ -70,6 +69,7 @@ from execution_core_adapters.storage.recorders import (
     ReadOutdated,
     chained_recorder,
 )
+from execution_core_adapters.storage.sealing import Sealer
 
 __all__ = ["ExecutionStore", "StoreApplication", "open_store"]
 
@@ -390,11 +390,11 @@ class ExecutionStore:
     # -- erasure -----------------------------------------------------------------------------
 
     def _erase(self, person_id: str) -> None:
-        """Delete the person's key, every snapshot (states hold names and notes in the clear;
-        they are taken again as streams grow) and every cached state."""
+        """Delete every snapshot (states hold names and notes in the clear; they are taken
+        again as streams grow), the person's key, and every cached state."""
         with reaching_store():
-            self._sealer.erase(person_id)
             self._drop_snapshots()
+            self._sealer.erase(person_id)
         with self._lock:
             self._cache.clear()
 
@@ -411,6 +411,8 @@ class ExecutionStore:
         schema = getattr(datastore, "schema", None)
         qualified = table if schema is None else f'"{schema}"."{table}"'
         with datastore.transaction(commit=True) as cursor:
+            if schema is None:  # SQLite zeroes deleted rows only with secure_delete
+                cursor.execute("PRAGMA secure_delete = ON")
             cursor.execute(f"DELETE FROM {qualified}")
 
     # -- snapshots and cache -----------------------------------------------------------------
