@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import cast
 from uuid import UUID
 
 import pytest
@@ -15,6 +16,7 @@ from execution_core import Execution, NotPermitted
 from execution_core import views as v
 from execution_core.privacy import ERASED, PERSONAL
 from execution_core_adapters.notebook.frames import events_frame
+from execution_core_adapters.storage.mapper import EventMapper
 from execution_core_adapters.storage.store import ExecutionStore, open_store
 from execution_core_adapters.transfer import export_lines, import_lines
 from tests.support import CYCLE_ID, day, seed_deals_goal
@@ -185,3 +187,36 @@ def test_nothing_about_ana_is_left_in_the_sqlite_file(tmp_path: Path) -> None:
     assert key not in files
     assert [secret for secret in SECRETS.values() if secret.encode() in files] == []
     assert b"Ben closes well" not in files, "ben's note is sealed too"
+
+
+def test_a_store_written_before_sealing_reads_and_migrates_by_export(tmp_path: Path) -> None:
+    """Given a SQLite store written with personal fields in the clear (as releases before
+    sealing wrote them), then it opens, reads them as they are and verifies; erasing records
+    the fact but cannot reach those old bytes; its export imported into a new store seals them,
+    and an erasure there removes them."""
+    old_path = tmp_path / "old.db"
+    old = open_store(f"sqlite:///{old_path}")
+    cast(EventMapper, old.app.mapper).sealer = None  # what an earlier release wrote
+    record_history(Execution(old))
+    old.close()
+
+    reopened = open_store(f"sqlite:///{old_path}")
+    try:
+        assert set(SECRETS.values()) <= set(_personal_texts(reopened))
+        assert reopened.verify().ok
+        lines = list(export_lines(reopened))
+        Execution(reopened).erase_person("ana", actor="hana", occurred_at=day(40))
+        assert reopened.verify().ok
+        assert SECRETS["note"] in _personal_texts(reopened), "plaintext is out of erasure's reach"
+    finally:
+        reopened.close()
+
+    new_path = tmp_path / "new.db"
+    migrated = open_store(f"sqlite:///{new_path}")
+    import_lines(migrated, lines)
+    assert set(SECRETS.values()) <= set(_personal_texts(migrated))
+    Execution(migrated).erase_person("ana", actor="hana", occurred_at=day(40))
+    assert migrated.verify().ok
+    migrated.close()
+    files = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("new.db"))
+    assert [secret for secret in SECRETS.values() if secret.encode() in files] == []

@@ -26,6 +26,7 @@ from execution_core.event import Event
 from execution_core.ids import NAMESPACE
 from execution_core.privacy import PERSONAL
 from execution_core_adapters.storage.codec import (
+    CodecError,
     decode_event,
     dumps,
     encode_event,
@@ -251,6 +252,9 @@ class EventMapper(Mapper[UUID]):
         if topic in PERSONAL:
             payload = load_payload(topic, stream_id, version, data)
             if SEALED_BY in payload and self.sealer is not None:
-                payload = self.sealer.unseal(topic, payload, stream_id, version)
+                try:
+                    payload = self.sealer.unseal(topic, payload, stream_id, version)
+                except ValueError as error:
+                    raise CodecError(f"{topic} v{version} of {stream_id}: {error}") from None
             return read_payload(topic, stream_id, version, payload)
         return decode_event(topic, stream_id, version, data)
