@@ -1,7 +1,8 @@
 """Events and states to canonical JSON and back, by stable name and schema version.
 
 Stored bytes are canonical (sorted keys, no spaces) so the same event always serializes to the
-same bytes: exports are byte-identical and hash chains are reproducible.
+same bytes: exports are byte-identical, and so are stored payloads but for their personal
+fields, which :mod:`.sealing` seals with each store's own keys.
 
 Two ways back. :func:`event_from_payload` (imports, anything from outside) checks every value's
 type and every event's invariants. :func:`decode_event` reads what the store itself wrote,
