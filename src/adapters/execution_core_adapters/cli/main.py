@@ -67,7 +67,7 @@ from execution_core_adapters.cli.views import views_app
 from execution_core_adapters.cli.worker import worker
 from execution_core_adapters.storage.chain_verify import head
 from execution_core_adapters.storage.config import store_env
-from execution_core_adapters.storage.store import open_store
+from execution_core_adapters.storage.store import SQLITE_TABLES, open_store
 
 __all__ = ["app", "main"]
 
@@ -111,7 +111,6 @@ def _root(
     configure_logging(log_level)
 
 
-_STORE_TABLES = {"stored_events", "stored_snapshots", "event_chain"}
 DEMO_MARKER = "execution_demo"
 """The table in which ``demo`` notes, after the season, the store it made: the chain head and
 the event count then. Only a store whose marker matches its content is ever replaced."""
@@ -172,7 +171,7 @@ def _prepare_fresh(path: Path) -> None:
             "choose another --db",
             EXIT_USAGE,
         )
-    if DEMO_MARKER not in tables or not tables <= _STORE_TABLES | {DEMO_MARKER}:
+    if DEMO_MARKER not in tables or not tables <= SQLITE_TABLES | {DEMO_MARKER}:
         raise failure(
             f"{path} is an execution-core store the demo did not make; nothing was deleted: "
             "choose another --db",

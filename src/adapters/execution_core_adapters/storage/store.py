@@ -42,7 +42,7 @@ from execution_core.organization.events import PersonErased
 from execution_core.ports import ChainHead, FinalState, Recorded
 from execution_core.privacy import subject_of
 from execution_core.streams import decider_of_event
-from execution_core_adapters.storage.chain_format import head_of
+from execution_core_adapters.storage.chain_format import CHAIN_TABLE, head_of
 from execution_core_adapters.storage.chain_verify import AuditReport, verify
 from execution_core_adapters.storage.codec import decode_state, encode_state
 from execution_core_adapters.storage.config import (
@@ -53,7 +53,7 @@ from execution_core_adapters.storage.config import (
     store_env,
 )
 from execution_core_adapters.storage.guard import ReadGuard
-from execution_core_adapters.storage.keys import KeyStore, key_store_for
+from execution_core_adapters.storage.keys import KEY_TABLE, KeyStore, key_store_for
 from execution_core_adapters.storage.mapper import (
     RECEIPT_TOPIC,
     EventMapper,
@@ -71,9 +71,13 @@ from execution_core_adapters.storage.recorders import (
 )
 from execution_core_adapters.storage.sealing import Sealer
 
-__all__ = ["ExecutionStore", "StoreApplication", "open_store"]
+__all__ = ["SQLITE_TABLES", "ExecutionStore", "StoreApplication", "open_store"]
 
 S = TypeVar("S")
+
+SQLITE_TABLES = frozenset({"stored_events", "stored_snapshots", CHAIN_TABLE, KEY_TABLE})
+"""The tables of an execution-core SQLite store file (a file with others is not one, or holds
+something else too: the command line refuses to treat it as a store of its own)."""
 
 
 class StoreApplication(Application[UUID]):
