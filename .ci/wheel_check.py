@@ -3,8 +3,9 @@
 Run by that venv's interpreter outside the repository: the version, the two top-level packages
 (and no ``adapters`` one), the ``execution_core.stores`` entry point, ``Execution.open`` on a
 memory store, the command line (``--version``, ``demo --json``, ``board --json``, ``audit
-verify --json``), and a README on the index whose links are all absolute. Each check prints one
-line; the last line counts them (``N passed, N failed``), and a failure exits 1.
+verify --json``), erasing a person (``erase``, then ``audit verify``), and a README on the
+index whose links are all absolute. Each check prints one line; the last line counts them
+(``N passed, N failed``), and a failure exits 1.
 """
 
 from __future__ import annotations
@@ -88,6 +89,30 @@ def the_command_line() -> None:
         verify = run("audit", "verify", "--db", db, "--json")
         assert verify.returncode == 0, verify
         assert json.loads(verify.stdout)["ok"] is True, verify
+
+
+@check
+def an_erasure_that_keeps_the_chain() -> None:
+    """A person erased from a SQLite store by the installed command line: the chain verifies,
+    the export shows their name as erased, and their name is nowhere in the database file."""
+    with tempfile.TemporaryDirectory() as folder:
+        db = str(Path(folder) / "demo.db")
+        assert run("demo", "--db", db, "--json").returncode == 0
+        erase = run("erase", "ana", "--db", db, "--json")
+        assert erase.returncode == 0, erase.stderr
+        assert json.loads(erase.stdout)["person_id"] == "ana"
+        verify = run("audit", "verify", "--db", db, "--json")
+        assert verify.returncode == 0, verify
+        assert json.loads(verify.stdout)["ok"] is True, verify
+        export = run("audit", "export", "--db", db)
+        names = {
+            line["payload"]["person_id"]: line["payload"]["person_name"]
+            for line in map(json.loads, export.stdout.splitlines())
+            if line["name"] == "organization.PersonJoined"
+        }
+        assert names["ana"] == "[erased]", names
+        refused = run("erase", "ben", "--db", db, "--actor", "ana")
+        assert refused.returncode == 1, refused
 
 
 @check

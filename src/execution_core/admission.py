@@ -290,6 +290,7 @@ _PLAIN: Mapping[type[Event], tuple[type[Command], Mapping[str, str]]] = {
         {"person_id": "person_id", "unit_id": "unit_id", "manager_id": "manager_id"},
     ),
     org_ev.PersonLeft: (org_cmd.RemovePerson, {"person_id": "person_id", "reason": "reason"}),
+    org_ev.PersonErased: (org_cmd.ErasePerson, {"person_id": "person_id"}),
     org_ev.RolesChanged: (org_cmd.SetRoles, {"person_id": "person_id", "roles": "roles"}),
     org_ev.CoachAuthorised: (
         org_cmd.AuthoriseCoach,

@@ -34,6 +34,7 @@ from execution_core.goals.events import (
 from execution_core.organization.events import (
     CoachAuthorised,
     CoachDeauthorised,
+    PersonErased,
     PersonJoined,
     PersonLeft,
     PersonMoved,
@@ -51,6 +52,7 @@ __all__ = [
     "CoachAuthorised",
     "CoachDeauthorised",
     "PersonJoined",
+    "PersonErased",
     "PersonLeft",
     "PersonMoved",
     "RolesChanged",

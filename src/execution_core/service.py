@@ -547,6 +547,28 @@ class Execution:
             idempotency_key=idempotency_key,
         )
 
+    def erase_person(
+        self,
+        person_id: str,
+        *,
+        actor: str,
+        occurred_at: datetime,
+        retries: int = 0,
+        idempotency_key: str | None = None,
+    ) -> Organization:
+        """Erase a person's personal data: records ``PersonErased`` (whoever may administer the
+        organization may), and the store deletes the person's key, so their name and the notes
+        and comments about them read as erased everywhere (see docs/privacy.md)."""
+        return self._state(
+            Organization,
+            org_cmd.ErasePerson,
+            person_id=person_id,
+            actor=actor,
+            occurred_at=occurred_at,
+            retries=retries,
+            idempotency_key=idempotency_key,
+        )
+
     def set_roles(
         self,
         person_id: str,

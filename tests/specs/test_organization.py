@@ -8,6 +8,7 @@ from execution_core.organization.commands import (
     AppointUnitLead,
     AuthoriseCoach,
     DeauthoriseCoach,
+    ErasePerson,
     FoundUnit,
     MovePerson,
     RemovePerson,
@@ -16,6 +17,7 @@ from execution_core.organization.commands import (
 from execution_core.organization.events import (
     CoachAuthorised,
     CoachDeauthorised,
+    PersonErased,
     PersonJoined,
     PersonLeft,
     PersonMoved,
@@ -169,6 +171,26 @@ def test_remove_person_refuses_a_manager_with_reports_and_someone_already_gone()
     scenario = given_org()
     scenario.when(RemovePerson(person_id="ben", **HR)).then(fact(PersonLeft, person_id="ben"))
     scenario.when(RemovePerson(person_id="ben", **HR)).then_refused(RuleViolated, "has left")
+
+
+# -- ErasePerson ----------------------------------------------------------------------------
+
+
+def test_erase_person_records_only_their_id() -> None:
+    """When HR erases ana, then PersonErased, which holds no personal data (docs/privacy.md)."""
+    given_org().when(ErasePerson(person_id="ana", **HR)).then(fact(PersonErased, person_id="ana"))
+
+
+def test_erase_person_refuses_a_manager_an_unknown_person_and_a_second_erasure() -> None:
+    """Her manager does not administer the organization; an unknown person is not found; a
+    person already erased breaks a rule."""
+    given_org().when(ErasePerson(person_id="ana", actor="max", occurred_at=T0)).then_refused(
+        NotPermitted, "administer"
+    )
+    given_org().when(ErasePerson(person_id="zoe", **HR)).then_refused(NotFound, "zoe")
+    scenario = given_org()
+    scenario.when(ErasePerson(person_id="ana", **HR)).then(fact(PersonErased, person_id="ana"))
+    scenario.when(ErasePerson(person_id="ana", **HR)).then_refused(RuleViolated, "already")
 
 
 # -- SetRoles -------------------------------------------------------------------------------

@@ -162,10 +162,12 @@ report = execution.store.verify()
 report.ok, report.events_checked, report.head.position
 
 # %% [markdown]
-# Copy the history into a SQLite file (export and import keep it byte for byte), then play the
-# admin who quietly rewrites the late check-in's comment with plain SQL, around the library:
+# Copy the history into a SQLite file (export and import keep it event for event), then play
+# the admin who quietly makes the late check-in look entered on time, with plain SQL around the
+# library (its comment cannot be edited so: it is sealed with Eve's key, see docs/privacy.md):
 
 # %%
+import json
 import sqlite3
 import tempfile
 from pathlib import Path
@@ -178,10 +180,16 @@ import_lines(copy, export_lines(execution.store))
 print("copy verifies:", copy.verify().ok)
 copy.close()
 
+position = int(late["position"].iloc[0])
 with sqlite3.connect(folder / "season.db") as db:
+    (state,) = db.execute(
+        "SELECT state FROM stored_events WHERE rowid = ?", (position,)
+    ).fetchone()
+    stored = json.loads(state)
+    stored["recorded_at"] = stored["occurred_at"]  # as if it had been entered on time
     db.execute(
-        "UPDATE stored_events SET state = CAST(REPLACE(CAST(state AS TEXT), 'entered late', "
-        "'on time') AS BLOB) WHERE CAST(state AS TEXT) LIKE '%entered late%'"
+        "UPDATE stored_events SET state = ? WHERE rowid = ?",
+        (json.dumps(stored, sort_keys=True, separators=(",", ":")).encode(), position),
     )
 
 tampered = open_store(f"sqlite:///{folder / 'season.db'}")

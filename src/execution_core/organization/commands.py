@@ -12,6 +12,7 @@ __all__ = [
     "AppointUnitLead",
     "AuthoriseCoach",
     "DeauthoriseCoach",
+    "ErasePerson",
     "FoundUnit",
     "MovePerson",
     "RemovePerson",
@@ -81,4 +82,11 @@ class DeauthoriseCoach(Command):
     """End a coach's authorisation for a person."""
 
     coach_id: Id
+    person_id: Id
+
+
+class ErasePerson(Command):
+    """Erase a person's personal data (their name, the notes and comments about them): the
+    store deletes their key; ids, dates and numbers stay (see docs/privacy.md)."""
+
     person_id: Id

@@ -27,6 +27,7 @@ from execution_core.organization.commands import (
     AppointUnitLead,
     AuthoriseCoach,
     DeauthoriseCoach,
+    ErasePerson,
     FoundUnit,
     MovePerson,
     RemovePerson,
@@ -35,6 +36,7 @@ from execution_core.organization.commands import (
 from execution_core.organization.events import (
     CoachAuthorised,
     CoachDeauthorised,
+    PersonErased,
     PersonJoined,
     PersonLeft,
     PersonMoved,
@@ -194,6 +196,14 @@ def _(command: DeauthoriseCoach, state: Organization, stamp: Stamper) -> None:
             id=command.coach_id,
         )
     stamp(CoachDeauthorised, coach_id=command.coach_id, person_id=command.person_id)
+
+
+@_decide.register
+def _(command: ErasePerson, state: Organization, stamp: Stamper) -> None:
+    require_person(state, command.person_id)
+    if state.people[command.person_id].erased:
+        refuse(f"{command.person_id!r} was already erased", rule="already erased")
+    stamp(PersonErased, person_id=command.person_id)
 
 
 def _stream_id(command: Command) -> UUID:

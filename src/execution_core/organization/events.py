@@ -14,6 +14,7 @@ from execution_core.event import Event, event_type
 __all__ = [
     "CoachAuthorised",
     "CoachDeauthorised",
+    "PersonErased",
     "PersonJoined",
     "PersonLeft",
     "PersonMoved",
@@ -107,4 +108,13 @@ class CoachDeauthorised(Event):
     """A coach's authorisation for a person ended (an addition to the catalog)."""
 
     coach_id: str
+    person_id: str
+
+
+@event_type("organization.PersonErased")
+@attrs.frozen(kw_only=True)
+class PersonErased(Event):
+    """A person's personal data was erased: their key was deleted, so every personal field
+    sealed with it reads as erased (see docs/privacy.md). Holds no personal data itself."""
+
     person_id: str

@@ -9,6 +9,7 @@ from execution_core.facts import Draft, StreamLedger
 from execution_core.organization.events import (
     CoachAuthorised,
     CoachDeauthorised,
+    PersonErased,
     PersonJoined,
     PersonLeft,
     PersonMoved,
@@ -27,6 +28,7 @@ LEDGER = StreamLedger("organization")
 @LEDGER.handles(
     UnitFounded,
     UnitLeadAppointed,
+    PersonErased,
     PersonJoined,
     PersonMoved,
     PersonLeft,

@@ -13,6 +13,7 @@ from execution_core.folding import changed, handler
 from execution_core.organization.events import (
     CoachAuthorised,
     CoachDeauthorised,
+    PersonErased,
     PersonJoined,
     PersonLeft,
     PersonMoved,
@@ -22,6 +23,7 @@ from execution_core.organization.events import (
     UnitLeadAppointed,
 )
 from execution_core.plain import JsonForm
+from execution_core.privacy import ERASED
 
 __all__ = ["Organization", "Person", "Unit", "evolve"]
 
@@ -46,6 +48,8 @@ class Person:
     manager_id: str | None = None
     roles: frozenset[Role] = frozenset()
     active: bool = True
+    erased: bool = False
+    """Whether their personal data was erased (their name then reads as erased)."""
 
 
 @attrs.frozen
@@ -190,3 +194,9 @@ def _(event: CoachAuthorised, state: Organization) -> Organization:
 @_apply.register
 def _(event: CoachDeauthorised, state: Organization) -> Organization:
     return _advance(state, event, coaches=state.coaches - {(event.coach_id, event.person_id)})
+
+
+@_apply.register
+def _(event: PersonErased, state: Organization) -> Organization:
+    person = changed(state.people[event.person_id], name=ERASED, erased=True)
+    return _advance(state, event, people=_with_person(state, person))

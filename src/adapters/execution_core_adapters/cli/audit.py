@@ -37,7 +37,7 @@ from execution_core_adapters.storage.config import store_env
 from execution_core_adapters.storage.store import ExecutionStore, open_store
 from execution_core_adapters.transfer import ImportRefused, export_lines, import_lines
 
-__all__ = ["audit_app"]
+__all__ = ["audit_app", "open_existing"]
 
 audit_app = typer.Typer(
     cls=GuardedGroup,
@@ -49,7 +49,7 @@ audit_app = typer.Typer(
 )
 
 
-def _open(url: str, *, create: bool = False) -> ExecutionStore:
+def open_existing(url: str, *, create: bool = False) -> ExecutionStore:
     """Open a store; a SQLite file must already exist unless ``create`` (no silent empty store)."""
     path = store_env(url).get("SQLITE_DBNAME")
     if path and not create and not Path(path).exists():
@@ -71,7 +71,7 @@ def verify(
         expected = ChainHead.from_json(anchor.read_bytes()) if anchor else None
     except (OSError, ValueError) as error:
         raise failure(f"cannot read the anchor {anchor}: {error}") from None
-    store = _open(db)
+    store = open_existing(db)
     try:
         report = store.verify(anchor=expected)
     finally:
@@ -109,7 +109,7 @@ def verify(
 def head_(db: Db = DEFAULT_STORE) -> None:
     """Print the newest chain hash as JSON (always): keep it elsewhere, then `verify --anchor`
     it."""
-    store = _open(db)
+    store = open_existing(db)
     try:
         typer.echo(head(store).to_json())
     finally:
@@ -133,7 +133,7 @@ def export(
         cycle_id = UUID(cycle) if cycle else None
     except ValueError:
         raise failure(f"not a cycle id: {cycle!r}") from None
-    store = _open(db)
+    store = open_existing(db)
     partial = None if out is None else out.with_name(out.name + ".partial")
     try:
         if partial is None:
@@ -201,7 +201,7 @@ def import_(
     1, each bad line named). Progress shows on a terminal."""
     path = store_env(db).get("SQLITE_DBNAME") if _is_store_url(db) else None
     created = path is not None and not Path(path).exists()
-    store = _open(db, create=True)
+    store = open_existing(db, create=True)
     try:
         with file.open("rb") as lines, _progress(DownloadColumn()) as bar:
             task = bar.add_task("validating and storing", total=file.stat().st_size)

@@ -28,6 +28,7 @@ from execution_core.signals import replay_signals
 from execution_core.views.ledger import CycleRecord
 from execution_core_adapters.cli.audit import audit_app
 from execution_core_adapters.cli.demo import SeasonClock, print_season_views, record_season
+from execution_core_adapters.cli.erase import erase
 from execution_core_adapters.cli.errors import (
     EXIT_CODES_HELP,
     EXIT_REFUSED,
@@ -66,7 +67,7 @@ from execution_core_adapters.cli.views import views_app
 from execution_core_adapters.cli.worker import worker
 from execution_core_adapters.storage.chain_verify import head
 from execution_core_adapters.storage.config import store_env
-from execution_core_adapters.storage.store import open_store
+from execution_core_adapters.storage.store import SQLITE_TABLES, open_store
 
 __all__ = ["app", "main"]
 
@@ -110,7 +111,6 @@ def _root(
     configure_logging(log_level)
 
 
-_STORE_TABLES = {"stored_events", "stored_snapshots", "event_chain"}
 DEMO_MARKER = "execution_demo"
 """The table in which ``demo`` notes, after the season, the store it made: the chain head and
 the event count then. Only a store whose marker matches its content is ever replaced."""
@@ -171,7 +171,7 @@ def _prepare_fresh(path: Path) -> None:
             "choose another --db",
             EXIT_USAGE,
         )
-    if DEMO_MARKER not in tables or not tables <= _STORE_TABLES | {DEMO_MARKER}:
+    if DEMO_MARKER not in tables or not tables <= SQLITE_TABLES | {DEMO_MARKER}:
         raise failure(
             f"{path} is an execution-core store the demo did not make; nothing was deleted: "
             "choose another --db",
@@ -548,6 +548,7 @@ app.command("simulate")(simulate)
 app.command("sweep")(sweep)
 app.command("worker")(worker)
 app.command("schema")(schema)
+app.command("erase")(erase)
 app.command("subscribe")(subscribe)
 app.command("unsubscribe")(unsubscribe)
 app.command("subscriptions")(subscriptions)

@@ -29,6 +29,7 @@ from execution_core_adapters.cli.options import AsJson
 from execution_core_adapters.cli.output import emit, err, out, shows_progress
 from execution_core_adapters.cli.render import shown
 from execution_core_adapters.simulate import simulate as run_simulation
+from execution_core_adapters.storage.store import SQLITE_TABLES
 
 __all__ = ["MAX_WEEKS", "PolicyName", "simulate"]
 
@@ -49,9 +50,6 @@ def _policy(name: PolicyName, cadence: int) -> ManagementPolicy:
 MAX_WEEKS = 520
 """The longest cycle the command line simulates: ten years (a longer one runs past any date)."""
 
-STORE_TABLES = {"stored_events", "stored_snapshots", "event_chain"}
-"""The tables of an execution-core SQLite store (a file with others is not one)."""
-
 
 def _url(db: str | None) -> str:
     """The store URL of ``--db``; a plain path that is some other SQLite file is refused."""
@@ -67,7 +65,7 @@ def _url(db: str | None) -> str:
                 tables = {row[0] for row in rows}
         except sqlite3.DatabaseError:
             tables = {"(not a SQLite database)"}
-        if not tables <= STORE_TABLES:
+        if not tables <= SQLITE_TABLES:
             raise InvalidInput(
                 f"{path} is not an execution-core store (it holds {', '.join(sorted(tables))})"
             )

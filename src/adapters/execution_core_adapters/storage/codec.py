@@ -1,7 +1,8 @@
 """Events and states to canonical JSON and back, by stable name and schema version.
 
 Stored bytes are canonical (sorted keys, no spaces) so the same event always serializes to the
-same bytes: exports are byte-identical and hash chains are reproducible.
+same bytes: exports are byte-identical, and so are stored payloads but for their personal
+fields, which :mod:`.sealing` seals with each store's own keys.
 
 Two ways back. :func:`event_from_payload` (imports, anything from outside) checks every value's
 type and every event's invariants. :func:`decode_event` reads what the store itself wrote,
@@ -35,6 +36,9 @@ __all__ = [
     "CodecError",
     "decode_event",
     "decode_state",
+    "load_payload",
+    "read_payload",
+    "stored_payload",
     "dumps",
     "encode_event",
     "encode_state",
@@ -128,11 +132,17 @@ def event_payload(event: Event) -> dict[str, Any]:
     return data
 
 
-def encode_event(event: Event) -> tuple[str, bytes]:
-    """The stored topic (stable name) and bytes of an event; the bytes carry the schema version."""
+def stored_payload(event: Event) -> dict[str, Any]:
+    """The stored fields of an event with its schema version (what :func:`encode_event`
+    writes, before the storage layer seals its personal fields)."""
     payload = event_payload(event)
     payload["schema_version"] = type(event).schema_version
-    return type(event).name, dumps(payload)
+    return payload
+
+
+def encode_event(event: Event) -> tuple[str, bytes]:
+    """The stored topic (stable name) and bytes of an event; the bytes carry the schema version."""
+    return type(event).name, dumps(stored_payload(event))
 
 
 def event_from_payload(name: str, stream_id: UUID, version: int, payload: dict[str, Any]) -> Event:
@@ -155,12 +165,27 @@ def decode_event(
 ) -> Event:
     """Restore an event from the topic and bytes the store wrote (trusted: upcast, not
     re-validated; ``strict`` validates every value as :func:`event_from_payload` does)."""
+    payload = load_payload(name, stream_id, version, data, strict=strict)
+    return read_payload(name, stream_id, version, payload, strict=strict)
+
+
+def load_payload(
+    name: str, stream_id: UUID, version: int, data: bytes, *, strict: bool = False
+) -> dict[str, Any]:
+    """The stored payload of an event as a JSON object (``CodecError`` if it is not one)."""
     try:
         payload = json.loads(data) if strict else _loads(data)
     except ValueError as error:
         raise CodecError(f"{name} v{version} of {stream_id}: not JSON: {error}") from None
     if not isinstance(payload, dict):
         raise CodecError(f"{name} v{version} of {stream_id}: not a JSON object")
+    return payload
+
+
+def read_payload(
+    name: str, stream_id: UUID, version: int, payload: dict[str, Any], *, strict: bool = False
+) -> Event:
+    """Restore an event from its parsed stored payload (as :func:`decode_event`)."""
     if strict:
         return event_from_payload(name, stream_id, version, payload)
     reader = _READERS.get(name)

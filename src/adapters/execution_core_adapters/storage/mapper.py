@@ -24,13 +24,24 @@ from execution_core.command import Receipt
 from execution_core.decider import Decider
 from execution_core.event import Event
 from execution_core.ids import NAMESPACE
-from execution_core_adapters.storage.codec import decode_event, encode_event
+from execution_core.privacy import PERSONAL
+from execution_core_adapters.storage.codec import (
+    CodecError,
+    decode_event,
+    dumps,
+    encode_event,
+    load_payload,
+    read_payload,
+    stored_payload,
+)
+from execution_core_adapters.storage.sealing import SEALED_BY, Sealer
 
 __all__ = [
     "RECEIPT_TOPIC",
     "SNAPSHOT_TOPIC",
     "EventMapper",
     "ReceiptRecord",
+    "Sealing",
     "Snapshot",
     "receipt_stream_id",
     "state_fingerprint",
@@ -78,6 +89,14 @@ class ReceiptRecord:
         fields = json.loads(data)
         fields["stream_id"] = UUID(fields["stream_id"])
         return cls(stream_id, version, Receipt(**fields))
+
+
+@dataclass(frozen=True)
+class Sealing:
+    """An event to store with its personal fields sealed with ``person``'s key."""
+
+    event: Event
+    person: str
 
 
 @dataclass(frozen=True)
@@ -180,13 +199,26 @@ def _classes(kind: Any) -> list[type]:
 
 class EventMapper(Mapper[UUID]):
     """Maps core events by stable name, snapshots by stream kind and state version, receipts by
-    their one topic."""
+    their one topic; with a :class:`.sealing.Sealer`, seals and opens personal fields."""
+
+    sealer: Sealer | None = None
 
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
         """The stored form of an event, a snapshot or a receipt record."""
         if isinstance(domain_event, Snapshot):
             topic, data = domain_event.topic, domain_event.state
             stream_id, version = domain_event.originator_id, domain_event.originator_version
+        elif isinstance(domain_event, Sealing) and self.sealer is not None:
+            event = domain_event.event
+            topic, stream_id, version = type(event).name, event.stream_id, event.version
+            payload = self.sealer.seal(
+                topic, stored_payload(event), domain_event.person, stream_id, version
+            )
+            data = dumps(payload)
+        elif isinstance(domain_event, Sealing):
+            event = domain_event.event
+            topic, data = encode_event(event)
+            stream_id, version = event.stream_id, event.version
         elif isinstance(domain_event, ReceiptRecord):
             topic, data = RECEIPT_TOPIC, domain_event.encode()
             stream_id, version = domain_event.originator_id, domain_event.originator_version
@@ -216,4 +248,13 @@ class EventMapper(Mapper[UUID]):
             return Snapshot.parse(stream_id, stored_event.originator_version, topic, data)
         if topic == RECEIPT_TOPIC:
             return ReceiptRecord.decode(stream_id, stored_event.originator_version, data)
-        return decode_event(topic, stream_id, stored_event.originator_version, data)
+        version = stored_event.originator_version
+        if topic in PERSONAL:
+            payload = load_payload(topic, stream_id, version, data)
+            if SEALED_BY in payload and self.sealer is not None:
+                try:
+                    payload = self.sealer.unseal(topic, payload, stream_id, version)
+                except ValueError as error:
+                    raise CodecError(f"{topic} v{version} of {stream_id}: {error}") from None
+            return read_payload(topic, stream_id, version, payload)
+        return decode_event(topic, stream_id, version, data)

@@ -38,9 +38,11 @@ from execution_core.command import Receipt
 from execution_core.decider import Decider
 from execution_core.errors import ConcurrentChange, NotFound, StoreUnavailable
 from execution_core.event import Event
+from execution_core.organization.events import PersonErased
 from execution_core.ports import ChainHead, FinalState, Recorded
+from execution_core.privacy import subject_of
 from execution_core.streams import decider_of_event
-from execution_core_adapters.storage.chain_format import head_of
+from execution_core_adapters.storage.chain_format import CHAIN_TABLE, head_of
 from execution_core_adapters.storage.chain_verify import AuditReport, verify
 from execution_core_adapters.storage.codec import decode_state, encode_state
 from execution_core_adapters.storage.config import (
@@ -51,10 +53,12 @@ from execution_core_adapters.storage.config import (
     store_env,
 )
 from execution_core_adapters.storage.guard import ReadGuard
+from execution_core_adapters.storage.keys import KEY_TABLE, KeyStore, key_store_for
 from execution_core_adapters.storage.mapper import (
     RECEIPT_TOPIC,
     EventMapper,
     ReceiptRecord,
+    Sealing,
     Snapshot,
     receipt_stream_id,
 )
@@ -65,10 +69,15 @@ from execution_core_adapters.storage.recorders import (
     ReadOutdated,
     chained_recorder,
 )
+from execution_core_adapters.storage.sealing import Sealer
 
-__all__ = ["ExecutionStore", "StoreApplication", "open_store"]
+__all__ = ["SQLITE_TABLES", "ExecutionStore", "StoreApplication", "open_store"]
 
 S = TypeVar("S")
+
+SQLITE_TABLES = frozenset({"stored_events", "stored_snapshots", CHAIN_TABLE, KEY_TABLE})
+"""The tables of an execution-core SQLite store file (a file with others is not one, or holds
+something else too: the command line refuses to treat it as a store of its own)."""
 
 
 class StoreApplication(Application[UUID]):
@@ -130,6 +139,9 @@ class ExecutionStore:
     ) -> None:
         with creating_tables(env), reaching_store():
             self.app = StoreApplication(env=dict(env))
+            self._sealer = Sealer(key_store_for(self.app.recorder))
+        mapper = cast(EventMapper, self.app.mapper)
+        mapper.sealer = self._sealer
         self._clock = _MonotonicClock(clock or _wall_clock)
         self._snapshot_interval = snapshot_interval
         self._cache: OrderedDict[UUID, Any] = OrderedDict()
@@ -213,7 +225,12 @@ class ExecutionStore:
     ) -> None:
         if not events:
             return
-        batch: list[Any] = list(events)
+        batch: list[Any] = [_sealing(event, state) for event in events]
+        for event in events:
+            if isinstance(event, PersonErased):
+                # before the fact: a failure between leaves the data erased, never the fact
+                # recorded and the data readable (a retry records it)
+                self._erase(event.person_id)
         if receipt is not None:
             batch.append(ReceiptRecord(receipt_stream_id(receipt.key), 1, receipt))
         stream_id = events[0].stream_id
@@ -303,8 +320,11 @@ class ExecutionStore:
             try:
                 with reaching_store(recording=True):
                     to_stored: Callable[[Any], StoredEvent] = self.app.mapper.to_stored_event
-                    stored = [to_stored(event) for event in events]
+                    stored = [to_stored(record) for record in _sealed_history(events)]
                     self.app.recorder.insert_events(stored)
+                    for event in events:
+                        if isinstance(event, PersonErased):
+                            self._sealer.erase(event.person_id)
             except IntegrityError:
                 raise ConcurrentChange(
                     "another writer stored events during the import; nothing was imported"
@@ -349,6 +369,10 @@ class ExecutionStore:
         with reaching_store():
             return cast(list[Snapshot], list(self.app.snapshots.get(stream_id)))
 
+    def keys(self) -> KeyStore:
+        """The key store beside the events (the people's keys; see :mod:`.keys`)."""
+        return self._sealer.keys
+
     def infrastructure(self) -> InfrastructureFactory[Any]:
         """The eventsourcing infrastructure factory this store's recorders come from (the same
         database and settings), for adapters that keep their own tables beside the events, as
@@ -366,6 +390,34 @@ class ExecutionStore:
             if notification.topic != RECEIPT_TOPIC:
                 return notification.id, str(notification.originator_id), notification.topic
         return None
+
+    # -- erasure -----------------------------------------------------------------------------
+
+    def _erase(self, person_id: str) -> None:
+        """Delete every snapshot (states hold names and notes in the clear; they are taken
+        again as streams grow), the person's key, and every cached state."""
+        with reaching_store():
+            self._drop_snapshots()
+            self._sealer.erase(person_id)
+        with self._lock:
+            self._cache.clear()
+
+    def _drop_snapshots(self) -> None:
+        snapshots = self.app.snapshots
+        if snapshots is None:
+            return
+        recorder = snapshots.recorder
+        datastore: Any = getattr(recorder, "datastore", None)
+        if datastore is None:  # memory: a new, empty snapshot recorder
+            self.app.snapshots = self.app.construct_snapshot_store()
+            return
+        table = str(getattr(recorder, "events_table_name"))  # noqa: B009 - both SQL recorders
+        schema = getattr(datastore, "schema", None)
+        qualified = table if schema is None else f'"{schema}"."{table}"'
+        with datastore.transaction(commit=True) as cursor:
+            if schema is None:  # SQLite zeroes deleted rows only with secure_delete
+                cursor.execute("PRAGMA secure_delete = ON")
+            cursor.execute(f"DELETE FROM {qualified}")
 
     # -- snapshots and cache -----------------------------------------------------------------
 
@@ -412,6 +464,23 @@ class ExecutionStore:
             self._cache.move_to_end(stream_id)
             while len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
+
+
+def _sealing(event: Event, state: Any) -> Event | Sealing:
+    """The event as stored: sealed with its person's key when it has personal fields."""
+    person = subject_of(event, state)
+    return event if person is None else Sealing(event, person)
+
+
+def _sealed_history(events: Sequence[Event]) -> Iterator[Event | Sealing]:
+    """A history's events as stored, each sealed with the person its stream's state after it
+    names (each stream folded along, as the import's validation did)."""
+    states: dict[UUID, Any] = {}
+    for event in events:
+        decider = decider_of_event(type(event).name)
+        state = decider.evolve(states.get(event.stream_id, decider.initial), event)
+        states[event.stream_id] = state
+        yield _sealing(event, state)
 
 
 def open_store(
