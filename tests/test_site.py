@@ -48,6 +48,7 @@ PUBLIC_MODULES = {
     "execution_core.streams": "streams",
     "execution_core.access": "streams",
     "execution_core.ports": "streams",
+    "execution_core.facts": "streams",
     "execution_core.audit": "audit",
     "execution_core.signals": "signals",
     "execution_core.subscriptions": "signals",
