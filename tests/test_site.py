@@ -120,3 +120,12 @@ def test_links_between_pages_are_relative_files() -> None:
             if target.startswith(("http://", "https://", "mailto:")):
                 continue
             assert (page.parent / target).exists(), f"{page.name}: {target}"
+
+
+def test_the_docstrings_roles_read_as_code(site: Path) -> None:
+    """Given docstrings that name objects the Sphinx way (``:class:`Ledger```), then the
+    reference shows the name as code, never the role's text."""
+    for page in (site / "reference").rglob("index.html"):
+        assert not re.search(r":(class|func|meth|mod|data|attr):", page.read_text()), page
+    views_page = (site / "reference" / "views" / "index.html").read_text()
+    assert "Fold every event of a store into a <code>Ledger</code>" in views_page
