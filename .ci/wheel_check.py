@@ -22,6 +22,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -314,14 +315,17 @@ def exit_codes() -> None:
 
 def main() -> int:
     failed = 0
+    started = time.perf_counter()
     for function in CHECKS:
+        began = time.perf_counter()
         try:
             function()
         except Exception as error:  # report every check, then fail
             failed += 1
             print(f"FAILED {function.__name__}: {type(error).__name__}: {error}")
         else:
-            print(f"ok {function.__name__}")
+            print(f"ok {function.__name__} ({time.perf_counter() - began:.1f} s)")
+    print(f"the checks took {time.perf_counter() - started:.0f} s")
     print(f"wheel: {len(CHECKS) - failed} passed, {failed} failed")
     return 1 if failed else 0
 
