@@ -52,7 +52,7 @@ from execution_core.goals.events import (
 from execution_core.ids import coaching_stream_id
 from execution_core.policy import Policy
 from execution_core.ports import Recorded
-from execution_core.views.adjustments import AdjustmentKind
+from execution_core.views.adjustments import AdjustmentKind, criteria_text
 from execution_core.views.ledger import Fact, GoalRecord, KeyResultRecord, Ledger, latest
 
 __all__ = [
@@ -121,8 +121,7 @@ class PlannedKeyResult:
     stretch: float | None
 
     def __str__(self) -> str:
-        stretch = "none" if self.stretch is None else f"{self.stretch:g}"
-        return f"target {self.target:g}, stretch {stretch}"
+        return criteria_text(self.target, self.stretch)
 
 
 @attrs.frozen(kw_only=True)

@@ -3,8 +3,10 @@ needs enough evidence (a policy value) before it flags a goal."""
 
 from __future__ import annotations
 
-from execution_core import Policy
-from execution_core.views import Health, Outcome, early_warning, scoreboard
+from datetime import UTC, date, datetime
+
+from execution_core import SYSTEM, Execution, Policy, Role
+from execution_core.views import Health, Ledger, Outcome, early_warning, scoreboard
 from tests.views.scenario import CYCLE_ID, History, d, goal_id
 
 ANA, BEN, MAX = 1, 2, 3
@@ -80,3 +82,38 @@ def test_the_default_policy_reads_forecasts_as_before() -> None:
     default = scoreboard(h.ledger(), CYCLE_ID, at=d(20)).rows[goal_id(ANA)]
     assert default.forecast is not None
     assert default.health is Health.OFF_TRACK
+
+
+def test_a_goal_never_started_is_flagged_whatever_the_cycle_length() -> None:
+    """Given a 91-day cycle, whose pace reaches not_started_expected (0.1) at an instant where
+    the pace in float days is 9.1 / 91 < 0.1, and a goal with no check-in till it ends met,
+    then early warning flags it not started, as the board read the day after does."""
+    t = datetime(2026, 3, 30, 9, tzinfo=UTC)
+    with Execution.open("memory://") as ex:
+        ex.found_unit("hq", "HQ", actor=SYSTEM, occurred_at=t)
+        ex.add_person("iris", "Iris", "hq", roles=[Role.EXECUTIVE], actor=SYSTEM, occurred_at=t)
+        q2 = ex.open_cycle("Q2", date(2026, 4, 1), date(2026, 6, 30), actor="iris", occurred_at=t)
+        course = ex.set_goal(
+            q2.id,
+            "Learn Kotlin",
+            "iris",
+            actor="iris",
+            occurred_at=t,
+            key_results=[{"kr_id": "course", "name": "Course", "milestone": True}],
+        )
+        ex.log_progress(
+            course.id,
+            "course",
+            value=1,
+            confidence=1.0,
+            actor="iris",
+            occurred_at=datetime(2026, 6, 12, tzinfo=UTC),
+        )
+        ledger = Ledger.of(ex.history())
+    day_after = scoreboard(ledger, q2.id, at=datetime(2026, 4, 11, tzinfo=UTC))
+    assert day_after.rows[course.id].health is Health.NOT_STARTED
+    (flag,) = early_warning(ledger, q2.id, at=datetime(2026, 7, 2, tzinfo=UTC)).rows
+    assert flag.outcome is Outcome.MET
+    assert flag.first_flagged_health is Health.NOT_STARTED
+    assert flag.first_flagged_at is not None
+    assert flag.first_flagged_at.date() == date(2026, 4, 10)

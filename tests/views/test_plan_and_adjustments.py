@@ -71,8 +71,8 @@ def test_adjustments_log_with_who_and_why() -> None:
     target = log.rows[0]
     assert (target.kr_id, target.before, target.after) == (
         "kr",
-        "target 100, stretch 120.0",
-        "target 80, stretch nothing",
+        "target 100, stretch 120",
+        "target 80, stretch none",
     )
     assert log.rows[2].before == "person ana"
     assert log.to_records()[1]["kind"] == "realigned"

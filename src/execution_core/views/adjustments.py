@@ -18,7 +18,7 @@ from execution_core.policy import Policy
 from execution_core.views._common import cycle_of, records, utc
 from execution_core.views.ledger import Fact, GoalRecord, Ledger
 
-__all__ = ["Adjustment", "AdjustmentKind", "AdjustmentsLog", "adjustments_log"]
+__all__ = ["Adjustment", "AdjustmentKind", "AdjustmentsLog", "adjustments_log", "criteria_text"]
 
 
 class AdjustmentKind(StrEnum):
@@ -66,6 +66,12 @@ class AdjustmentsLog:
         return records(self.rows)
 
 
+def criteria_text(target: float, stretch: float | None) -> str:
+    """A key result's agreed criteria as text, the one wording of the adjustments log and of
+    the plan's diff (``target 100, stretch 120``; ``stretch none`` when none was agreed)."""
+    return f"target {target:g}, stretch {'none' if stretch is None else f'{stretch:g}'}"
+
+
 def _text(value: object) -> str:
     return "nothing" if value is None else str(value)
 
@@ -74,8 +80,8 @@ def _changes(goal: GoalRecord) -> Iterator[tuple[Fact, AdjustmentKind, str | Non
     """Every adjustment of a goal: (fact, kind, key result, before, after, reason)."""
     for kr in goal.key_results.values():
         for t in kr.adjustments:
-            before = f"target {t.old_target:g}, stretch {_text(t.old_stretch)}"
-            after = f"target {t.new_target:g}, stretch {_text(t.new_stretch)}"
+            before = criteria_text(t.old_target, t.old_stretch)
+            after = criteria_text(t.new_target, t.new_stretch)
             yield t, AdjustmentKind.TARGET_ADJUSTED, kr.id, before, after, t.reason
     for r in goal.realignments:
         yield r, AdjustmentKind.REALIGNED, None, _text(r.old), _text(r.new), r.reason

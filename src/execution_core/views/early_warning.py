@@ -19,7 +19,7 @@ are flagged when their children are, and replaying them at every change below is
 from __future__ import annotations
 
 import statistics
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID
 
 import attrs
@@ -27,7 +27,7 @@ import attrs
 from execution_core.access import Owner
 from execution_core.policy import Policy
 from execution_core.views._common import cycle_of, policy_in_force, records, utc
-from execution_core.views.formulas import Health, Outcome
+from execution_core.views.formulas import Health, Outcome, expected_progress
 from execution_core.views.ledger import CycleRecord, Ledger
 from execution_core.views.reading import Reader, ScoreboardRow, timeline
 
@@ -140,6 +140,9 @@ def first_flag(
     goal = ledger.goals[row.goal_id]
     ne = (policy or cycle.policy_at(end)).not_started_expected
     crossing = max(goal.occurred_at, cycle.starts_at + (cycle.ends_at - cycle.starts_at) * ne)
+    if expected_progress(crossing, cycle.starts_at, cycle.ends_at) < ne:
+        # the pace in float days can fall a hair short at that instant (9.1 / 91 < 0.1)
+        crossing += timedelta(microseconds=1)
     if crossing <= end:
         in_force = policy or cycle.policy_at(crossing)
         past = Reader(ledger, cycle, crossing, in_force).row(row.goal_id)
