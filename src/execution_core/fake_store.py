@@ -61,6 +61,10 @@ class FakeEventStore:
     every ``snapshot_interval`` events of a stream its state is kept and ``load`` starts from
     it (0 turns snapshots off). Loads always see the newest events, so :meth:`reading` assumes
     nothing. Safe to share between threads.
+
+    With no clock the store reads :data:`FAKE_EPOCH`, and the facade refuses facts dated more
+    than its ``future_tolerance`` after that: inject a clock that moves with the business
+    times a test records (or give the facade ``future_tolerance=None``).
     """
 
     def __init__(self, *, clock: Clock | None = None, snapshot_interval: int = 50) -> None:
