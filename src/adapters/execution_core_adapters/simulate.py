@@ -14,9 +14,12 @@ from datetime import datetime
 from typing import Self
 from uuid import UUID
 
+import attrs
+
 from execution_core.errors import InvalidInput
 from execution_core.event import Event
 from execution_core.service import Execution
+from execution_core.signals import replay_signals
 from execution_core.simulation import (
     Change,
     Comparison,
@@ -102,10 +105,12 @@ class Simulation:
         """The business time of the latest fact (an instant to read final views at)."""
         return max(event.occurred_at for event in self.history())
 
-    def outcome(self) -> RunOutcome:
-        """The run's outcome, read from the views after its appraisals."""
+    def outcome(self, *, signals: bool = False) -> RunOutcome:
+        """The run's outcome, read from the views after its appraisals; with ``signals``, also
+        the number of signals its live views sent (a replay of its history, several times
+        the run's own cost)."""
         ledger = self.ledger()
-        return outcome_of(
+        outcome = outcome_of(
             ledger,
             self.cycle_id,
             policy=self.policy.name if self.policy is not None else self.name,
@@ -113,6 +118,10 @@ class Simulation:
             at=self.latest(),
             events=ledger.position,
         )
+        if not signals:
+            return outcome
+        sent = len(replay_signals(self.execution.store.read_all()))
+        return attrs.evolve(outcome, signals_sent=sent)
 
     def export_lines(self) -> list[bytes]:
         """The canonical export of the history (``transfer``), line by line."""
@@ -283,10 +292,13 @@ def compare(a: Simulation, b: Simulation, *, at: datetime | None = None) -> Comp
     )
 
 
-def run_outcome(model: Model, policy: ManagementPolicy, seed: int) -> RunOutcome:
-    """Simulate one seed in memory and return its outcome (a Monte Carlo task)."""
+def run_outcome(
+    model: Model, policy: ManagementPolicy, seed: int, signals: bool = False
+) -> RunOutcome:
+    """Simulate one seed in memory and return its outcome (a Monte Carlo task; ``signals``:
+    count the signals sent, see :meth:`Simulation.outcome`)."""
     with simulate(model, policy, seed=seed) as simulation:
-        return simulation.outcome()
+        return simulation.outcome(signals=signals)
 
 
 def _task(job: tuple[Model, ManagementPolicy, int]) -> RunOutcome:

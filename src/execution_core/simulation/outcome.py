@@ -58,6 +58,9 @@ class RunOutcome:
     coaching_per_manager: tuple[int, ...]
     """Sessions given by each manager (everyone with direct reports), zeros included."""
     target_adjustments: int
+    signals_sent: int | None = None
+    """The signals the live views sent over the run, as a worker logs them (a replay of the
+    history day by day, asked for apart: it costs several times the run; None: not asked)."""
 
     @property
     def attainment_mean(self) -> float | None:
@@ -105,6 +108,7 @@ class RunOutcome:
             "coaching_per_manager_mean": _mean([float(n) for n in per_manager]),
             "coaching_per_manager_max": max(per_manager, default=0),
             "target_adjustments": self.target_adjustments,
+            **({} if self.signals_sent is None else {"signals_sent": self.signals_sent}),
         }
 
 

@@ -141,7 +141,7 @@ def _engine(loop: bool, scheduler: str | None, workers: int | None) -> tuple[Eng
     return engine, f"a local cluster of {workers or os.cpu_count() or 1} workers"
 
 
-def _run(grid: Grid, engine: Engine) -> SweepResult:
+def _run(grid: Grid, engine: Engine, signals: bool) -> SweepResult:
     """Run the sweep under a progress bar on standard error (when it is a terminal)."""
     err = Console(stderr=True)
     columns = (
@@ -158,7 +158,7 @@ def _run(grid: Grid, engine: Engine) -> SweepResult:
         def report(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        return run_sweep(grid, engine=engine, progress=report)
+        return run_sweep(grid, engine=engine, progress=report, signals=signals)
 
 
 def sweep(  # noqa: PLR0917 - typer passes the options by name; one per option
@@ -196,6 +196,13 @@ def sweep(  # noqa: PLR0917 - typer passes the options by name; one per option
         int | None, typer.Option(min=1, help="Worker processes of the local cluster.")
     ] = None,
     loop: Annotated[bool, typer.Option("--loop", help="Run in a plain loop, no Dask.")] = False,
+    signals: Annotated[
+        bool,
+        typer.Option(
+            "--signals",
+            help="Count each run's signals (signals_sent; a replay, several times a run's cost).",
+        ),
+    ] = False,
     parquet: Annotated[
         Path | None, typer.Option(help="Write one row per run to this Parquet file.")
     ] = None,
@@ -218,11 +225,11 @@ def sweep(  # noqa: PLR0917 - typer passes the options by name; one per option
     }
     axes, chosen_seeds = _axes(grid_file, given, param or [], seeds)
     grid = Grid.of(axes, seeds=chosen_seeds)
-    metrics = tuple(metric or SUMMARY_METRICS)
+    metrics = tuple(metric or (*SUMMARY_METRICS, *(("signals_sent",) if signals else ())))
     engine, where = _engine(loop, scheduler, workers)
     started = time.perf_counter()
     try:
-        result = _run(grid, engine)
+        result = _run(grid, engine, signals)
         elapsed = time.perf_counter() - started
         out = err() if as_json else Console()
         if as_json:

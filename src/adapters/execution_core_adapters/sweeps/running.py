@@ -60,15 +60,17 @@ def sweep(
     model: Model | None = None,
     engine: Engine | None = None,
     progress: Progress | None = None,
+    signals: bool = False,
 ) -> SweepResult:
     """Run every point of ``grid`` on every seed (a mapping is checked as
     ``Grid.of(grid, seeds=seeds, model=model)`` first, before anything runs). The engine is
     a local Dask cluster sized to the machine unless one is given (``LoopEngine()``,
-    ``DaskEngine(scheduler=...)``)."""
+    ``DaskEngine(scheduler=...)``). ``signals`` adds each run's ``signals_sent`` (a replay of
+    its history: several times the cost of the run itself)."""
     if not isinstance(grid, Grid):
         grid = Grid.of(grid, seeds=8 if seeds is None else seeds, model=model)
     jobs = [
-        (point, seed, Job(run_outcome, (point.model, point.policy, seed)))
+        (point, seed, Job(run_outcome, (point.model, point.policy, seed, signals)))
         for point in grid.points
         for seed in grid.seeds
     ]
