@@ -18,7 +18,9 @@ from uuid import UUID
 from execution_core.policy import Policy
 from execution_core.views.reading import ScoreboardRow
 
-__all__ = ["Retimer", "TimedRows", "standing", "turning"]
+__all__ = ["Retimer", "TimedRows", "days_moved", "standing", "turning"]
+
+_DAY = timedelta(days=1)
 
 Retimer = Callable[[ScoreboardRow], ScoreboardRow]
 """A row read at an earlier instant, read at the board's instant (its facts unchanged since)."""
@@ -127,4 +129,17 @@ def turning(
         goal_id
         for goal_id, row in standing(rows).items()
         if row.last_checkin_at is not None and low <= row.last_checkin_at < high
+    ]
+
+
+def days_moved(rows: Mapping[UUID, ScoreboardRow], *, was: datetime, now: datetime) -> list[UUID]:
+    """The goals whose days since the last check-in differ between two instants of a board
+    with no new fact (every goal with a check-in when a day or more lies in between)."""
+    lines = standing(rows).items()
+    if abs(now - was) >= _DAY:
+        return [goal_id for goal_id, row in lines if row.last_checkin_at is not None]
+    return [
+        goal_id
+        for goal_id, row in lines
+        if (last := row.last_checkin_at) is not None and (now - last).days != (was - last).days
     ]
