@@ -5,8 +5,10 @@ ones read from scratch."""
 
 from __future__ import annotations
 
+import importlib
 from datetime import timedelta
 
+import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
@@ -49,6 +51,19 @@ def test_a_forecast_withheld_until_an_elapsed_share_counts_once_the_clock_passes
     signal = only(watch.when_tick(day(120)), SignalKind.TURNED_OFF_TRACK)
     assert (signal.was, signal.now) == ("on track", "off track")
     _board_is_a_build(watch)
+
+
+def test_the_comparison_catches_a_planted_bug(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A board that marks no goal turned by time alone (a planted bug) leaves a goal that
+    went stale between two ticks (its check-in overdue at both) with its old mark, which the
+    comparison with a full read catches."""
+    module = importlib.import_module("execution_core.views.scoreboard")  # the name is a function's
+    monkeypatch.setattr(module, "turning", lambda *_, **__: [])
+    watch = Watch().given_org(deals_goal())
+    watch.given(watch.check_in(on_line(1.0, day(7)), day(7)))
+    watch.when_tick(day(18))
+    with pytest.raises(AssertionError, match="differs from a full read"):
+        watch.when_tick(day(22))
 
 
 def test_a_tick_re_reads_only_the_goals_time_alone_can_change() -> None:
@@ -135,10 +150,11 @@ def test_ticked_boards_and_situations_equal_ones_read_from_scratch(
 ) -> None:
     """Property: under a random policy (stale, not-started and forecast thresholds, grace
     and uncoached days), a run of clock ticks (hours forward, now and then back) after a
-    random history leaves (1) every board
-    equal to ``Scoreboard.build`` at its instant (oracle: the build from scratch), and (2) the
-    situation re-read from the one before equal to one read from scratch, with the same
-    signals (oracle: ``observe`` with no situation before)."""
+    random history leaves (1) every board equal to ``Scoreboard.build`` at its instant
+    (oracle: the build from scratch); (2) every goal whose health time alone turned marked
+    (oracle: the rows before and after, read in full); (3) the situation re-read from the one
+    before equal to one read from scratch, with the same signals (oracle: ``observe`` with no
+    situation before)."""
     events = _played(operations, policy, adopted, cut)
     state = LiveState()
     state.fold(events, len(events))
