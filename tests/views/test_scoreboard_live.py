@@ -54,6 +54,12 @@ def _write(table: Table, view: str, changes: RowChanges) -> None:
     if changes.evaluated_at is not None:
         for row in table.values():
             row["evaluated_at"] = changes.evaluated_at
+    for paced in changes.paced:
+        for row in table.values():
+            if row["cycle_id"] == paced.cycle_id:
+                row["evaluated_at"] = paced.at
+                row["expected"] = paced.expected
+                row["pace_gap"] = row["progress"] - paced.expected
     for values in changes.upsert:
         row = dict(zip(columns, values, strict=True))
         table[tuple(row[c] for c in key)] = row

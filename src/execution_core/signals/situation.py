@@ -11,7 +11,7 @@ those. A situation is a value: the same live state gives the same situation eith
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 from uuid import UUID
@@ -315,13 +315,20 @@ class _Observer:
         return turn
 
     def actions(
-        self, cycle: CycleRecord, mark: CycleMark, goal_ids: Iterable[UUID]
+        self, cycle: CycleRecord, mark: CycleMark, goal_ids: Iterable[UUID] | None = None
     ) -> dict[tuple[UUID, str], DueMark]:
+        """The overdue actions of these goals of the cycle (None: of every goal on its
+        board, read from the ledger's goals with actions, not looked up one by one)."""
         found: dict[tuple[UUID, str], DueMark] = {}
         at = mark.at
         today = at.date()
-        for goal_id in goal_ids:
-            goal = self.ledger.goals.get(goal_id)
+        goals = self.ledger.goals
+        records: Iterable[GoalRecord | None] = (
+            (g for g in goals.values() if g.actions and g.cycle_id == cycle.id)
+            if goal_ids is None
+            else (goals.get(goal_id) for goal_id in goal_ids)
+        )
+        for goal in records:
             if (
                 goal is None
                 or not goal.actions
@@ -331,8 +338,8 @@ class _Observer:
                 continue
             for action in goal.actions_at(at):
                 if action.due_on < today and action.status_at(at) == "open":
-                    found[(goal_id, action.id)] = DueMark(
-                        action.owner_id, goal_id, cycle.id, action.due_on
+                    found[(goal.id, action.id)] = DueMark(
+                        action.owner_id, goal.id, cycle.id, action.due_on
                     )
         return found
 
@@ -419,7 +426,7 @@ def _observe_all(observer: _Observer, now: datetime) -> Situation:
         rows = state.boards[cycle_id].rows
         for row in rows.values():
             goals[row.goal_id] = observer.goal(cycle, mark, row)
-        actions.update(observer.actions(cycle, mark, rows))
+        actions.update(observer.actions(cycle, mark))
     return Situation(
         now,
         state.latest,
@@ -515,50 +522,73 @@ class _Rereading:
         mark: CycleMark,
         rows: Mapping[UUID, ScoreboardRow],
         skip: set[UUID],
+        marked: Collection[UUID] | None,
     ) -> None:
-        """Re-read at a later instant the goals whose mark can change there: the touched ones,
-        and every other one unless its row kept its status, health and last check-in, its
-        check-in state is the same at the later instant, and it cannot have become uncoached
-        (not flagged, flagged uncoached already, or its known turn more recent than the
-        policy's days)."""
+        """Re-read at a later instant the goals whose mark can change there: the touched ones
+        (``skip``), the ones whose row changed its status, health or last check-in (only the
+        ``marked`` goals' rows may have; None: any), and the ones whose check-in state or
+        uncoached mark time alone changes (:meth:`_timed_out`). A row neither touched nor
+        marked is not read (a board re-times a row when first read)."""
         before = self.before.goals
+        goals, reread, observer = self.goals, self.reread, self.observer
+        compare: Iterable[UUID] = rows if marked is None else dict.fromkeys([*marked, *skip])
+        for goal_id in compare:
+            row = rows.get(goal_id)
+            if row is None:
+                continue
+            old = before.get(goal_id)
+            if (
+                old is None
+                or goal_id in skip
+                or old.health != row.health
+                or old.status != row.status
+                or old.last_checkin_at != row.last_checkin_at
+            ):
+                goals[goal_id] = observer.goal(cycle, mark, row)
+                reread.add(goal_id)
+        for goal_id in self._timed_out(cycle.id, mark):
+            if goal_id not in reread:
+                goals[goal_id] = observer.goal(cycle, mark, rows[goal_id])
+                reread.add(goal_id)
+
+    def _timed_out(self, cycle_id: UUID, mark: CycleMark) -> list[UUID]:
+        """The goals of the cycle whose mark before may change at the later instant with no
+        new fact: their check-in state differs there, or they may have become uncoached
+        (flagged and active, not uncoached yet, and their known turn not more recent than the
+        policy's days). Read from the marks alone, not the rows."""
         at, policy = mark.at, mark.policy
         due = timedelta(days=mark.cadence_days)
         overdue = due + timedelta(days=policy.checkin_grace_days)
         uncoached = timedelta(days=policy.uncoached_days)
         turned = self.observer.state.turned
-        goals, reread, observer = self.goals, self.reread, self.observer
-        for goal_id, row in rows.items():
-            old = before.get(goal_id)
-            if (
-                old is not None
-                and (not skip or goal_id not in skip)
-                and old.health == row.health
-                and old.status == row.status
-                and old.last_checkin_at == row.last_checkin_at
-            ):
-                since = old.checkin_since
-                if since is None:
-                    same = True
-                else:
-                    elapsed = at - since
-                    state = (
-                        CheckinState.OVERDUE
-                        if elapsed >= overdue
-                        else CheckinState.DUE
-                        if elapsed >= due
-                        else CheckinState.UP_TO_DATE
-                    )
-                    same = state == old.checkin
-                if same and (
-                    row.status != "active"
-                    or row.health not in _FLAGGED
-                    or old.uncoached_since is not None
-                    or _recent(turned.get(goal_id), at, uncoached)
-                ):
+        several = len(self.cycles) > 1
+        found: list[UUID] = []
+        at_risk, off_track = Health.AT_RISK, Health.OFF_TRACK
+        for goal_id, old in self.before.goals.items():
+            if several and old.cycle_id != cycle_id:
+                continue
+            since = old.checkin_since
+            if since is not None:
+                elapsed = at - since
+                state = (
+                    CheckinState.OVERDUE
+                    if elapsed >= overdue
+                    else CheckinState.DUE
+                    if elapsed >= due
+                    else CheckinState.UP_TO_DATE
+                )
+                if state != old.checkin:
+                    found.append(goal_id)
                     continue
-            goals[goal_id] = observer.goal(cycle, mark, row)
-            reread.add(goal_id)
+            health = old.health
+            if (
+                (health is at_risk or health is off_track)
+                and old.uncoached_since is None
+                and old.status == "active"
+                and not _recent(turned.get(goal_id), at, uncoached)
+            ):
+                found.append(goal_id)
+        return found
 
     def drop(self, goal_ids: Iterable[UUID]) -> None:
         for goal_id in goal_ids:
@@ -594,7 +624,8 @@ class _Rereading:
             and _only_later(previous, mark)
         )
         if retimed and whole:
-            self._retime(cycle, mark, board.rows, self.retraced.union(self.coached))
+            marked = None if change.marked is None else set(change.marked)
+            self._retime(cycle, mark, board.rows, self.retraced.union(self.coached), marked)
         else:
             for goal_id in ids:
                 row = board.rows.get(goal_id)
@@ -604,7 +635,7 @@ class _Rereading:
         if whole or self.day_moved:
             for key in [k for k, due in actions.items() if due.cycle_id == cycle_id]:
                 del actions[key]
-            actions.update(self.observer.actions(cycle, mark, board.rows))
+            actions.update(self.observer.actions(cycle, mark))
         else:
             for key in [k for k in actions if k[0] in touched]:
                 del actions[key]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
+from typing import NamedTuple, Protocol
 from uuid import UUID
 
 import attrs
@@ -27,8 +28,18 @@ from execution_core.views import formulas as f
 from execution_core.views._common import policy_in_force, records, require, utc
 from execution_core.views.ledger import CycleRecord, GoalRecord, Ledger
 from execution_core.views.reading import Reader, ScoreboardRow, read_goal, timed
+from execution_core.views.retiming import TimedRows, turning
 
-__all__ = ["Scoreboard", "ScoreboardRow", "parent_of", "scoreboard", "walk_up"]
+__all__ = ["Advanced", "Rows", "Scoreboard", "ScoreboardRow", "parent_of", "scoreboard", "walk_up"]
+
+
+class Rows(Protocol):
+    """Rows being re-read into while a board is built: a dict, or :class:`TimedRows`."""
+
+    def get(self, goal_id: UUID, /) -> ScoreboardRow | None: ...
+
+    def __setitem__(self, goal_id: UUID, row: ScoreboardRow, /) -> None: ...
+
 
 _CYCLE_EVENTS = (CycleOpened, PolicyAdopted, CycleClosed)
 
@@ -124,13 +135,15 @@ class Scoreboard:
         self,
         ledger: Ledger,
         cycle: CycleRecord,
-        rows: dict[UUID, ScoreboardRow],
+        rows: Rows,
         goal: GoalRecord,
         *,
         with_parents: bool,
+        noted: dict[UUID, None] | None = None,
     ) -> bool:
         """Re-read ``goal`` into ``rows`` at the board's instant and, while their rows change,
-        the goals above it along its old and new alignment; whether its row changed."""
+        the goals above it along its old and new alignment; whether its row changed. The
+        goals whose row changed are added to ``noted``."""
 
         def read(record: GoalRecord) -> ScoreboardRow:
             return read_goal(
@@ -142,6 +155,8 @@ class Scoreboard:
         if new == old:
             return False
         rows[goal.id] = new
+        if noted is not None:
+            noted[goal.id] = None
         if with_parents:
             old_parent, new_parent = parent_of(old), parent_of(new)
             parents = [old_parent] if new_parent == old_parent else [old_parent, new_parent]
@@ -154,39 +169,58 @@ class Scoreboard:
                     at=self.at,
                     start=goal.id,
                     parent=parent,
+                    noted=noted,
                 )
         return True
 
     def advance(
         self, ledger: Ledger, cycle: CycleRecord, goals: Iterable[UUID], at: datetime
-    ) -> tuple[Scoreboard, list[UUID]]:
-        """The board at ``at`` (not before its instant) after a batch of events that touched
-        ``goals`` (none of them a cycle event or a realignment of this board's goals; those
-        rebuild it), and the goals whose row changed (every goal when the instant moved).
-        The touched goals are re-read, the goals above them while their rows change, and
-        every other row re-timed (see :meth:`retimed`)."""
+    ) -> Advanced:
+        """The board at ``at`` (not before its instant, and :meth:`retimable` to it) after a
+        batch of events that touched ``goals`` (none of them a cycle event or a realignment of
+        this board's goals; those rebuild it): the touched goals are re-read, the goals above
+        them while their rows change, and every other row re-timed when first read (see
+        :mod:`~execution_core.views.retiming`)."""
         moved = at != self.at
         board = self
+        rows: TimedRows
         if moved:
             expected = f.expected_progress(at, cycle.starts_at, cycle.ends_at)
             board = attrs.evolve(self, at=at, expected=expected, rows={})
-        touched = set(goals)
-        rows: dict[UUID, ScoreboardRow] = dict(self.rows)
-        if moved:
-            retime = board.retimer(cycle)
-            for goal_id, row in rows.items():
-                if goal_id not in touched:
-                    rows[goal_id] = retime(row)
-        for goal_id in touched:
+            rows = TimedRows.later(self.rows, board.retimer(cycle))
+        else:
+            rows = TimedRows.of(self.rows)
+        read: dict[UUID, None] = {}
+        for goal_id in dict.fromkeys(goals):
             goal = ledger.goals.get(goal_id)
             if goal is None or goal.cycle_id != cycle.id or goal.occurred_at > at:
                 continue
-            board._reread(ledger, cycle, rows, goal, with_parents=True)
-        if moved:
-            changed = list(rows)
-        else:
-            changed = [g for g, row in rows.items() if self.rows.get(g) is not row]
-        return attrs.evolve(board, rows=rows), changed
+            board._reread(ledger, cycle, rows, goal, with_parents=True, noted=read)
+        board = attrs.evolve(board, rows=rows)
+        if not moved:
+            return Advanced(board, list(read), list(read))
+        turned = turning(
+            rows,
+            policy=board.policy,
+            cadence_days=cycle.cadence_days,
+            ends_at=cycle.ends_at,
+            was=(self.at, self.expected),
+            now=(at, board.expected),
+        )
+        marked = None if turned is None else list(dict.fromkeys([*read, *turned]))
+        return Advanced(board, list(rows), marked)
+
+    def retimable(self, cycle: CycleRecord, at: datetime) -> bool:
+        """Whether the board's rows, re-timed to ``at`` with no new fact, are the rows read
+        there: not when the policy in force differs, nor when the cycle's elapsed share crosses
+        the policy's ``forecast_min_elapsed`` in between (forecasts appear or vanish)."""
+        if self.policy != cycle.policy_at(at):
+            return False
+        floor = self.policy.forecast_min_elapsed
+        if floor <= 0.0:
+            return True
+        expected = f.expected_progress(at, cycle.starts_at, cycle.ends_at)
+        return (self.expected >= floor) == (expected >= floor)
 
     def retimed(self, row: ScoreboardRow, cycle: CycleRecord) -> ScoreboardRow:
         """A row read at an earlier instant, read at the board's instant when none of its facts
@@ -223,6 +257,18 @@ class Scoreboard:
         return records(self.rows.values())
 
 
+class Advanced(NamedTuple):
+    """A board advanced over a batch (see :meth:`Scoreboard.advance`)."""
+
+    board: Scoreboard
+    changed: list[UUID]
+    """The goals whose row changed (every goal when the instant moved)."""
+    marked: list[UUID] | None
+    """The goals whose row may have changed beyond the pace, the pace gap and the days since
+    the last check-in: re-read from their facts, or turned by time alone (see
+    :func:`~execution_core.views.retiming.turning`); None: any goal."""
+
+
 def parent_of(row: ScoreboardRow | None) -> UUID | None:
     """The parent goal named by the row's recorded alignment (loops included)."""
     if row is None or row.aligned_to is None:
@@ -232,16 +278,17 @@ def parent_of(row: ScoreboardRow | None) -> UUID | None:
 
 def walk_up(
     ledger: Ledger,
-    rows: dict[UUID, ScoreboardRow],
+    rows: Rows,
     read: Callable[[GoalRecord], ScoreboardRow],
     *,
     cycle_id: UUID,
     at: datetime,
     start: UUID,
     parent: UUID | None,
+    noted: dict[UUID, None] | None = None,
 ) -> None:
     """Re-read (with ``read``) the goals above ``start`` along its recorded alignment, from
-    ``parent``, while their rows change."""
+    ``parent``, while their rows change (adding them to ``noted``)."""
     seen = {start}
     current = parent
     while current is not None and current not in seen:
@@ -253,6 +300,8 @@ def walk_up(
         if rows.get(current) == row:
             return
         rows[current] = row
+        if noted is not None:
+            noted[current] = None
         current = parent_of(row)
 
 

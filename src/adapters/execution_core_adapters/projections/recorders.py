@@ -359,6 +359,20 @@ class ViewRecorder(TrackingRecorder):
                 f"UPDATE {name} SET evaluated_at = {p}",
                 (self._key_value("time", patch.changes.evaluated_at),),
             )
+        if patch.changes.paced:
+            cursor.executemany(
+                f"UPDATE {name} SET evaluated_at = {p}, expected = {p}, "
+                f"pace_gap = progress - {p} WHERE cycle_id = {p}",
+                [
+                    (
+                        self._key_value("time", paced.at),
+                        paced.expected,
+                        paced.expected,
+                        self._key_value("uuid", paced.cycle_id),
+                    )
+                    for paced in patch.changes.paced
+                ],
+            )
         if patch.changes.upsert:
             cursor.executemany(self._upsert_sql(table), self._adapt_rows(table, patch))
 

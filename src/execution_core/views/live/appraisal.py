@@ -15,7 +15,7 @@ from execution_core.views.reading import ScoreboardRow
 
 __all__ = ["AppraisalProjection"]
 
-_SHEET_FIELDS = (
+_SHEET_FIELDS = (  # none moves with time alone (see BoardChange.marked)
     "owner",
     "status",
     "weight",
@@ -112,7 +112,9 @@ class AppraisalProjection:
             else:
                 touched = keys.setdefault(cycle.id, set())
                 assert change.old is not None
-                for goal_id in change.changed:
+                # A sheet reads no column that moves with time alone: only marked rows differ.
+                marked = change.changed if change.marked is None else change.marked
+                for goal_id in marked:
                     old, new = change.old.rows.get(goal_id), change.new.rows[goal_id]
                     if old is not None and all(
                         getattr(old, n) == getattr(new, n) for n in _SHEET_FIELDS

@@ -9,9 +9,10 @@ from enum import Enum
 from typing import Any
 from uuid import UUID
 
-from execution_core.views.live.changes import Row, RowChanges
+from execution_core.views.live.changes import Paced, Row, RowChanges
 from execution_core.views.live.state import LiveBatch, LiveState, on_board
 from execution_core.views.reading import ScoreboardRow
+from execution_core.views.retiming import days_moved
 
 __all__ = ["BoardProjection", "plain"]
 
@@ -85,7 +86,10 @@ class BoardProjection:
 
     def changes(self, batch: LiveBatch) -> RowChanges:
         """The rows of the goals whose row changed; a cycle's rows cleared when it closed, all
-        of them rewritten when its board was rebuilt."""
+        of them rewritten when its board was rebuilt. When a board only moved to a later
+        instant, its pace is moved in place (:class:`Paced`) and only the rows that changed
+        beyond it are written: the marked ones, and those whose days since the last check-in
+        moved."""
         changes = RowChanges()
         for change in batch.boards:
             cycle_id = change.cycle.id
@@ -95,11 +99,15 @@ class BoardProjection:
                 changes.clear_cycles.append(cycle_id)
             if not shown:
                 continue
-            board = change.new
+            board, old = change.new, change.old
             goal_ids: Iterable[UUID] = board.rows if not was else change.changed
             if change.rebuilt and was:
                 changes.clear_cycles.append(cycle_id)
                 goal_ids = board.rows
+            elif was and old is not None and change.marked is not None and old.at != board.at:
+                changes.paced.append(Paced(cycle_id, board.at, board.expected))
+                moved = days_moved(board.rows, was=old.at, now=board.at)
+                goal_ids = dict.fromkeys([*change.marked, *moved])
             changes.upsert.extend(self.row(cycle_id, board.at, board.rows[g]) for g in goal_ids)
         return changes
 

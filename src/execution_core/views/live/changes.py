@@ -8,10 +8,21 @@ from uuid import UUID
 
 import attrs
 
-__all__ = ["Row", "RowChanges"]
+__all__ = ["Paced", "Row", "RowChanges"]
 
 Row = tuple[Any, ...]
 """A row as a tuple of plain values, in the projection's column order."""
+
+
+@attrs.frozen
+class Paced:
+    """Every row of a cycle read at a later instant with no new fact about it: its
+    ``evaluated_at`` set to ``at``, ``expected`` to ``expected`` and ``pace_gap`` to
+    ``progress - expected`` (the board's rows; one statement, not a row at a time)."""
+
+    cycle_id: UUID
+    at: datetime
+    expected: float
 
 
 @attrs.define
@@ -26,5 +37,7 @@ class RowChanges:
     """Delete the rows of these keys (in the projection's key order)."""
     evaluated_at: datetime | None = None
     """Set ``evaluated_at`` of every row to this instant."""
+    paced: list[Paced] = attrs.Factory(list)
+    """Move the pace of every row of these cycles (see :class:`Paced`)."""
     upsert: list[Row] = attrs.Factory(list)
     """Insert or replace these rows (every column)."""

@@ -160,6 +160,10 @@ class BoardChange:
     changed: list[UUID]
     """Goals whose row changed (every goal when the board was rebuilt or re-timed)."""
     rebuilt: bool
+    marked: list[UUID] | None = None
+    """Goals whose row may have changed beyond the columns that move with time alone (the
+    pace, the pace gap, the days since the last check-in): None when any may have (see
+    :attr:`Advanced.marked <execution_core.views.scoreboard.Advanced.marked>`)."""
 
 
 @attrs.define
@@ -188,6 +192,11 @@ class LiveBatch:
                 boards.append(change)
                 continue
             changed = list(dict.fromkeys([*earlier.changed, *change.changed]))
+            marked = (
+                None
+                if earlier.marked is None or change.marked is None
+                else list(dict.fromkeys([*earlier.marked, *change.marked]))
+            )
             boards.append(
                 BoardChange(
                     change.cycle,
@@ -195,6 +204,7 @@ class LiveBatch:
                     change.new,
                     changed,
                     rebuilt=earlier.rebuilt or change.rebuilt,
+                    marked=marked,
                 )
             )
         touched = Touched()
@@ -210,14 +220,15 @@ def _update_board(
     goals: Iterable[UUID],
     now: datetime,
 ) -> BoardChange:
-    """The cycle's board at the batch end: rebuilt when new, when a cycle event or another
-    policy came in; else advanced (see :meth:`Scoreboard.advance`)."""
+    """The cycle's board at the batch end: rebuilt when new, when a cycle event came in, or
+    when its rows cannot be re-timed to the new instant (another policy in force, forecasts
+    withheld until an elapsed share crossed); else advanced (see :meth:`Scoreboard.advance`)."""
     at = instant(cycle, now)
-    if board is None or board.policy != cycle.policy_at(at):
+    if board is None or not board.retimable(cycle, at):
         new = Scoreboard.build(ledger, cycle.id, at=at)
         return BoardChange(cycle, board, new, list(new.rows), rebuilt=True)
-    new, changed = board.advance(ledger, cycle, goals, at)
-    return BoardChange(cycle, board, new, changed, rebuilt=False)
+    new, changed, marked = board.advance(ledger, cycle, goals, at)
+    return BoardChange(cycle, board, new, changed, rebuilt=False, marked=marked)
 
 
 def advance(state: LiveState, touched: Touched) -> LiveBatch:
