@@ -133,7 +133,8 @@ class _KeyResult:
 
 @attrs.frozen
 class _Reading:
-    """The part of a goal's view that changes only when an event about it is recorded."""
+    """The part of a goal's view that changes only when a check-in or a target adjustment of
+    one of its key results is recorded."""
 
     key_results: tuple[KeyResultView, ...]
     progress: float
@@ -227,12 +228,14 @@ class Board:
             coached = self._goals.get(event.goal_id) if event.goal_id else None
             if coached is not None:
                 coached.coached_at.append(event.occurred_at)
-                coached.reading = coached.view = coached.holds = None
+                coached.view = coached.holds = None  # its reading stands: no key result moved
             return
         goal = self._goals.get(event.stream_id)
         if goal is None:
             return
-        goal.reading = goal.view = goal.holds = None
+        goal.view = goal.holds = None
+        if isinstance(event, ProgressLogged | TargetAdjusted):
+            goal.reading = None
         if isinstance(event, ProgressLogged):
             kr = goal.krs[event.kr_id]
             day = f.days_between(self.starts_at, event.occurred_at)
