@@ -42,6 +42,7 @@ from execution_core.errors import (
     StoreUnavailable,
 )
 from execution_core.event import Event
+from execution_core.folding import without_cyclic_gc
 from execution_core.goals import commands as goal_cmd
 from execution_core.goals.decider import GOAL
 from execution_core.goals.events import GoalKind
@@ -1310,7 +1311,8 @@ class Execution:
 
     def history(self, *, after: int = 0) -> list[Event]:
         """Every event of the store, in the order it was recorded."""
-        return [recorded.event for recorded in self.store.read_all(after=after)]
+        with without_cyclic_gc():  # decoded events form no cycles (see folding)
+            return [recorded.event for recorded in self.store.read_all(after=after)]
 
     # -- bitemporal reading (docs/audit.md) -------------------------------------------------
 

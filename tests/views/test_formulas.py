@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from execution_core import Policy
 from execution_core.views import formulas as f
@@ -145,6 +147,59 @@ def test_stale_when_the_last_check_in_is_older_than_two_cadences() -> None:
     later = at + timedelta(seconds=1)
     assert _health(at=later, last=last) is Health.STALE
     assert _health(at=later, last=last, active=False) is Health.ON_TRACK
+
+
+_INSTANTS = st.integers(min_value=-10 * 86_400_000_000, max_value=400 * 86_400_000_000).map(
+    lambda micros: START + timedelta(microseconds=micros)
+)
+
+
+@given(
+    last=st.none() | _INSTANTS,
+    at=_INSTANTS,
+    other=_INSTANTS,
+    forecast=st.none() | st.floats(min_value=-1.0, max_value=2.0),
+    cadence_days=st.integers(min_value=1, max_value=60),
+    pursued=st.booleans(),
+)
+def test_health_holds_over_the_instants_it_names(
+    *,
+    last: datetime | None,
+    at: datetime,
+    other: datetime,
+    forecast: float | None,
+    cadence_days: int,
+    pursued: bool,
+) -> None:
+    """Property: at any instant inside the span ``health_holds`` gives for ``at``, the health is
+    the health at ``at``, each read with the pace of its own instant. Oracle: ``health`` itself,
+    read at both instants (the span is what lets a live board keep a goal's view)."""
+    policy = Policy()
+
+    def health_at(instant: datetime) -> Health:
+        return f.health(
+            forecast=forecast,
+            last_checkin=last,
+            at=instant,
+            expected=f.expected_progress(instant, START, END),
+            cadence_days=cadence_days,
+            policy=policy,
+            active=pursued and instant < END,
+        )
+
+    since, until = f.health_holds(
+        last_checkin=last,
+        at=at,
+        expected=f.expected_progress(at, START, END),
+        cadence_days=cadence_days,
+        policy=policy,
+        pursued=pursued,
+        ends_at=END,
+    )
+    assert since <= at <= until
+    for instant in (other, since, until, at):
+        if since <= instant <= until:
+            assert health_at(instant) is health_at(at)
 
 
 def test_outcome_missed_met_exceeded() -> None:

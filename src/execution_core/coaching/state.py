@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime
 from functools import singledispatch
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 import attrs
@@ -67,10 +67,12 @@ def _apply(event: Event, state: CoachingJournal) -> CoachingJournal:
     raise TypeError(f"not a coaching event: {type(event).__name__}")
 
 
-def _commit(state: CoachingJournal, event: Event, commitment: Commitment) -> CoachingJournal:
+def _commit(
+    state: CoachingJournal, event: Event, commitment: Commitment, **changes: Any
+) -> CoachingJournal:
     commitments = dict(state.commitments)
     commitments[commitment.id] = commitment
-    return changed(state, version=event.version, commitments=commitments)
+    return changed(state, version=event.version, commitments=commitments, **changes)
 
 
 @_apply.register
@@ -88,8 +90,7 @@ def _(event: CoachingGiven, state: CoachingJournal) -> CoachingJournal:
 @_apply.register
 def _(event: CommitmentMade, state: CoachingJournal) -> CoachingJournal:
     commitment = Commitment(event.commitment_id, event.action, event.due_on, event.goal_id)
-    state = changed(state, person_id=event.person_id)
-    return _commit(state, event, commitment)
+    return _commit(state, event, commitment, person_id=event.person_id)
 
 
 @_apply.register

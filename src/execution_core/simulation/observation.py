@@ -133,7 +133,8 @@ class _KeyResult:
 
 @attrs.frozen
 class _Reading:
-    """The part of a goal's view that changes only when an event about it is recorded."""
+    """The part of a goal's view that changes only when a check-in or a target adjustment of
+    one of its key results is recorded."""
 
     key_results: tuple[KeyResultView, ...]
     progress: float
@@ -145,6 +146,7 @@ class _Goal:
     __slots__ = (
         "adjustments",
         "coached_at",
+        "holds",
         "krs",
         "manager_id",
         "plan",
@@ -163,6 +165,8 @@ class _Goal:
         self.coached_at: list[datetime] = []
         self.reading: _Reading | None = None
         self.view: GoalView | None = None
+        self.holds: tuple[datetime, datetime] | None = None
+        """The instants over which ``view``'s health holds (see ``formulas.health_holds``)."""
         self.krs = {
             kr.kr_id: _KeyResult(kr.name, kr.baseline, kr.target, kr.stretch)
             for kr in plan.key_results
@@ -224,12 +228,14 @@ class Board:
             coached = self._goals.get(event.goal_id) if event.goal_id else None
             if coached is not None:
                 coached.coached_at.append(event.occurred_at)
-                coached.reading = coached.view = None
+                coached.view = coached.holds = None  # its reading stands: no key result moved
             return
         goal = self._goals.get(event.stream_id)
         if goal is None:
             return
-        goal.reading = goal.view = None
+        goal.view = goal.holds = None
+        if isinstance(event, ProgressLogged | TargetAdjusted):
+            goal.reading = None
         if isinstance(event, ProgressLogged):
             kr = goal.krs[event.kr_id]
             day = f.days_between(self.starts_at, event.occurred_at)
@@ -282,20 +288,22 @@ class Board:
         """Every goal's view at ``at``, in the order they were set (those in ``known`` kept):
         one walk of the board, where a policy hook reads every goal."""
         view = self._view
-        if not known:  # the usual case: a hook reads every goal before any one by id
-            return {
-                goal_id: view(goal_id, goal, at, expected) for goal_id, goal in self._goals.items()
-            }
         sealed: dict[UUID, GoalView] = {}
         for goal_id, goal in self._goals.items():
-            seen = known.get(goal_id)
-            sealed[goal_id] = view(goal_id, goal, at, expected) if seen is None else seen
+            seen = known.get(goal_id) if known else None
+            if seen is None:
+                seen = goal.view  # kept while nothing is recorded and its health holds
+                holds = goal.holds
+                if seen is None or holds is None or not holds[0] <= at <= holds[1]:
+                    seen = view(goal_id, goal, at, expected)
+            sealed[goal_id] = seen
         return sealed
 
     def _view(self, goal_id: UUID, goal: _Goal, at: datetime, expected: float) -> GoalView:
         reading = goal.reading
         if reading is None:
             reading = goal.reading = self._read(goal)
+        pursued = goal.status == "active"
         health = f.health(
             forecast=reading.forecast,
             last_checkin=reading.last,
@@ -303,7 +311,16 @@ class Board:
             expected=expected,
             cadence_days=self.cadence_days,
             policy=self.thresholds,
-            active=goal.status == "active" and at < self.ends_at,
+            active=pursued and at < self.ends_at,
+        )
+        goal.holds = f.health_holds(
+            last_checkin=reading.last,
+            at=at,
+            expected=expected,
+            cadence_days=self.cadence_days,
+            policy=self.thresholds,
+            pursued=pursued,
+            ends_at=self.ends_at,
         )
         if goal.view is not None and goal.view.health is health:
             return goal.view  # nothing recorded about the goal since, and its health holds

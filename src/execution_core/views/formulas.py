@@ -7,7 +7,7 @@ or a store. Progress is in *progress units*: 0 at the baseline, 1 at the target.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from execution_core.policy import Policy
@@ -24,6 +24,7 @@ __all__ = [
     "forecast_band",
     "goal_outcome",
     "health",
+    "health_holds",
     "key_result_forecast",
     "key_result_outcome",
     "key_result_progress",
@@ -183,10 +184,54 @@ def health(
         if expected >= policy.not_started_expected:
             return Health.NOT_STARTED
         return Health.ON_TRACK
-    if active and at - last_checkin > timedelta(days=policy.stale_cadences * cadence_days):
+    if active and at - last_checkin > _stale_span(cadence_days, policy):
         return Health.STALE
     band = forecast_band(forecast, policy)
     return Health.ON_TRACK if band is None else band
+
+
+def _stale_span(cadence_days: float, policy: Policy) -> timedelta:
+    """How long after its last check-in a goal still pursued is not yet stale."""
+    return timedelta(days=policy.stale_cadences * cadence_days)
+
+
+_EARLIEST = datetime.min.replace(tzinfo=UTC)
+_LATEST = datetime.max.replace(tzinfo=UTC)
+_INSTANT = timedelta(microseconds=1)
+
+
+def health_holds(
+    *,
+    last_checkin: datetime | None,
+    at: datetime,
+    expected: float,
+    cadence_days: float,
+    policy: Policy,
+    pursued: bool,
+    ends_at: datetime,
+) -> tuple[datetime, datetime]:
+    """The instants around ``at`` (both ends included) over which :func:`health` gives what it
+    gives at ``at``, while nothing is recorded about the goal: what lets a live board keep a
+    goal's view instead of reading it again at every instant.
+
+    ``expected`` is the pace at ``at`` (the pace never falls as time moves on); ``pursued``
+    whether the goal is still active, so that ``active = pursued and instant < ends_at``.
+    """
+    if last_checkin is None:
+        if expected >= policy.not_started_expected:
+            return at, _LATEST  # not started: the pace only grows
+        return _EARLIEST, at
+    if not pursued:
+        return _EARLIEST, _LATEST  # the band of the forecast, whenever it is read
+    if at >= ends_at:
+        return ends_at, _LATEST
+    try:
+        stale = last_checkin + _stale_span(cadence_days, policy)  # the last instant not stale
+    except OverflowError:
+        stale = _LATEST
+    if at > stale:
+        return stale + _INSTANT, ends_at - _INSTANT
+    return _EARLIEST, min(stale, ends_at - _INSTANT)
 
 
 def key_result_outcome(

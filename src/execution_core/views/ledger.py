@@ -43,6 +43,7 @@ from execution_core.cycles.ledger import CycleRecord, PolicyFact
 from execution_core.decider import Decider
 from execution_core.event import Event
 from execution_core.facts import Draft, Fact, Handler, StreamLedger, latest
+from execution_core.folding import without_cyclic_gc
 from execution_core.goals.ledger import (
     ActionRecord,
     ActionResolved,
@@ -136,8 +137,9 @@ class Ledger:
             known_by = as_utc(as_of)
             events = (event for event in events if event.recorded_at <= known_by)
         draft = _new_draft(cls())
-        for event in events:
-            draft.apply(event)
+        with without_cyclic_gc():  # a ledger's records form no cycles (see folding)
+            for event in events:
+                draft.apply(event)
         return _frozen(draft)
 
     def apply(self, event: Event) -> Ledger:
@@ -149,8 +151,9 @@ class Ledger:
     def apply_all(self, events: Iterable[Event]) -> Ledger:
         """The ledger after more events, folded in one pass."""
         draft = _new_draft(self)
-        for event in events:
-            draft.apply(event)
+        with without_cyclic_gc():
+            for event in events:
+                draft.apply(event)
         return _frozen(draft)
 
     def organization_at(self, at: datetime) -> Organization:

@@ -35,10 +35,12 @@ __all__ = [
     "GENESIS",
     "ChainBroken",
     "ChainEntry",
+    "ChainRow",
     "ChainHead",
     "StoredRow",
     "chain_entries",
     "chain_entry",
+    "chain_row",
     "check_head",
     "event_hash",
     "head_of",
@@ -119,10 +121,22 @@ class ChainEntry:
     chain_hash: bytes
 
 
+ChainRow = tuple[int, str, int, bytes, bytes]
+"""A chain entry's fields in order, as a plain tuple: a tuple of atomic values is one the cycle
+collector stops tracking, so a store in memory keeps its chain as rows."""
+
+
+def chain_row(previous: bytes, position: int, stream: str, event: StoredEvent) -> ChainRow:
+    """The fields of the chain entry of an event stored at ``position``, following chain hash
+    ``previous``."""
+    version = event.originator_version
+    digest = event_hash(position, stream, version, event.topic, event.state)
+    return position, stream, version, digest, link(previous, digest)
+
+
 def chain_entry(previous: bytes, position: int, stream: str, event: StoredEvent) -> ChainEntry:
     """The chain entry of an event stored at ``position``, following chain hash ``previous``."""
-    digest = event_hash(position, stream, event.originator_version, event.topic, event.state)
-    return ChainEntry(position, stream, event.originator_version, digest, link(previous, digest))
+    return ChainEntry(*chain_row(previous, position, stream, event))
 
 
 def chain_entries(previous: bytes, stored: Iterable[tuple[int, StoredEvent]]) -> list[ChainEntry]:

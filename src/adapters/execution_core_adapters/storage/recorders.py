@@ -30,9 +30,10 @@ from execution_core_adapters.storage.chain_format import (
     CHAIN_TABLE,
     GENESIS,
     ChainEntry,
+    ChainRow,
     StoredRow,
     chain_entries,
-    chain_entry,
+    chain_row,
     check_head,
     state_bytes,
     stream_text,
@@ -87,7 +88,8 @@ class ChainedPOPORecorder(POPOApplicationRecorder):
         self.lock = threading.RLock()
         self.events: list[StoredEvent] = []
         """Every stored event; its position is its index plus one."""
-        self.chain: list[ChainEntry] = []
+        self.chain: list[ChainRow] = []
+        """The chain, one row per event (made a :class:`ChainEntry` when read)."""
         self._index: dict[str, dict[int, int]] = defaultdict(dict)
         """Per stream (its id as text), each stored version's index in ``events``."""
         self._subscribers: set[threading.Event] = set()
@@ -103,7 +105,7 @@ class ChainedPOPORecorder(POPOApplicationRecorder):
         that spells each stream id once (``str(UUID)`` is the costliest step of a small
         insert); then the subscriptions are woken."""
         with self.lock:
-            check_head(self.chain[-1].position if self.chain else None, [len(self.events) + 1])
+            check_head(self.chain[-1][0] if self.chain else None, [len(self.events) + 1])
             keys = [str(stored.originator_id) for stored in stored_events]
             new = set()
             for key, stored in zip(keys, stored_events, strict=True):
@@ -112,7 +114,7 @@ class ChainedPOPORecorder(POPOApplicationRecorder):
                 new.add((key, stored.originator_version))
             if len(new) < len(stored_events):
                 raise IntegrityError(f"Stored events are not unique: {stored_events}")
-            previous = self.chain[-1].chain_hash if self.chain else GENESIS
+            previous = self.chain[-1][4] if self.chain else GENESIS
             positions = []
             for key, stored in zip(keys, stored_events, strict=True):
                 version = stored.originator_version
@@ -127,8 +129,9 @@ class ChainedPOPORecorder(POPOApplicationRecorder):
                 position = len(self.events)
                 self._index[key][version] = position - 1
                 positions.append(position)
-                self.chain.append(chain_entry(previous, position, key, stored))
-                previous = self.chain[-1].chain_hash
+                row = chain_row(previous, position, key, stored)
+                self.chain.append(row)
+                previous = row[4]
             woken = list(self._subscribers)
         for event in woken:
             event.set()
@@ -229,7 +232,7 @@ class ChainedPOPORecorder(POPOApplicationRecorder):
     def chain_head(self) -> ChainEntry | None:
         """The newest chain entry."""
         with self.lock:
-            return self.chain[-1] if self.chain else None
+            return ChainEntry(*self.chain[-1]) if self.chain else None
 
     @contextmanager
     def chain_snapshot(self) -> Iterator[tuple[Iterator[StoredRow], Iterator[ChainEntry]]]:
@@ -239,7 +242,7 @@ class ChainedPOPORecorder(POPOApplicationRecorder):
                 StoredRow(n, stream_text(s.originator_id), s.originator_version, s.topic, s.state)
                 for n, s in enumerate(self.events, start=1)
             ]
-            entries = list(self.chain)
+            entries = [ChainEntry(*row) for row in self.chain]
         yield iter(rows), iter(entries)
 
 
