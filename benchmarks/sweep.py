@@ -2,31 +2,37 @@
 
     python -m benchmarks.sweep [--people 200] [--weeks 26] [--seeds 8]
 
-The grid: execution management, coaching effect 0, 0.15, 0.3 and 0.45, check-ins every 7 or
-28 days, on 8 seeds: 64 runs. The loop runs them one after the other in this process (the
-baseline, measured in the same run); each Dask run starts a LocalCluster of that many worker
-processes (one thread each, on 127.0.0.1), whose start is timed apart, then times the sweep
-alone (submitting, running, streaming the results back). Prints the wall times, Dask's
-overhead on one worker against the loop (goal: under 5 %) and the speed-up of two workers
-over one (goal: at least 1.8x); the goals are reported, not asserted. It also checks that the
-three engines gave the same outcomes. The machine's load average is printed: on a shared
-machine the wall times count other work too, so the CPU time each engine took (this process,
-which holds the client and the local scheduler, and the workers together, their first task's
-imports included) is printed as well, with Dask's CPU overhead against the loop's.
+The grid: execution management, coaching effect 0, 0.15, 0.3 and 0.45, check-ins every 7 or 28
+days, on 8 seeds: 64 runs. The loop runs them one after the other in this process (the baseline,
+measured in the same run); each Dask run starts a local cluster of that many worker processes
+(``local_cluster``: one thread each, on 127.0.0.1, no profiler), whose start is timed apart,
+then times the sweep alone (submitting, running, streaming the results back). Prints the wall
+times, Dask's overhead on one worker against the loop (goal: under 5 %) and the speed-up of two
+workers over one (goal: at least 1.8x); the goals are reported, not asserted. It also checks
+that the three engines gave the same outcomes. The machine's load average is printed: on a
+shared machine the wall times count other work too, so the CPU time each engine took (this
+process, which holds the client and the local scheduler, and the workers together, their first
+task's imports included) is printed as well, with Dask's CPU overhead against the loop's.
 """
 
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import time
 from collections.abc import Sequence
 
-from distributed import Client, LocalCluster
+from distributed import Client
 
 from execution_core.simulation import Model
-from execution_core_adapters.sweeps import DaskEngine, Grid, LoopEngine, SweepResult, sweep
+from execution_core_adapters.sweeps import (
+    DaskEngine,
+    Grid,
+    LoopEngine,
+    SweepResult,
+    local_cluster,
+    sweep,
+)
 
 OVERHEAD_GOAL = 0.05
 SPEEDUP_GOAL = 1.8
@@ -37,17 +43,7 @@ def _on_dask(grid: Grid, workers: int) -> tuple[float, float, float, SweepResult
     the sweep's wall time, and the CPU time it took in this process (client and scheduler)
     and in the workers together."""
     started = time.perf_counter()
-    with (
-        LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address="127.0.0.1:0",
-            silence_logs=logging.ERROR,
-        ) as cluster,
-        Client(cluster) as client,
-    ):
+    with local_cluster(workers) as cluster, Client(cluster) as client:
         client.wait_for_workers(workers)
         before = sum(client.run(time.process_time).values()) + time.process_time()
         ready = time.perf_counter()

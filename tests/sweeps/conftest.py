@@ -9,7 +9,7 @@ import pytest
 from distributed import Client, LocalCluster
 
 from execution_core.simulation import Model
-from execution_core_adapters.sweeps import Grid
+from execution_core_adapters.sweeps import Grid, local_cluster
 
 SMALL = Model(people=6, weeks=4)
 """A small organization and a short cycle: a run takes a few hundredths of a second."""
@@ -28,19 +28,13 @@ def small_grid(seeds: int = 3) -> Grid:
     )
 
 
-def local_cluster() -> LocalCluster:
-    """Two worker processes with one thread each, on 127.0.0.1, ports chosen by the OS."""
-    return LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
-        dashboard_address="127.0.0.1:0",
-    )
+def two_workers() -> LocalCluster:
+    """The sweeps' local cluster of two worker processes (one thread each, 127.0.0.1)."""
+    return local_cluster(2)
 
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[Client]:
     """A client of a local cluster of two worker processes, closed after the module."""
-    with local_cluster() as cluster, Client(cluster) as connected:
+    with two_workers() as cluster, Client(cluster) as connected:
         yield connected

@@ -10,7 +10,7 @@ from distributed import Client
 
 from execution_core.simulation import Model
 from execution_core_adapters.sweeps import DaskEngine, Grid, LoopEngine, SweepResult, sweep
-from tests.sweeps.conftest import local_cluster, small_grid
+from tests.sweeps.conftest import small_grid, two_workers
 from tests.sweeps.policies import Breaking
 
 
@@ -46,7 +46,7 @@ def test_a_worker_killed_mid_sweep_loses_no_run_and_counts_none_twice() -> None:
         model=Model(people=8, weeks=6),
     )
     killed: list[int] = []
-    with local_cluster() as cluster, Client(cluster) as client:
+    with two_workers() as cluster, Client(cluster) as client:
 
         def kill_a_busy_worker(done: int, total: int) -> None:
             if done != 2 or killed:
@@ -97,3 +97,17 @@ def test_a_failed_run_is_reported_with_its_point_and_seed_and_the_others_are_kep
             (False, 1),
         ]
         assert _runs(result) == _runs(sweep(grid, engine=LoopEngine()))
+
+
+def _profiling() -> object:
+    import dask
+
+    return dask.config.get("distributed.worker.profile.enabled")
+
+
+def test_the_local_clusters_workers_run_without_the_profiler() -> None:
+    """Given the sweeps' local cluster, then each worker process took LOCAL_WORKER_CONFIG: its
+    statistical profiler (a stack sample every 10 ms, for the dashboard) is off."""
+    with two_workers() as cluster, Client(cluster) as client:
+        client.wait_for_workers(2)
+        assert list(client.run(_profiling).values()) == [False, False]

@@ -16,10 +16,8 @@
 
 # %%
 # %matplotlib inline
-import logging
-
 import pandas as pd
-from distributed import Client, LocalCluster
+from distributed import Client
 
 from execution_core.simulation import ExecutionManagement, Model
 from execution_core_adapters.simulate import simulate
@@ -28,6 +26,7 @@ from execution_core_adapters.sweeps import (
     Grid,
     LoopEngine,
     counterfactual_sweep,
+    local_cluster,
     notebook_bar,
     sweep,
 )
@@ -40,16 +39,13 @@ model = Model(people=24, weeks=20)
 # %% [markdown]
 # ## A cluster
 #
-# A `LocalCluster` of two worker processes stands in for a real cluster here. On a real one,
-# start Dask's scheduler and workers (with execution-core installed on every worker) and give
+# A local cluster of two worker processes (`local_cluster(2)`, a Dask `LocalCluster`) stands in
+# for a real cluster here. On a real one, start Dask's scheduler and workers (with execution-core installed on every worker) and give
 # its address instead: `DaskEngine(scheduler="tcp://HOST:8786")`, or set
 # `EXECUTION_CORE_SCHEDULER`; the code below does not change.
 
 # %%
-cluster = LocalCluster(
-    n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-    dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR,
-)
+cluster = local_cluster(2)
 client = Client(cluster)
 engine = DaskEngine(client=client)
 print(f"{len(client.scheduler_info()['workers'])} workers")

@@ -19,6 +19,7 @@ from execution_core_adapters.sweeps.counterfactual import (
     run_branch,
 )
 from execution_core_adapters.sweeps.engines import (
+    LOCAL_WORKER_CONFIG,
     SCHEDULER_ENV,
     DaskEngine,
     Engine,
@@ -26,6 +27,7 @@ from execution_core_adapters.sweeps.engines import (
     LoopEngine,
     NotFinished,
     Progress,
+    local_cluster,
     scheduler_address,
 )
 from execution_core_adapters.sweeps.grid import POLICIES, BadGrid, Grid, Point, Value
@@ -50,6 +52,8 @@ __all__ = [
     "NotFinished",
     "SCHEDULER_ENV",
     "scheduler_address",
+    "local_cluster",
+    "LOCAL_WORKER_CONFIG",
     "notebook_bar",
     # results
     "SweepResult",

@@ -22,9 +22,10 @@ import attrs
 from execution_core.errors import InvalidInput
 
 if TYPE_CHECKING:
-    from distributed import Client
+    from distributed import Client, LocalCluster
 
 __all__ = [
+    "LOCAL_WORKER_CONFIG",
     "SCHEDULER_ENV",
     "DaskEngine",
     "Engine",
@@ -32,6 +33,7 @@ __all__ = [
     "LoopEngine",
     "NotFinished",
     "Progress",
+    "local_cluster",
     "scheduler_address",
 ]
 
@@ -147,26 +149,39 @@ class DaskEngine:
                         progress(done, len(jobs))
 
 
-@contextmanager
-def _connected(client: Client | None, address: str | None, workers: int | None) -> Iterator[Client]:
-    if client is not None:
-        yield client
-        return
-    from distributed import Client, LocalCluster
+LOCAL_WORKER_CONFIG: dict[str, object] = {"distributed.worker.profile.enabled": False}
+"""Dask settings of a local cluster's workers: no statistical profiler, which samples every
+worker's stack each 10 ms for the dashboard and cost a sweep some 10 % of its CPU here."""
 
-    if address is not None:
-        with Client(address, timeout="10s") as remote:
-            yield remote
-        return
-    with (
-        LocalCluster(
+
+def local_cluster(workers: int | None = None) -> LocalCluster:
+    """A local Dask cluster for sweeps: ``workers`` processes (default: one per core) of one
+    thread each, on 127.0.0.1 with ports the OS picks, quiet logs, and
+    :data:`LOCAL_WORKER_CONFIG` (a Dask setting the worker processes take when started)."""
+    import dask
+    from distributed import LocalCluster
+
+    with dask.config.set(LOCAL_WORKER_CONFIG):
+        return LocalCluster(
             n_workers=workers or os.cpu_count() or 1,
             threads_per_worker=1,
             processes=True,
             host="127.0.0.1",
             dashboard_address="127.0.0.1:0",  # the OS picks the port (8787 may be taken)
             silence_logs=logging.ERROR,  # a worker restarted or stopped slowly is not news
-        ) as cluster,
-        Client(cluster) as local,
-    ):
+        )
+
+
+@contextmanager
+def _connected(client: Client | None, address: str | None, workers: int | None) -> Iterator[Client]:
+    if client is not None:
+        yield client
+        return
+    from distributed import Client
+
+    if address is not None:
+        with Client(address, timeout="10s") as remote:
+            yield remote
+        return
+    with local_cluster(workers) as cluster, Client(cluster) as local:
         yield local
