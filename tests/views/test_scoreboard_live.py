@@ -54,15 +54,24 @@ def _write(table: Table, view: str, changes: RowChanges) -> None:
     if changes.evaluated_at is not None:
         for row in table.values():
             row["evaluated_at"] = changes.evaluated_at
+    _move_in_place(table, changes)
+    for values in changes.upsert:
+        row = dict(zip(columns, values, strict=True))
+        table[tuple(row[c] for c in key)] = row
+
+
+def _move_in_place(table: Table, changes: RowChanges) -> None:
+    """Move the rows of the cycles read at a later instant, as one statement a cycle does."""
+    for timed in changes.timed:
+        for row in table.values():
+            if row["cycle_id"] == timed.cycle_id:
+                row["evaluated_at"] = timed.at
     for paced in changes.paced:
         for row in table.values():
             if row["cycle_id"] == paced.cycle_id:
                 row["evaluated_at"] = paced.at
                 row["expected"] = paced.expected
                 row["pace_gap"] = row["progress"] - paced.expected
-    for values in changes.upsert:
-        row = dict(zip(columns, values, strict=True))
-        table[tuple(row[c] for c in key)] = row
 
 
 def _as_stored(view: str, table: Table) -> list[dict[str, Any]]:
