@@ -3,7 +3,7 @@
 that moved with time alone.
 
     python -m benchmarks.worker_tick [--goals 10000] [--ticks 20] [--minutes 30] [--url URL]
-        [--views board,appraisal]
+        [--views board,appraisal,radar]
 
 Builds (once, cached like the other benchmarks) a synthetic SQLite store of ``--goals`` goals
 with two check-ins each spread over the year (``benchmarks.fixtures``: the last one on the
@@ -11,8 +11,9 @@ cycle's last day), or, with ``--url``, in a fresh schema of that PostgreSQL serv
 the end), catches a ``ViewWorker`` up on it with a clock an hour past the newest fact, then
 moves the clock ``--minutes`` at a time and calls ``worker.tick()`` ``--ticks`` times, as
 ``run`` does on a poll that finds no event. For each tick it times the whole tick and, within
-it, the rows' computation (the projections' ``changes``) and their write, in wall and CPU time,
-and counts the board rows upserted and the board cycles paced in place. The ratio is against
+it, the rows' computation (the projections' ``changes``, and each view's share) and their
+write, in wall and CPU time, and counts the rows upserted per view and the cycles moved in
+place (the board's pace, the radar's ``evaluated_at``). The ratio is against
 the tick's baseline in the same run: every row of the same views computed in full at the same
 instant (each projection's ``rows`` for a live state of the same events, what a tick that
 rewrote its views would compute before writing them).
@@ -21,6 +22,7 @@ rewrote its views would compute before writing them).
 from __future__ import annotations
 
 import argparse
+import gc
 import statistics
 import time
 import uuid
@@ -39,25 +41,28 @@ class _Spy:
 
     def __init__(self, worker: ViewWorker) -> None:
         self.worker = worker
-        self.rows = 0.0
+        self.views = worker.views
+        self.rows: dict[str, float] = {}
+        self.upserted: dict[str, int] = {}
+        self.in_place: dict[str, int] = {}
         self.write = 0.0
-        self.upserted = 0
-        self.paced = 0
         recorder: Any = worker.recorder
         self._write = recorder.write
         recorder.write = self._timed_write
         for name in worker.views:
             projection: Any = PROJECTIONS[name]
-            projection.changes = self._timed_changes(projection.changes)
+            projection.changes = self._timed_changes(name, projection.changes)
+        self.reset()
 
-    def _timed_changes(self, changes: Callable[..., RowChanges]) -> Callable[..., RowChanges]:
+    def _timed_changes(
+        self, name: str, changes: Callable[..., RowChanges]
+    ) -> Callable[..., RowChanges]:
         def timed(batch: Any) -> RowChanges:
             started = time.process_time()
             found = changes(batch)
-            self.rows += time.process_time() - started
-            if found.upsert and len(found.upsert[0]) == len(PROJECTIONS["board"].columns):
-                self.upserted += len(found.upsert)
-            self.paced += len(found.paced)
+            self.rows[name] += time.process_time() - started
+            self.upserted[name] += len(found.upsert)
+            self.in_place[name] += len(found.paced) + len(found.timed)
             return found
 
         return timed
@@ -70,21 +75,30 @@ class _Spy:
             self.write += time.process_time() - started
 
     def reset(self) -> None:
-        self.rows = self.write = 0.0
-        self.upserted = self.paced = 0
+        self.write = 0.0
+        for name in self.views:
+            self.rows[name] = 0.0
+            self.upserted[name] = self.in_place[name] = 0
 
 
 class _Figures:
     """Each tick's costs, and the baseline's."""
 
-    def __init__(self) -> None:
+    def __init__(self, views: Sequence[str]) -> None:
+        self.views = views
         self.walls: list[float] = []
         self.cpus: list[float] = []
         self.rows: list[float] = []
         self.writes: list[float] = []
-        self.upserted: list[float] = []
-        self.paced: list[float] = []
+        self.per_view: dict[str, list[tuple[float, int, int]]] = {v: [] for v in views}
         self.full: list[float] = []
+        self.full_per_view: dict[str, list[float]] = {v: [] for v in views}
+
+    def note(self, spy: _Spy) -> None:
+        self.rows.append(sum(spy.rows.values()))
+        self.writes.append(spy.write)
+        for name in self.views:
+            self.per_view[name].append((spy.rows[name], spy.upserted[name], spy.in_place[name]))
 
     def print(self, goals: int) -> None:
         def ms(values: list[float]) -> str:
@@ -94,10 +108,16 @@ class _Figures:
         print(
             f"one tick over {goals:,} goals, {len(self.cpus) - 1} ticks after the first: median "
             f"{ms(self.walls)} wall, {ms(self.cpus)} CPU; of which rows computed {ms(self.rows)} "
-            f"CPU and written {ms(self.writes)} CPU; board rows upserted median "
-            f"{statistics.median(self.upserted[1:]):,.0f}, cycles paced in place "
-            f"{statistics.median(self.paced[1:]):.0f}"
+            f"CPU and written {ms(self.writes)} CPU"
         )
+        for name, figures in self.per_view.items():
+            cpu, upserted, in_place = zip(*figures[1:], strict=True)
+            print(
+                f"  {name}: rows computed median {statistics.median(cpu) * 1e3:.1f} ms CPU, "
+                f"rows upserted median {statistics.median(upserted):,.0f}, cycles moved in "
+                f"place {statistics.median(in_place):.0f}; every row in full "
+                f"{statistics.median(self.full_per_view[name][1:]) * 1e3:.1f} ms CPU"
+            )
         print(
             f"ratio: a tick costs {tick_cpu / baseline:.2f} x computing every row of its views "
             f"in full ({baseline * 1e3:.1f} ms CPU at the median)"
@@ -111,7 +131,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--ticks", type=int, default=20)
     parser.add_argument("--minutes", type=float, default=30.0)
     parser.add_argument("--url", default=None, help="a PostgreSQL server (default: SQLite)")
-    parser.add_argument("--views", default="board,appraisal")
+    parser.add_argument("--views", default="board,appraisal,radar")
     args = parser.parse_args(argv)
     total = 2 + args.goals + 4 + 4 * args.goals
     views = parse_views(args.views)
@@ -138,7 +158,7 @@ def measure(url: str, views: tuple[str, ...], args: argparse.Namespace, total: i
     now = state.latest + timedelta(hours=1)
     backend = url.split(":", maxsplit=1)[0]
     print(f"{args.goals:,} goals, {total:,} events, views {','.join(views)}, {backend}")
-    figures = _Figures()
+    figures = _Figures(views)
     with ViewWorker(store, views, clock=lambda: now) as worker:
         worker.rebuild()
         spy = _Spy(worker)
@@ -149,27 +169,34 @@ def measure(url: str, views: tuple[str, ...], args: argparse.Namespace, total: i
             worker.tick()
             figures.cpus.append(time.process_time() - cpu)
             figures.walls.append(time.perf_counter() - wall)
-            figures.rows.append(spy.rows)
-            figures.writes.append(spy.write)
-            figures.upserted.append(spy.upserted)
-            figures.paced.append(spy.paced)
-            figures.full.append(_in_full(state, now, views))
+            figures.note(spy)
+            full = _in_full(state, now, views)
+            figures.full.append(sum(full.values()))
+            for name, spent in full.items():
+                figures.full_per_view[name].append(spent)
     store.close()
     figures.print(args.goals)
 
 
-def _in_full(state: LiveState, now: datetime, views: Sequence[str]) -> float:
-    """The CPU seconds every row of the views takes to compute for a state ticked to ``now``
+def _in_full(state: LiveState, now: datetime, views: Sequence[str]) -> dict[str, float]:
+    """The CPU seconds every row of each view takes to compute for a state ticked to ``now``
     (the baseline: a tick that rewrote its views in full)."""
     touched = Touched()
     if state.tick(now):
         touched.cycles.update(state.ledger.cycles)
     advance(state, touched)
     state.written()
-    started = time.process_time()
-    for name in views:
-        PROJECTIONS[name].rows(state)
-    return time.process_time() - started
+    spent: dict[str, float] = {}
+    gc.collect()
+    gc.disable()  # else a collection of the large ledger lands in every other baseline
+    try:
+        for name in views:
+            started = time.process_time()
+            PROJECTIONS[name].rows(state)
+            spent[name] = time.process_time() - started
+    finally:
+        gc.enable()
+    return spent
 
 
 if __name__ == "__main__":

@@ -36,12 +36,15 @@ def sort_rows(view: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: tuple(str(r[k]) for k in KEYS[view]))
 
 
-def expected(events: Sequence[Event], view: str) -> list[dict[str, Any]]:
-    """The rows the view table must hold after ``events``."""
+def expected(
+    events: Sequence[Event], view: str, now: datetime | None = None
+) -> list[dict[str, Any]]:
+    """The rows the view table must hold after ``events``, read at ``now`` (a clock's; by
+    default the latest business time of the events)."""
     if not events:
         return []
     ledger = Ledger.of(events)
-    now = latest(events)
+    now = now or latest(events)
     rows: list[dict[str, Any]] = []
     for cycle in ledger.cycles.values():
         live = cycle.state.status(now) != "closed"

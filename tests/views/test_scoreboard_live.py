@@ -5,18 +5,19 @@ classic views (the tables' oracle)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from execution_core import Event, Owner
 from execution_core.ports import Recorded
 from execution_core.views import Ledger
 from execution_core.views.live import PROJECTIONS, LiveViews, RowChanges
+from execution_core.views.live import radar as live_radar
 from execution_core.views.live import state as live_state
 from tests.materialize.oracle import expected, latest
 from tests.views.scenario import History, d, goal_id
@@ -54,15 +55,24 @@ def _write(table: Table, view: str, changes: RowChanges) -> None:
     if changes.evaluated_at is not None:
         for row in table.values():
             row["evaluated_at"] = changes.evaluated_at
+    _move_in_place(table, changes)
+    for values in changes.upsert:
+        row = dict(zip(columns, values, strict=True))
+        table[tuple(row[c] for c in key)] = row
+
+
+def _move_in_place(table: Table, changes: RowChanges) -> None:
+    """Move the rows of the cycles read at a later instant, as one statement a cycle does."""
+    for timed in changes.timed:
+        for row in table.values():
+            if row["cycle_id"] == timed.cycle_id:
+                row["evaluated_at"] = timed.at
     for paced in changes.paced:
         for row in table.values():
             if row["cycle_id"] == paced.cycle_id:
                 row["evaluated_at"] = paced.at
                 row["expected"] = paced.expected
                 row["pace_gap"] = row["progress"] - paced.expected
-    for values in changes.upsert:
-        row = dict(zip(columns, values, strict=True))
-        table[tuple(row[c] for c in key)] = row
 
 
 def _as_stored(view: str, table: Table) -> list[dict[str, Any]]:
@@ -194,3 +204,71 @@ def test_a_realignment_that_closes_a_loop_rebuilds_the_board() -> None:
     ]
     events = _played(operations)
     assert _in_batches(events, [len(events) - 2]) == _built(events)
+
+
+def _early(operations: list[Op], cut: float) -> list[Event]:
+    """The history with every operation's day (its last argument, up to 400) scaled into the
+    first ``cut`` days of the cycle, so a clock ticks from inside it, where time alone moves
+    the radar (coaching leaves its windows, commitments fall due, goals go stale)."""
+    return _played(
+        [Op(op.kind, (*op.args[:-1], round(op.args[-1] * cut / 400.0))) for op in operations]
+    )
+
+
+def _ticked(events: Sequence[Event], hours: Sequence[int]) -> list[tuple[datetime, Table, bool]]:
+    """The radar table after the events, then after each clock tick (``hours`` on from the
+    last instant, back when negative), with the instant of each tick and whether it moved
+    rows in place."""
+    live = LiveViews()
+    table: Table = {}
+    _write(table, "radar", live.apply(_recorded(events))["radar"])
+    assert live.state.now is not None
+    at = live.state.now
+    seen: list[tuple[datetime, Table, bool]] = []
+    for step in hours:
+        at += timedelta(hours=step)
+        changes = live.tick(at)["radar"]
+        _write(table, "radar", changes)
+        seen.append((at, {key: dict(row) for key, row in table.items()}, bool(changes.timed)))
+    return seen
+
+
+ticks = st.lists(
+    st.one_of(st.integers(min_value=0, max_value=72), st.integers(min_value=-240, max_value=1440)),
+    min_size=1,
+    max_size=12,
+)
+
+
+@settings(deadline=None, max_examples=120)
+@given(
+    operations=ops(EVERYONE, PEOPLE),
+    cut=st.integers(min_value=10, max_value=300).map(float),
+    hours=ticks,
+)
+def test_a_ticked_radar_equals_the_classic_radar_at_the_clock(
+    operations: list[Op], cut: float, hours: list[int]
+) -> None:
+    """Property: after a random history, each clock tick (hours forward, now and then back)
+    leaves the radar rows equal to the classic ``coaching_radar`` read at the clock (oracle:
+    the pure view, as the tables' oracle reads it), though a tick forward rewrites only the
+    people whose rows time alone can change."""
+    events = _early(operations, cut)
+    for at, table, in_place in _ticked(events, hours):
+        event("radar ticked in place" if in_place else "radar rewritten or unmoved")
+        assert _as_stored("radar", table) == expected(events, "radar", now=at)
+
+
+def test_the_tick_comparison_catches_a_planted_bug(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Given a radar with a planted bug (a tick re-reads no one: only ``evaluated_at``
+    moves), when Ana's goal goes stale and her coaching leaves the windows with no new fact,
+    then the ticked radar differs from the classic radar at the clock: the property above
+    can fail."""
+    monkeypatch.setattr(live_radar, "timed_people", lambda *_args: set())
+    history = History()
+    history.goal(1, "ana", at=1)
+    history.execution.give_coaching("ana", actor="max", occurred_at=d(5))
+    history.log(1, 2.0, 10)
+    events = history.execution.history()
+    ((at, table, _),) = _ticked(events, [24 * 40])
+    assert _as_stored("radar", table) != expected(events, "radar", now=at)

@@ -30,6 +30,7 @@ __all__ = [
     "CoachingRadar",
     "RadarRow",
     "UncoachedGoal",
+    "answerer",
     "coaching_radar",
     "Turn",
     "coach_tallies",
@@ -101,20 +102,20 @@ class CoachingRadar:
         return out
 
 
+def answerer(org: Organization, row: ScoreboardRow) -> str | None:
+    """The person who answers for a goal on the radar: its owner, or its unit's lead."""
+    owner = row.owner
+    if owner.kind == "person":
+        return owner.id
+    unit = org.units.get(owner.id) if owner.kind == "unit" else None
+    return None if unit is None else unit.lead_id
+
+
 def goals_of_person(
     org: Organization, person_id: str, rows: list[ScoreboardRow]
 ) -> list[ScoreboardRow]:
     """The rows of the goals a person answers for: their own, and their units' as the lead."""
-    mine: list[ScoreboardRow] = []
-    for row in rows:
-        owner = row.owner
-        if owner.kind == "person" and owner.id == person_id:
-            mine.append(row)
-        elif owner.kind == "unit":
-            unit = org.units.get(owner.id)
-            if unit is not None and unit.lead_id == person_id:
-                mine.append(row)
-    return mine
+    return [row for row in rows if answerer(org, row) == person_id]
 
 
 def goals_by_person(
@@ -125,13 +126,9 @@ def goals_by_person(
     mine: dict[str, list[ScoreboardRow]] = {}
     goals = ledger.goals
     for row in sorted(rows, key=lambda r: goals[r.goal_id].seq):
-        owner = row.owner
-        if owner.kind == "person":
-            mine.setdefault(owner.id, []).append(row)
-        elif owner.kind == "unit":
-            unit = org.units.get(owner.id)
-            if unit is not None and unit.lead_id is not None:
-                mine.setdefault(unit.lead_id, []).append(row)
+        person_id = answerer(org, row)
+        if person_id is not None:
+            mine.setdefault(person_id, []).append(row)
     return mine
 
 

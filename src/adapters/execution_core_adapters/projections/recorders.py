@@ -359,6 +359,14 @@ class ViewRecorder(TrackingRecorder):
                 f"UPDATE {name} SET evaluated_at = {p}",
                 (self._key_value("time", patch.changes.evaluated_at),),
             )
+        if patch.changes.timed:
+            cursor.executemany(
+                f"UPDATE {name} SET evaluated_at = {p} WHERE cycle_id = {p}",
+                [
+                    (self._key_value("time", timed.at), self._key_value("uuid", timed.cycle_id))
+                    for timed in patch.changes.timed
+                ],
+            )
         if patch.changes.paced:
             cursor.executemany(
                 f"UPDATE {name} SET evaluated_at = {p}, expected = {p}, "

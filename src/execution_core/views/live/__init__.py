@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from execution_core.views.live.appraisal import AppraisalProjection
 from execution_core.views.live.board import BoardProjection
-from execution_core.views.live.changes import Paced, Row, RowChanges
+from execution_core.views.live.changes import Paced, Row, RowChanges, Timed
 from execution_core.views.live.projection import LiveProjection
 from execution_core.views.live.radar import RadarProjection
 from execution_core.views.live.state import (
@@ -40,6 +40,7 @@ __all__ = [
     "RadarProjection",
     "Row",
     "RowChanges",
+    "Timed",
     "Touched",
     "advance",
     "instant",

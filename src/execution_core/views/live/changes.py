@@ -8,7 +8,7 @@ from uuid import UUID
 
 import attrs
 
-__all__ = ["Paced", "Row", "RowChanges"]
+__all__ = ["Paced", "Row", "RowChanges", "Timed"]
 
 Row = tuple[Any, ...]
 """A row as a tuple of plain values, in the projection's column order."""
@@ -25,6 +25,16 @@ class Paced:
     expected: float
 
 
+@attrs.frozen
+class Timed:
+    """Every row of a cycle read at a later instant, none of its other values moved by the
+    time in between: its ``evaluated_at`` set to ``at`` (one statement, not a row at a time;
+    the rows that did move are upserted after it)."""
+
+    cycle_id: UUID
+    at: datetime
+
+
 @attrs.define
 class RowChanges:
     """What one batch changes in one projection's rows, applied in the order of the fields."""
@@ -37,6 +47,8 @@ class RowChanges:
     """Delete the rows of these keys (in the projection's key order)."""
     evaluated_at: datetime | None = None
     """Set ``evaluated_at`` of every row to this instant."""
+    timed: list[Timed] = attrs.Factory(list)
+    """Set ``evaluated_at`` of every row of these cycles (see :class:`Timed`)."""
     paced: list[Paced] = attrs.Factory(list)
     """Move the pace of every row of these cycles (see :class:`Paced`)."""
     upsert: list[Row] = attrs.Factory(list)

@@ -56,3 +56,17 @@ class LiveViews:
         changes = {p.name: p.changes(batch) for p in self.projections}
         state.written()
         return changes
+
+    def tick(self, at: datetime) -> dict[str, RowChanges]:
+        """Read the views at a clock's ``at`` with no new fact (as the worker's idle poll
+        does) and give each projection's row changes, by name: the boards re-timed, or
+        rebuilt when ``at`` went back or brings facts dated after the last instant into view
+        (see :meth:`LiveState.tick`)."""
+        state = self.state
+        touched = Touched()
+        if state.tick(at):
+            touched.cycles.update(state.ledger.cycles)
+        batch = advance(state, touched)
+        changes = {p.name: p.changes(batch) for p in self.projections}
+        state.written()
+        return changes
