@@ -129,7 +129,8 @@ def test_workers_killed_at_random_points_resume_exactly_once(postgres_url: str) 
             workers[0].wait_for("started")
             for worker in rng.sample(workers, len(workers)):
                 time.sleep(rng.uniform(0.1, 1.5))
-                assert worker.signal(signal.SIGKILL) == -signal.SIGKILL
+                code = worker.signal(signal.SIGKILL)
+                assert code == -signal.SIGKILL, "\n".join(worker.lines)  # its log if it died
             progress.append(_assert_tables_match_positions(store, reader))
             rounds += 1
     assert progress[-1]["board"] > 0

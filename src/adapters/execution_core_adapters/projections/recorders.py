@@ -128,19 +128,23 @@ class ViewRecorder(TrackingRecorder):
         row at 0 for each view not tracked yet (so even a first commit has a row to check and
         lock, see ``write``)."""
         p = self.placeholder
-        with self._transaction() as cursor:
-            columns = ", ".join(
-                f"{c.name} {self.column_type(c.kind)} NOT NULL" for c in PARKED.columns
-            )
-            cursor.execute(
-                f"CREATE TABLE IF NOT EXISTS {self.view_table(PARKED)} "
-                f"({columns}, PRIMARY KEY (view_name))"
-            )
-            for statement in self._signals_ddl():
+        columns = ", ".join(f"{c.name} {self.column_type(c.kind)} NOT NULL" for c in PARKED.columns)
+        statements = [
+            f"CREATE TABLE IF NOT EXISTS {self.view_table(PARKED)} "
+            f"({columns}, PRIMARY KEY (view_name))",
+            *self._signals_ddl(),
+        ]
+        for table in tables:
+            statements.extend(self._ddl(table))
+        # One statement a transaction: CREATE INDEX takes a SHARE lock on its table even when
+        # the index exists, and a starting worker that held it on one table while asking for
+        # another deadlocked with a running worker writing both (PostgreSQL). Holding one lock
+        # at a time, a starter only waits. Every statement is idempotent.
+        for statement in statements:
+            with self._transaction() as cursor:
                 cursor.execute(statement)
-            for table in tables:
-                for statement in self._ddl(table):
-                    cursor.execute(statement)
+        for table in tables:
+            with self._transaction() as cursor:
                 cursor.execute(
                     f"INSERT INTO {self.tracking_table()} (application_name, notification_id) "
                     f"VALUES ({p}, 0) ON CONFLICT (application_name) DO NOTHING",
@@ -156,8 +160,8 @@ class ViewRecorder(TrackingRecorder):
 
     def create_signals(self) -> None:
         """Create the signal log's table if it does not exist yet."""
-        with self._transaction() as cursor:
-            for statement in self._signals_ddl():
+        for statement in self._signals_ddl():  # one a transaction, as in create_views
+            with self._transaction() as cursor:
                 cursor.execute(statement)
 
     def _insert_signals(self, cursor: Any, signals: Sequence[Signal]) -> None:
