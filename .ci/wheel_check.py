@@ -337,10 +337,12 @@ def exit_codes() -> None:
             assert failed.stderr.strip(), args
 
 
-def main() -> int:
+def run_checks(checks: list[Callable[[], None]], label: str) -> int:
+    """Run every check, a line each, then the count (``label: N passed, N failed``); 1 if one
+    failed (after all have run)."""
     failed = 0
     started = time.perf_counter()
-    for function in CHECKS:
+    for function in checks:
         began = time.perf_counter()
         try:
             function()
@@ -350,8 +352,12 @@ def main() -> int:
         else:
             print(f"ok {function.__name__} ({time.perf_counter() - began:.1f} s)")
     print(f"the checks took {time.perf_counter() - started:.0f} s")
-    print(f"wheel: {len(CHECKS) - failed} passed, {failed} failed")
+    print(f"{label}: {len(checks) - failed} passed, {failed} failed")
     return 1 if failed else 0
+
+
+def main() -> int:
+    return run_checks(CHECKS, "wheel")
 
 
 if __name__ == "__main__":

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import sys
 import tempfile
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+
+from wheel_check import run_checks  # beside this file, run as a script
 
 SOCKET = "/var/run/postgresql"
 CHECKS: list[Callable[[], None]] = []
@@ -121,18 +122,7 @@ def ordered_frames_and_a_heatmap() -> None:
 
 
 def main() -> int:
-    failed = 0
-    for function in CHECKS:
-        began = time.perf_counter()
-        try:
-            function()
-        except Exception as error:  # report every check, then fail
-            failed += 1
-            print(f"FAILED {function.__name__}: {type(error).__name__}: {error}")
-        else:
-            print(f"ok {function.__name__} ({time.perf_counter() - began:.1f} s)")
-    print(f"wheel with extras: {len(CHECKS) - failed} passed, {failed} failed")
-    return 1 if failed else 0
+    return run_checks(CHECKS, "wheel with extras")
 
 
 if __name__ == "__main__":

@@ -387,7 +387,9 @@ class Execution:
     def _refuse_future(self, command: Command, now: datetime) -> None:
         """Refuse a fact dated beyond the tolerance ahead of the store's clock."""
         tolerance = self.future_tolerance
-        if tolerance is not None and command.occurred_at > now + tolerance:
+        # Compared as a difference: ``now + tolerance`` overflows for a tolerance near
+        # timedelta.max, which the facade accepts.
+        if tolerance is not None and command.occurred_at - now > tolerance:
             raise DatedInTheFuture(
                 f"{type(command).__name__} dated {command.occurred_at.isoformat()} is more than "
                 f"{tolerance} ahead of the store's clock ({now.isoformat()}): nothing was "

@@ -75,3 +75,10 @@ def test_a_negative_tolerance_is_refused() -> None:
     """A negative tolerance is InvalidInput when the facade is built."""
     with pytest.raises(InvalidInput):
         Execution(open_store("memory://"), future_tolerance=timedelta(days=-1))
+
+
+def test_the_largest_tolerance_records_as_none_does() -> None:
+    """A tolerance of timedelta.max (accepted when the facade is built) records a fact dated a
+    year ahead, as None does: the check does not overflow at the store's clock plus it."""
+    execution, _ = _execution(timedelta.max)
+    assert execution.execute(_check_in(300)).events

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 from uuid import UUID
@@ -23,12 +24,7 @@ from execution_core.policy import Policy
 from execution_core.views.formulas import Health
 from execution_core.views.honesty import lowered_while_behind
 from execution_core.views.ledger import CycleRecord, GoalRecord, Ledger
-from execution_core.views.live.state import (
-    BoardChange,
-    LiveBatch,
-    LiveState,
-    with_goals_above,
-)
+from execution_core.views.live.state import BoardChange, LiveBatch, LiveState
 from execution_core.views.radar import Turn, trace_turn
 from execution_core.views.reading import Reader, ScoreboardRow
 
@@ -486,9 +482,6 @@ class _Rereading:
         )
         """The goals flagged uncoached whose owner's journal the batch touched (coaching may
         take them off the list)."""
-        self.retraced = with_goals_above(ledger, batch.touched.goals)
-        """The touched goals and those above them: a fact can move when such a goal turned
-        (a check-in dated back) while leaving its row as it was."""
 
     def situation(self) -> Situation:
         for change in self.batch.boards:
@@ -521,7 +514,7 @@ class _Rereading:
         cycle: CycleRecord,
         mark: CycleMark,
         rows: Mapping[UUID, ScoreboardRow],
-        skip: set[UUID],
+        skip: AbstractSet[UUID],
         marked: Collection[UUID] | None,
     ) -> None:
         """Re-read at a later instant the goals whose mark can change there: the touched ones
@@ -614,7 +607,7 @@ class _Rereading:
         ids = (
             list(rows)
             if whole
-            else [*change.changed, *self.coached, *(g for g in self.retraced if g in rows)]
+            else [*change.changed, *self.coached, *(g for g in self.batch.retraced if g in rows)]
         )
         touched = self.batch.touched.goals
         retimed = (
@@ -625,7 +618,7 @@ class _Rereading:
         )
         if retimed and whole:
             marked = None if change.marked is None else set(change.marked)
-            self._retime(cycle, mark, board.rows, self.retraced.union(self.coached), marked)
+            self._retime(cycle, mark, board.rows, self.batch.retraced.union(self.coached), marked)
         else:
             for goal_id in ids:
                 row = board.rows.get(goal_id)

@@ -275,7 +275,7 @@ def trace_turn(
     read = readers or (lambda instant, in_force: Reader(ledger, cycle, instant, in_force))
     kept: Turn | None = None
     if known is not None and known.stale_from is not None:
-        kept, known = (known if known.seen_at is not None else None), None
+        kept, known = known, None
     if known is not None and (known.complete or (until is not None and known.since <= until)):
         return known
     since = None if known is None else known.since

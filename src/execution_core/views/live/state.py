@@ -178,6 +178,9 @@ class LiveBatch:
     boards: list[BoardChange]
     shown: set[UUID]
     """The cycles whose rows were on the live board and radar before the batch."""
+    retraced: frozenset[UUID] = frozenset()
+    """The touched goals and every goal ever above them: a fact can move when such a goal
+    turned (a check-in dated back) while leaving its row as it was."""
 
     def then(self, later: LiveBatch) -> LiveBatch:
         """This batch and a later one over the same state (nothing written in between) as one
@@ -210,7 +213,15 @@ class LiveBatch:
         touched = Touched()
         touched.merge(self.touched)
         touched.merge(later.touched)
-        return LiveBatch(self.state, touched, later.now, later.moved, boards, self.shown)
+        return LiveBatch(
+            self.state,
+            touched,
+            later.now,
+            later.moved,
+            boards,
+            self.shown,
+            self.retraced | later.retraced,
+        )
 
 
 def _update_board(
@@ -254,25 +265,31 @@ def advance(state: LiveState, touched: Touched) -> LiveBatch:
         )
         for cycle in ledger.cycles.values()
     ]
-    forget_turnings(
-        state, touched.goals, [c.cycle.id for c in changes if c.rebuilt], touched.earliest
-    )
+    retraced = frozenset(with_goals_above(ledger, touched.goals))
+    forget_turnings(state, retraced, [c.cycle.id for c in changes if c.rebuilt], touched.earliest)
     state.boards = {c.cycle.id: c.new for c in changes}
     return LiveBatch(
-        state, touched, state.now, state.now != state.committed_now, changes, state.shown
+        state,
+        touched,
+        state.now,
+        state.now != state.committed_now,
+        changes,
+        state.shown,
+        retraced,
     )
 
 
 def forget_turnings(
     state: LiveState,
-    goals: Iterable[UUID],
+    retraced: Iterable[UUID],
     cycles: Iterable[UUID],
     earliest: datetime | None = None,
 ) -> None:
-    """Update the remembered turning instants that the batch may have changed: of the touched
-    goals and every goal ever above them, and of every goal of a cycle with a cycle event
-    (dropped). A touched goal's known turn is kept as stale from ``earliest`` (the batch's
-    earliest business time; None: dropped), what it says of the instants before still true."""
+    """Update the remembered turning instants that the batch may have changed: of the
+    ``retraced`` goals (the touched ones and every goal ever above them, see
+    :func:`with_goals_above`), and of every goal of a cycle with a cycle event (dropped). A
+    retraced goal's known turn is kept as stale from ``earliest`` (the batch's earliest
+    business time; None: dropped), what it says of the instants before still true."""
     if not state.turned:
         return
     ledger = state.ledger
@@ -283,7 +300,7 @@ def forget_turnings(
             if record is None or record.cycle_id in cycles:
                 del state.turned[goal_id]
     turned = state.turned
-    for goal_id in with_goals_above(ledger, goals):
+    for goal_id in retraced:
         turn = turned.pop(goal_id, None)
         if turn is not None and earliest is not None and turn.seen_at is not None:
             turned[goal_id] = turn.staled(earliest)
