@@ -42,6 +42,18 @@ def goal_ids(goals: int) -> list[UUID]:
     return [uuid5(NAMESPACE, f"bench/goal/{n}") for n in range(goals)]
 
 
+def setup_events(goals: int) -> int:
+    """How many events the synthetic organization takes before its first check-in: the
+    company and its executive, a person each, the strategy and cycle, a goal and key result
+    each."""
+    return 2 + goals + 4 + 2 * goals
+
+
+def events_with_checkins(goals: int, checkins: int) -> int:
+    """The ``total`` of :func:`synthetic_events` that gives each goal ``checkins`` check-ins."""
+    return setup_events(goals) + checkins * goals
+
+
 def synthetic_events(total: int, goals: int, *, seed: int = 1) -> Iterator[Event]:
     """An organization of ``goals`` people with one goal each, then check-ins up to ``total``."""
     rng = random.Random(seed)
@@ -106,7 +118,7 @@ def synthetic_events(total: int, goals: int, *, seed: int = 1) -> Iterator[Event
             weight=1.0,
         )
     versions = dict.fromkeys(ids, 2)
-    written = 2 + goals + 4 + 2 * goals
+    written = setup_events(goals)
     span = timedelta(days=360)
     step = span / max(1, total - written)
     n = 0

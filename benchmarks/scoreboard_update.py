@@ -21,7 +21,7 @@ import time
 from collections.abc import Sequence
 from datetime import timedelta
 
-from benchmarks.fixtures import CYCLE_ID, START, goal_ids, synthetic_events
+from benchmarks.fixtures import CYCLE_ID, START, events_with_checkins, goal_ids, synthetic_events
 from execution_core import Event
 from execution_core.events import ProgressLogged
 from execution_core.views import Ledger, Scoreboard
@@ -72,7 +72,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--builds", type=int, default=5, help="full builds for the baseline")
     args = parser.parse_args(argv)
 
-    total = 2 + args.goals + 4 + 2 * args.goals + args.checkins * args.goals
+    total = events_with_checkins(args.goals, args.checkins)
     events = list(synthetic_events(total, args.goals))
     started = time.perf_counter()
     ledger = Ledger.of(events)

@@ -21,7 +21,7 @@ import time
 from collections.abc import Sequence
 from datetime import timedelta
 
-from benchmarks.fixtures import goal_ids, synthetic_events
+from benchmarks.fixtures import events_with_checkins, goal_ids, synthetic_events
 from execution_core.events import ProgressLogged
 from execution_core.ports import Recorded
 from execution_core.signals import Cause, derive_signals, observe
@@ -41,7 +41,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--checkins", type=int, default=2, help="check-ins per goal to start")
     args = parser.parse_args(argv)
 
-    total = 2 + args.goals + 4 + 2 * args.goals + args.checkins * args.goals
+    total = events_with_checkins(args.goals, args.checkins)
     events = list(synthetic_events(total, args.goals))
     started = time.perf_counter()
     state = LiveState.replay(Recorded(n, e) for n, e in enumerate(events, start=1))

@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from uuid import UUID
 
-from benchmarks.fixtures import START, synthetic_events
+from benchmarks.fixtures import START, events_with_checkins, synthetic_events
 from execution_core.ports import Recorded
 from execution_core.signals import Cause, derive_signals, observe
 from execution_core.views.live import LiveState, Touched, advance
@@ -53,7 +53,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--checkins", type=int, default=2, help="check-ins per goal")
     args = parser.parse_args(argv)
 
-    total = 2 + args.goals + 4 + 2 * args.goals + args.checkins * args.goals
+    total = events_with_checkins(args.goals, args.checkins)
     middle = START + timedelta(days=180)
     events = [e for e in synthetic_events(total, args.goals) if e.occurred_at <= middle]
     state = LiveState.replay(Recorded(n, e) for n, e in enumerate(events, start=1))

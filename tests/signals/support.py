@@ -9,12 +9,30 @@ from uuid import UUID
 
 from execution_core import Command, Event, LogProgress
 from execution_core.signals import Cause, Signal, SignalKind, Situation, derive_signals, observe
-from execution_core.views.live import LiveState, Touched, advance
+from execution_core.views.live import LiveBatch, LiveState, Touched, advance, clock_tick
 from tests.support import CYCLE_ID, Spec, standard_org
 
 GOAL = UUID("00000000-0000-4000-8000-0000000000aa")
 
 __all__ = ["CYCLE_ID", "GOAL", "Watch", "kinds", "on_line"]
+
+
+def caught_up(events: list[Event]) -> tuple[LiveState, Situation]:
+    """A live state that folded ``events`` as one batch and wrote it, and its situation."""
+    state = LiveState()
+    state.fold(events, len(events))
+    touched = Touched()
+    touched.note(events)
+    advance(state, touched)
+    state.written()
+    return state, observe(state)
+
+
+def ticked(state: LiveState, at: datetime) -> LiveBatch:
+    """The batch of a clock tick at ``at`` (see :func:`clock_tick`)."""
+    touched = Touched()
+    clock_tick(state, at, touched)
+    return advance(state, touched)
 
 
 def on_line(forecast: float, at: datetime, target: float = 10.0) -> float:
@@ -62,8 +80,7 @@ class Watch:
     def when_tick(self, at: datetime) -> tuple[Signal, ...]:
         """Read the views at ``at`` with no new fact and give the signals of that tick."""
         touched = Touched()
-        if self.state.tick(at):
-            touched.cycles.update(self.state.ledger.cycles)
+        clock_tick(self.state, at, touched)
         return self._advance(touched, Cause(self.position, at))
 
     def _step(self) -> tuple[Signal, ...]:

@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 from execution_core import AdoptPolicy, Event, Policy
 from execution_core.cycles.commands import PolicySpec
 from execution_core.signals import Cause, SignalKind, derive_signals, observe
-from execution_core.views.live import BoardChange, LiveState, Touched, advance, instant
+from execution_core.views.live import BoardChange, Touched, advance, instant
 from execution_core.views.scoreboard import Scoreboard
-from tests.signals.support import CYCLE_ID, Watch, on_line, only
+from tests.signals.support import CYCLE_ID, Watch, caught_up, on_line, only, ticked
 from tests.signals.test_kinds import deals_goal
 from tests.support import day
 from tests.views.scenario import History, d
@@ -156,21 +156,13 @@ def test_ticked_boards_and_situations_equal_ones_read_from_scratch(
     before equal to one read from scratch, with the same signals (oracle: ``observe`` with no
     situation before)."""
     events = _played(operations, policy, adopted, cut)
-    state = LiveState()
-    state.fold(events, len(events))
-    touched = Touched()
-    touched.note(events)
-    advance(state, touched)
-    state.written()
-    reread = scratch = observe(state)
+    state, reread = caught_up(events)
+    scratch = reread
     assert state.now is not None
     at = state.now
     for hours in ticks:
         at += timedelta(hours=hours)
-        touched = Touched()
-        if state.tick(at):
-            touched.cycles.update(state.ledger.cycles)
-        batch = advance(state, touched)
+        batch = ticked(state, at)
         for change in batch.boards:
             _check_marked(change)
         for cycle in state.ledger.cycles.values():

@@ -16,6 +16,7 @@ from execution_core.signals import Cause, Signal, SignalKind, Situation, derive_
 from execution_core.views import Ledger, scoreboard
 from execution_core.views.formulas import Health
 from execution_core.views.live import LiveState, Touched, advance
+from tests.signals.support import caught_up, ticked
 from tests.views.scenario import History
 from tests.views.strategies import Op, Player, ops
 
@@ -192,21 +193,13 @@ def test_ticks_re_read_what_a_read_from_scratch_gives(
     back) leaves the re-read situation equal to one read from scratch at every tick, and the
     signals of both pairs equal (oracle: the read from scratch)."""
     events = _played(operations)
-    state = LiveState()
-    state.fold(events, len(events))
-    touched = Touched()
-    touched.note(events)
-    advance(state, touched)
-    state.written()
-    reread = scratch = observe(state)
+    state, reread = caught_up(events)
+    scratch = reread
     assert state.now is not None
     at = state.now
     for days in ticks:
         at += timedelta(days=days)
-        touched = Touched()
-        if state.tick(at):
-            touched.cycles.update(state.ledger.cycles)
-        after_reread = observe(state, advance(state, touched), reread)
+        after_reread = observe(state, ticked(state, at), reread)
         after_scratch = observe(state)
         assert after_reread == after_scratch
         cause = Cause(len(events), at)

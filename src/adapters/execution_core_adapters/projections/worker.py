@@ -58,6 +58,7 @@ from execution_core.views.live import (
     LiveState,
     Touched,
     advance,
+    clock_tick,
 )
 from execution_core_adapters.projections.databases import ViewsDatabase
 from execution_core_adapters.projections.log import (
@@ -650,8 +651,7 @@ class ViewWorker:
         if self.clock is None:
             return None
         at = as_utc(self.clock())
-        if state.tick(at):
-            dirty.cycles.update(state.ledger.cycles)
+        clock_tick(state, at, dirty)
         ahead = state.ahead
         if ahead is not None and ahead != self._ahead:
             _LOG.warning(

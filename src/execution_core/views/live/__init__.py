@@ -21,6 +21,7 @@ from execution_core.views.live.state import (
     LiveBatch,
     LiveState,
     advance,
+    clock_tick,
     instant,
     on_board,
 )
@@ -43,6 +44,7 @@ __all__ = [
     "Timed",
     "Touched",
     "advance",
+    "clock_tick",
     "instant",
     "on_board",
 ]

@@ -22,6 +22,7 @@ __all__ = [
     "LiveBatch",
     "LiveState",
     "advance",
+    "clock_tick",
     "forget_turnings",
     "with_goals_above",
     "instant",
@@ -277,6 +278,14 @@ def advance(state: LiveState, touched: Touched) -> LiveBatch:
         state.shown,
         retraced,
     )
+
+
+def clock_tick(state: LiveState, at: datetime, touched: Touched) -> None:
+    """Read the state at a clock's ``at`` with no new fact (:meth:`LiveState.tick`), noting in
+    ``touched`` every cycle's board as to rebuild when the tick went back or brought facts
+    dated after the last instant into view; :func:`advance` then re-times or rebuilds."""
+    if state.tick(at):
+        touched.cycles.update(state.ledger.cycles)
 
 
 def forget_turnings(

@@ -13,7 +13,7 @@ from execution_core.views.live.board import BoardProjection
 from execution_core.views.live.changes import RowChanges
 from execution_core.views.live.projection import LiveProjection
 from execution_core.views.live.radar import RadarProjection
-from execution_core.views.live.state import LiveState, advance
+from execution_core.views.live.state import LiveState, advance, clock_tick
 from execution_core.views.live.touched import Touched
 
 __all__ = ["PROJECTIONS", "LiveViews"]
@@ -64,8 +64,7 @@ class LiveViews:
         (see :meth:`LiveState.tick`)."""
         state = self.state
         touched = Touched()
-        if state.tick(at):
-            touched.cycles.update(state.ledger.cycles)
+        clock_tick(state, at, touched)
         batch = advance(state, touched)
         changes = {p.name: p.changes(batch) for p in self.projections}
         state.written()
