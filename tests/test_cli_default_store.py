@@ -4,33 +4,18 @@ worker read when no ``--db`` is given (``execution_core.DEFAULT_STORE``)."""
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
-import typer
 from typer.testing import CliRunner
 
 from execution_core import DEFAULT_STORE, Execution
 from execution_core.service import store_url
 from execution_core_adapters.cli.main import app
+from tests.cli.conftest import commands
 
 runner = CliRunner()
 WIDE = {"COLUMNS": "200"}
-
-
-def _commands(group: typer.Typer, prefix: str = "") -> dict[str, Callable[..., Any]]:
-    """Every command of the app, by its full name."""
-    found: dict[str, Callable[..., Any]] = {}
-    for command in group.registered_commands:
-        assert command.callback is not None
-        name = command.name or command.callback.__name__.replace("_", "-")
-        found[f"{prefix}{name}"] = command.callback
-    for sub in group.registered_groups:
-        assert sub.typer_instance is not None
-        found.update(_commands(sub.typer_instance, f"{prefix}{sub.name} "))
-    return found
 
 
 def test_every_command_defaults_to_the_one_store() -> None:
@@ -39,7 +24,7 @@ def test_every_command_defaults_to_the_one_store() -> None:
     told otherwise)."""
     defaults = {
         name: inspect.signature(callback).parameters["db"].default
-        for name, callback in _commands(app).items()
+        for name, callback in commands(app).items()
         if "db" in inspect.signature(callback).parameters and name != "simulate"
     }
     assert {"demo", "board", "appraisal", "radar", "audit verify", "views status"} <= set(defaults)
