@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+from typing import Any
 
 from distributed import Client
 
@@ -105,9 +106,15 @@ def _profiling() -> object:
     return dask.config.get("distributed.worker.profile.enabled")
 
 
+def _preloaded(dask_worker: Any) -> list[str]:
+    return [preload.name for preload in dask_worker.preloads]
+
+
 def test_the_local_clusters_workers_run_without_the_profiler() -> None:
     """Given the sweeps' local cluster, then each worker process took LOCAL_WORKER_CONFIG: its
-    statistical profiler (a stack sample every 10 ms, for the dashboard) is off."""
+    statistical profiler (a stack sample every 10 ms, for the dashboard) is off, and it
+    imported the simulator as it started, before any task."""
     with two_workers() as cluster, Client(cluster) as client:
         client.wait_for_workers(2)
         assert list(client.run(_profiling).values()) == [False, False]
+        assert list(client.run(_preloaded).values()) == [["execution_core_adapters.simulate"]] * 2
