@@ -26,6 +26,7 @@ from uuid import UUID
 import attrs
 import cattrs
 import orjson
+from cattrs.gen import make_dict_unstructure_fn, override
 from cattrs.preconf.json import make_converter
 
 import execution_core.catalog  # noqa: F401 - registers every event type
@@ -40,6 +41,7 @@ __all__ = [
     "read_payload",
     "stored_payload",
     "dumps",
+    "uuid_text",
     "encode_event",
     "encode_state",
     "event_payload",
@@ -87,7 +89,28 @@ _converter.register_unstructure_hook_func(  # most sets are empty (a person's ro
     _is_frozenset,
     lambda value: sorted([_converter.unstructure(item) for item in value]) if value else [],
 )
-_converter.register_unstructure_hook(UUID, str)
+
+
+_UUID_TEXTS: dict[int, str] = {}
+_UUID_TEXTS_KEPT = 1 << 16
+
+
+def uuid_text(value: UUID) -> str:
+    """``str(value)``, remembered for the ids spelled last: a stream id is spelled for its
+    events' id fields, the insert, the chain and every sealed field's context, and
+    ``UUID.__str__`` is Python code that costs more than an event's hash (a lookup by the
+    id's integer costs a dictionary probe; the memory is bounded: it is emptied when full)."""
+    text = _UUID_TEXTS.get(value.int)
+    if text is None:
+        if len(_UUID_TEXTS) >= _UUID_TEXTS_KEPT:
+            _UUID_TEXTS.clear()
+        text = _UUID_TEXTS[value.int] = str(value)
+    return text
+
+
+_converter.register_unstructure_hook(UUID, uuid_text)
+# as the preconfigured hook (``v.isoformat()``) without a Python frame per value
+_converter.register_unstructure_hook(datetime, datetime.isoformat)
 _converter.register_structure_hook(UUID, lambda value, _t: UUID(value))
 _converter.register_structure_hook(datetime, lambda value, _t: datetime.fromisoformat(value))
 _converter.register_structure_hook(date, lambda value, _t: date.fromisoformat(value))
@@ -124,19 +147,31 @@ def dumps(data: Any) -> bytes:
     return "".join(_encode_chunks(data, 0)).encode()
 
 
+_Unstructure = Callable[[Event], dict[str, Any]]
+_PAYLOADS: dict[type[Event], _Unstructure] = {}
+
+
+def _payload_of(cls: type[Event]) -> _Unstructure:
+    """The converter's own unstructuring of an event type with the envelope left out (built
+    once per type: nothing spells the stream id only to drop it)."""
+    made = _PAYLOADS.get(cls)
+    if made is None:
+        omitted = {key: override(omit=True) for key in _ENVELOPE}
+        made = _PAYLOADS[cls] = make_dict_unstructure_fn(cls, _converter, **omitted)
+    return made
+
+
 def event_payload(event: Event) -> dict[str, Any]:
     """The stored fields of an event, without its stream id and version (kept as columns)."""
-    data: dict[str, Any] = _converter.unstructure(event)
-    for key in _ENVELOPE:
-        data.pop(key)
-    return data
+    return _payload_of(type(event))(event)
 
 
 def stored_payload(event: Event) -> dict[str, Any]:
     """The stored fields of an event with its schema version (what :func:`encode_event`
     writes, before the storage layer seals its personal fields)."""
-    payload = event_payload(event)
-    payload["schema_version"] = type(event).schema_version
+    cls = type(event)
+    payload = _payload_of(cls)(event)
+    payload["schema_version"] = cls.schema_version
     return payload
 
 
