@@ -41,6 +41,7 @@ __all__ = [
     "read_payload",
     "stored_payload",
     "dumps",
+    "json_string",
     "uuid_text",
     "encode_event",
     "encode_state",
@@ -118,6 +119,9 @@ _converter.register_structure_hook(date, lambda value, _t: date.fromisoformat(va
 _ENVELOPE = ("stream_id", "version")
 
 
+json_string: Callable[[str], str] = json.encoder.encode_basestring
+"""A string as :func:`dumps` writes it (quoted and escaped, non-ASCII kept)."""
+
 _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 _c_make_encoder: Callable[..., Any] | None = getattr(json.encoder, "c_make_encoder", None)
 _encode_chunks: Callable[[Any, int], tuple[str, ...]] | None = (
@@ -126,7 +130,7 @@ _encode_chunks: Callable[[Any, int], tuple[str, ...]] | None = (
     else _c_make_encoder(
         None,  # no circular-reference markers: payloads are trees unstructured from attrs
         _CANONICAL.default,
-        json.encoder.encode_basestring,  # ensure_ascii=False
+        json_string,  # ensure_ascii=False
         None,  # no indent
         ":",
         ",",
