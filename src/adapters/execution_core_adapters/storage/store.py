@@ -112,9 +112,10 @@ class _MonotonicClock:
 
     def __call__(self) -> datetime:
         reading = self._clock()
-        if reading.tzinfo is None:
-            raise ValueError("the store's clock must return aware datetimes")
-        reading = reading.astimezone(UTC)
+        if reading.tzinfo is not UTC:
+            if reading.tzinfo is None:
+                raise ValueError("the store's clock must return aware datetimes")
+            reading = reading.astimezone(UTC)
         with self._lock:
             if self._last is not None and reading < self._last:
                 reading = self._last
@@ -144,11 +145,14 @@ class ExecutionStore:
         mapper.sealer = self._sealer
         self._clock = _MonotonicClock(clock or _wall_clock)
         self._snapshot_interval = snapshot_interval
-        self._cache: OrderedDict[UUID, Any] = OrderedDict()
+        self._cache: OrderedDict[int, Any] = OrderedDict()
+        """The states last loaded or written, by their stream id's integer (a dictionary probe;
+        a ``UUID`` key's hash is Python code), least recent first."""
         self._cache_size = cache_size
         self._lock = threading.Lock()
         self._deciders: dict[type, Decider[Any]] = {}
         self._guard = ReadGuard(self._cached_version, checks=is_postgres(env))
+        self._checks = self._guard.checks
         recorder = self.app.recorder
         self._memory = recorder if isinstance(recorder, ChainedPOPORecorder) else None
 
@@ -160,17 +164,16 @@ class ExecutionStore:
 
     def load(self, stream_id: UUID, decider: Decider[S]) -> S:
         """The current state: from the cache or newest snapshot, fast-forwarded by new events."""
-        with self._lock:
-            state = self._cache.get(stream_id)
-        guard = self._guard
-        if guard.checks:
-            guard.loaded(stream_id)
+        state = self._cache.get(stream_id.int)  # one probe: atomic, no lock needed
+        checks = self._checks
+        if checks:
+            self._guard.loaded(stream_id)
         if state is not None and state.__class__ is decider.initial.__class__:
-            if self._memory is not None:
-                held: int = getattr(state, "version")  # noqa: B009 - every state counts it
-                if self._memory.newest_version(stream_id) == held:
+            memory = self._memory
+            if memory is not None:
+                if memory.newest_version(stream_id) == state.version:
                     return state  # in this process's memory: nothing newer was stored
-            elif guard.checks and guard.assumes(stream_id):
+            elif checks and self._guard.assumes(stream_id):
                 return state  # assumed current: the write checks it (see :meth:`reading`)
         self._deciders[type(decider.initial)] = decider
         with reaching_store():
@@ -448,22 +451,23 @@ class ExecutionStore:
 
     def _cached_version(self, stream_id: UUID) -> int | None:
         """The version of a stream's cached state, if one of a known decider is cached."""
-        with self._lock:
-            state = self._cache.get(stream_id)
+        state = self._cache.get(stream_id.int)
         if state is None or type(state) not in self._deciders:
             return None
         return int(getattr(state, "version", 0))
 
     def _forget(self, stream_id: UUID) -> None:
         with self._lock:
-            self._cache.pop(stream_id, None)
+            self._cache.pop(stream_id.int, None)
 
     def _remember(self, stream_id: UUID, state: Any) -> None:
+        key = stream_id.int
+        cache = self._cache
         with self._lock:
-            self._cache[stream_id] = state
-            self._cache.move_to_end(stream_id)
-            while len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
+            cache[key] = state
+            cache.move_to_end(key)
+            if len(cache) > self._cache_size:
+                cache.popitem(last=False)
 
 
 def _sealing(event: Event, state: Any) -> Event | Sealing:
