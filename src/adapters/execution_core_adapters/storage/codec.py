@@ -160,7 +160,7 @@ def _payload_of(cls: type[Event]) -> _Unstructure:
     once per type: nothing spells the stream id only to drop it)."""
     made = _PAYLOADS.get(cls)
     if made is None:
-        omitted = {key: override(omit=True) for key in _ENVELOPE}
+        omitted: dict[str, Any] = {key: override(omit=True) for key in _ENVELOPE}
         made = _PAYLOADS[cls] = make_dict_unstructure_fn(cls, _converter, **omitted)
     return made
 

@@ -141,8 +141,8 @@ class ExecutionStore:
         with creating_tables(env), reaching_store():
             self.app = StoreApplication(env=dict(env))
             self._sealer = Sealer(key_store_for(self.app.recorder))
-        mapper = cast(EventMapper, self.app.mapper)
-        mapper.sealer = self._sealer
+        self._mapper = cast(EventMapper, self.app.mapper)
+        self._mapper.sealer = self._sealer
         self._clock = _MonotonicClock(clock or _wall_clock)
         self._snapshot_interval = snapshot_interval
         self._cache: OrderedDict[int, Any] = OrderedDict()
@@ -171,7 +171,8 @@ class ExecutionStore:
         if state is not None and state.__class__ is decider.initial.__class__:
             memory = self._memory
             if memory is not None:
-                if memory.newest_version(stream_id) == state.version:
+                held: int = getattr(state, "version")  # noqa: B009 - every state counts it
+                if memory.newest_version(stream_id) == held:
                     return state  # in this process's memory: nothing newer was stored
             elif checks and self._guard.assumes(stream_id):
                 return state  # assumed current: the write checks it (see :meth:`reading`)
@@ -228,14 +229,11 @@ class ExecutionStore:
     ) -> None:
         if not events:
             return
-        batch: list[Any] = [_sealing(event, state) for event in events]
         for event in events:
             if isinstance(event, PersonErased):
                 # before the fact: a failure between leaves the data erased, never the fact
                 # recorded and the data readable (a retry records it)
                 self._erase(event.person_id)
-        if receipt is not None:
-            batch.append(ReceiptRecord(receipt_stream_id(receipt.key), 1, receipt))
         stream_id = events[0].stream_id
         assumed = self._guard.writing(stream_id)
         guard = {"unchanged": (list(assumed), list(assumed.values()))} if assumed else {}
@@ -243,7 +241,11 @@ class ExecutionStore:
             with reaching_store(recording=True):
                 # the recorder itself: ``EventStore.put`` also builds a notification per event,
                 # which nothing here reads
-                stored = [self.app.mapper.to_stored_event(record) for record in batch]
+                to_stored = self._mapper.stored_event
+                stored = [to_stored(event, subject_of(event, state)) for event in events]
+                if receipt is not None:
+                    record = ReceiptRecord(receipt_stream_id(receipt.key), 1, receipt)
+                    stored.append(self._mapper.to_stored_event(record))
                 self.app.recorder.insert_events(stored, **guard)
         except ReadOutdated:
             for assumed_id in assumed:
