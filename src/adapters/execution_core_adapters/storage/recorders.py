@@ -192,6 +192,15 @@ class ChainedPOPORecorder(POPOApplicationRecorder):
             ]
             return [self.events[position] for position in chosen[:limit]]
 
+    def stored_page(self, after: int, limit: int) -> list[tuple[int, StoredEvent]]:
+        """Up to ``limit`` stored events after position ``after``, each with its position: the
+        rows as kept (``select_notifications`` copies each into a new notification; as there, a
+        limit below one reads to the end)."""
+        first = max(after, 0)
+        with self.lock:
+            rows = self.events[first : first + limit] if limit > 0 else self.events[first:]
+        return list(enumerate(rows, start=first + 1))
+
     def select_notifications(
         self,
         start: int | None,

@@ -26,7 +26,6 @@ from eventsourcing.persistence import (
     IntegrityError,
     InterfaceError,
     Mapper,
-    Notification,
     OperationalError,
     StoredEvent,
 )
@@ -282,26 +281,36 @@ class ExecutionStore:
         per page, one decode per event."""
         remaining = limit
         position = after
-        select = self.app.recorder.select_notifications
-        decode: Callable[[Notification], Event] = self.app.mapper.to_domain_event  # type: ignore[assignment]
+        rows_after = self._rows_after
+        decode: Callable[[StoredEvent], Event] = self._mapper.to_domain_event
         while remaining is None or remaining > 0:
             size = page if remaining is None else min(page, remaining)
             with reaching_store():
-                notifications = select(start=position, limit=size, inclusive_of_start=False)
-            if not notifications:
+                rows = rows_after(position, size)
+            if not rows:
                 return
             if remaining is None:
-                for notification in notifications:
-                    if notification.topic != RECEIPT_TOPIC:
-                        yield Recorded(notification.id, decode(notification))
+                for at, stored in rows:
+                    if stored.topic != RECEIPT_TOPIC:
+                        yield Recorded(at, decode(stored))
             else:
-                for notification in notifications:
-                    if notification.topic != RECEIPT_TOPIC:
-                        yield Recorded(notification.id, decode(notification))
+                for at, stored in rows:
+                    if stored.topic != RECEIPT_TOPIC:
+                        yield Recorded(at, decode(stored))
                         remaining -= 1
-            position = notifications[-1].id
-            if len(notifications) < size:
+            position = rows[-1][0]
+            if len(rows) < size:
                 return
+
+    def _rows_after(self, position: int, limit: int) -> Sequence[tuple[int, StoredEvent]]:
+        """A page of the log after ``position``: the stored rows themselves in memory, else
+        the recorder's notifications (each a stored event with its position)."""
+        if self._memory is not None:
+            return self._memory.stored_page(position, limit)
+        found = self.app.recorder.select_notifications(
+            start=position, limit=limit, inclusive_of_start=False
+        )
+        return [(notification.id, notification) for notification in found]
 
     def last_position(self) -> int:
         """The position of the newest record of the events table (0 when empty); a receipt
