@@ -167,15 +167,23 @@ class ExecutionStore:
         checks = self._checks
         if checks:
             self._guard.loaded(stream_id)
-        if state is not None and state.__class__ is decider.initial.__class__:
-            memory = self._memory
-            if memory is not None:
+        initial = decider.initial
+        memory = self._memory
+        if memory is not None:
+            newest = memory.newest_version(stream_id)
+            if state is not None and state.__class__ is initial.__class__:
                 held: int = getattr(state, "version")  # noqa: B009 - every state counts it
-                if memory.newest_version(stream_id) == held:
+                if newest == held:
                     return state  # in this process's memory: nothing newer was stored
-            elif checks and self._guard.assumes(stream_id):
+            elif state is None and newest == 0:
+                # nothing stored in this process's memory (a new stream): nor any snapshot
+                self._deciders[type(initial)] = decider
+                self._remember(stream_id, initial)
+                return initial
+        elif state is not None and state.__class__ is initial.__class__:
+            if checks and self._guard.assumes(stream_id):
                 return state  # assumed current: the write checks it (see :meth:`reading`)
-        self._deciders[type(decider.initial)] = decider
+        self._deciders[type(initial)] = decider
         with reaching_store():
             if state is None or type(state) is not type(decider.initial):
                 state = self._from_snapshot(stream_id, decider)
