@@ -25,6 +25,7 @@ from execution_core_adapters.storage.codec import (
     encode_state,
     event_payload,
     stored_payload,
+    uuid_of,
     uuid_text,
 )
 from tests.strategies import STATE_TYPES, event_strategies, state_strategies
@@ -86,10 +87,14 @@ def test_the_stored_payload_is_the_converters_unstructuring(name: str, data: st.
 
 
 @given(value=st.uuids())
-def test_a_uuid_is_spelled_as_str_spells_it(value: UUID) -> None:
-    """Property: the remembered spelling of an id is ``str(id)``, the first time and after."""
+def test_a_uuid_is_spelled_and_read_as_uuid_does(value: UUID) -> None:
+    """Property: the remembered spelling of an id is ``str(id)`` and the remembered id of a
+    spelling is ``UUID(text)``, the first time and after."""
     assert uuid_text(value) == str(value)
     assert uuid_text(UUID(int=value.int)) == str(value)
+    for text in (str(value), value.hex, str(value).upper()):
+        assert uuid_of(text) == value
+        assert uuid_of(text) == value
 
 
 JSON_VALUES = st.recursive(

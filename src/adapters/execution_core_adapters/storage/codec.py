@@ -42,6 +42,7 @@ __all__ = [
     "stored_payload",
     "dumps",
     "json_string",
+    "uuid_of",
     "uuid_text",
     "encode_event",
     "encode_state",
@@ -107,6 +108,21 @@ def uuid_text(value: UUID) -> str:
             _UUID_TEXTS.clear()
         text = _UUID_TEXTS[value.int] = str(value)
     return text
+
+
+_UUIDS: dict[str, UUID] = {}
+
+
+def uuid_of(text: str) -> UUID:
+    """``UUID(text)``, remembered for the ids read last, as :func:`uuid_text` spells them:
+    reading back, the same goal and cycle ids come in event after event, and ``UUID.__init__``
+    is Python code that costs more than the rest of such a field (bounded the same way)."""
+    found = _UUIDS.get(text)
+    if found is None:
+        if len(_UUIDS) >= _UUID_TEXTS_KEPT:
+            _UUIDS.clear()
+        found = _UUIDS[text] = UUID(text)
+    return found
 
 
 _converter.register_unstructure_hook(UUID, uuid_text)
@@ -347,7 +363,7 @@ _PLAIN: dict[Any, _Convert | None] = {
     float: float,
     datetime: datetime.fromisoformat,
     date: date.fromisoformat,
-    UUID: UUID,
+    UUID: uuid_of,
 }
 
 
