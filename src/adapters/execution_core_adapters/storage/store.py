@@ -180,9 +180,13 @@ class ExecutionStore:
                 self._deciders[type(initial)] = decider
                 self._remember(stream_id, initial)
                 return initial
-        elif state is not None and state.__class__ is initial.__class__:
-            if checks and self._guard.assumes(stream_id):
-                return state  # assumed current: the write checks it (see :meth:`reading`)
+        elif (
+            checks
+            and state is not None
+            and state.__class__ is initial.__class__
+            and self._guard.assumes(stream_id)
+        ):
+            return state  # assumed current: the write checks it (see :meth:`reading`)
         self._deciders[type(initial)] = decider
         with reaching_store():
             if state is None or type(state) is not type(decider.initial):
