@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import threading
 from pathlib import Path
@@ -9,12 +10,15 @@ from typing import Any
 from uuid import UUID
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from execution_core import ConcurrentChange, Execution, LogProgress
 from execution_core.ports import ChainHead
 from execution_core.streams import GOAL
 from execution_core_adapters.storage.chain_format import GENESIS, ChainBroken, event_hash, link
 from execution_core_adapters.storage.chain_verify import head
+from execution_core_adapters.storage.codec import dumps
 from execution_core_adapters.storage.recorders import ChainedPOPORecorder
 from execution_core_adapters.storage.store import ExecutionStore, open_store
 from tests.audit.helpers import GOAL_A, GOAL_B, edited, raw_for, record_small, stream_of
@@ -65,6 +69,29 @@ def memory_season_head() -> ChainHead:
     report = store.verify()
     assert report.ok, report.first
     return head(store)
+
+
+@given(
+    position=st.integers(min_value=0),
+    stream=st.text(),
+    version=st.integers() | st.booleans() | st.none() | st.text(max_size=3),
+    topic=st.text() | st.integers(),
+    state=st.binary(max_size=16),
+)
+def test_event_hash_follows_its_definition(
+    position: int, stream: str, version: object, topic: object, state: bytes
+) -> None:
+    """Property: the event hash is sha256 of the canonical JSON header (``dumps``, a value
+    neither an int nor a str by its repr), a newline and the bytes, for any column values,
+    those the store writes spelled directly included. Oracle: the definition in chain_format."""
+    scalar = [
+        v if isinstance(v, int | str) and not isinstance(v, bool) else repr(v)
+        for v in (version, topic)
+    ]
+    header = dumps([position, stream, *scalar])
+    assert event_hash(position, stream, version, topic, state) == (
+        hashlib.sha256(header + b"\n" + state).digest()
+    )
 
 
 def test_untouched_demo_season_verifies(url: str, memory_season_head: ChainHead) -> None:

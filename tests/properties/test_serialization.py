@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from typing import Any
+from uuid import UUID
 
 import attrs
 import pytest
@@ -22,6 +23,10 @@ from execution_core_adapters.storage.codec import (
     dumps,
     encode_event,
     encode_state,
+    event_payload,
+    stored_payload,
+    uuid_of,
+    uuid_text,
 )
 from tests.strategies import STATE_TYPES, event_strategies, state_strategies
 
@@ -61,6 +66,35 @@ def test_every_event_encodes_canonically(name: str, data: st.DataObject) -> None
         stored,
     )
     assert dumps(json.loads(stored)) == stored
+
+
+@pytest.mark.parametrize("name", sorted(EVENTS))
+@given(data=st.data())
+def test_the_stored_payload_is_the_converters_unstructuring(name: str, data: st.DataObject) -> None:
+    """Property: the stored payload, built per event type with the envelope left out, writes
+    the bytes of the converter's generic unstructuring of the whole event (what
+    ``encode_state`` writes) without its stream id and version, with its schema version.
+    Oracle: the generic unstructuring."""
+    event = data.draw(EVENTS[name])
+    generic = json.loads(encode_state(event))
+    assert generic.pop("stream_id") == str(event.stream_id)
+    assert generic.pop("version") == event.version
+    generic["schema_version"] = type(event).schema_version
+    assert dumps(stored_payload(event)) == dumps(generic) == encode_event(event)[1]
+    assert dumps(event_payload(event)) == dumps(
+        {key: value for key, value in generic.items() if key != "schema_version"}
+    )
+
+
+@given(value=st.uuids())
+def test_a_uuid_is_spelled_and_read_as_uuid_does(value: UUID) -> None:
+    """Property: the remembered spelling of an id is ``str(id)`` and the remembered id of a
+    spelling is ``UUID(text)``, the first time and after."""
+    assert uuid_text(value) == str(value)
+    assert uuid_text(UUID(int=value.int)) == str(value)
+    for text in (str(value), value.hex, str(value).upper()):
+        assert uuid_of(text) == value
+        assert uuid_of(text) == value
 
 
 JSON_VALUES = st.recursive(

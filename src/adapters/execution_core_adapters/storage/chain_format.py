@@ -22,13 +22,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
+from uuid import UUID
 
 import attrs
 from eventsourcing.persistence import StoredEvent
 
 from execution_core.errors import ExecutionError
 from execution_core.ports import GENESIS_HASH, ChainHead
-from execution_core_adapters.storage.codec import dumps
+from execution_core_adapters.storage.codec import dumps, json_string, uuid_text
 
 __all__ = [
     "CHAIN_TABLE",
@@ -81,7 +82,11 @@ def event_hash(
 ) -> bytes:
     """sha256 of the canonical header ``[position, stream id, version, topic]``, a newline and
     the stored bytes."""
-    header = dumps([position, stream_id, _scalar(version), _scalar(topic)])
+    if type(position) is int and type(version) is int and type(stream_id) is type(topic) is str:
+        # what ``dumps`` writes for these (every row the store writes), spelled directly
+        header = f"[{position},{json_string(stream_id)},{version},{json_string(topic)}]".encode()
+    else:
+        header = dumps([position, stream_id, _scalar(version), _scalar(topic)])
     return hashlib.sha256(header + b"\n" + state).digest()
 
 
@@ -92,7 +97,7 @@ def link(previous: bytes, digest: bytes) -> bytes:
 
 def stream_text(value: object) -> str:
     """A stream id as the chain hashes it: ``str(UUID)``, lower case with hyphens."""
-    return str(value)
+    return uuid_text(value) if type(value) is UUID else str(value)
 
 
 @attrs.frozen

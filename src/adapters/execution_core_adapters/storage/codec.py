@@ -26,6 +26,7 @@ from uuid import UUID
 import attrs
 import cattrs
 import orjson
+from cattrs.gen import make_dict_unstructure_fn, override
 from cattrs.preconf.json import make_converter
 
 import execution_core.catalog  # noqa: F401 - registers every event type
@@ -40,6 +41,9 @@ __all__ = [
     "read_payload",
     "stored_payload",
     "dumps",
+    "json_string",
+    "uuid_of",
+    "uuid_text",
     "encode_event",
     "encode_state",
     "event_payload",
@@ -87,13 +91,52 @@ _converter.register_unstructure_hook_func(  # most sets are empty (a person's ro
     _is_frozenset,
     lambda value: sorted([_converter.unstructure(item) for item in value]) if value else [],
 )
-_converter.register_unstructure_hook(UUID, str)
+
+
+_UUID_TEXTS: dict[int, str] = {}
+_UUID_TEXTS_KEPT = 1 << 16
+
+
+def uuid_text(value: UUID) -> str:
+    """``str(value)``, remembered for the ids spelled last: a stream id is spelled for its
+    events' id fields, the insert, the chain and every sealed field's context, and
+    ``UUID.__str__`` is Python code that costs more than an event's hash (a lookup by the
+    id's integer costs a dictionary probe; the memory is bounded: it is emptied when full)."""
+    text = _UUID_TEXTS.get(value.int)
+    if text is None:
+        if len(_UUID_TEXTS) >= _UUID_TEXTS_KEPT:
+            _UUID_TEXTS.clear()
+        text = _UUID_TEXTS[value.int] = str(value)
+    return text
+
+
+_UUIDS: dict[str, UUID] = {}
+
+
+def uuid_of(text: str) -> UUID:
+    """``UUID(text)``, remembered for the ids read last, as :func:`uuid_text` spells them:
+    reading back, the same goal and cycle ids come in event after event, and ``UUID.__init__``
+    is Python code that costs more than the rest of such a field (bounded the same way)."""
+    found = _UUIDS.get(text)
+    if found is None:
+        if len(_UUIDS) >= _UUID_TEXTS_KEPT:
+            _UUIDS.clear()
+        found = _UUIDS[text] = UUID(text)
+    return found
+
+
+_converter.register_unstructure_hook(UUID, uuid_text)
+# as the preconfigured hook (``v.isoformat()``) without a Python frame per value
+_converter.register_unstructure_hook(datetime, datetime.isoformat)
 _converter.register_structure_hook(UUID, lambda value, _t: UUID(value))
 _converter.register_structure_hook(datetime, lambda value, _t: datetime.fromisoformat(value))
 _converter.register_structure_hook(date, lambda value, _t: date.fromisoformat(value))
 
 _ENVELOPE = ("stream_id", "version")
 
+
+json_string: Callable[[str], str] = json.encoder.encode_basestring
+"""A string as :func:`dumps` writes it (quoted and escaped, non-ASCII kept)."""
 
 _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 _c_make_encoder: Callable[..., Any] | None = getattr(json.encoder, "c_make_encoder", None)
@@ -103,7 +146,7 @@ _encode_chunks: Callable[[Any, int], tuple[str, ...]] | None = (
     else _c_make_encoder(
         None,  # no circular-reference markers: payloads are trees unstructured from attrs
         _CANONICAL.default,
-        json.encoder.encode_basestring,  # ensure_ascii=False
+        json_string,  # ensure_ascii=False
         None,  # no indent
         ":",
         ",",
@@ -124,19 +167,31 @@ def dumps(data: Any) -> bytes:
     return "".join(_encode_chunks(data, 0)).encode()
 
 
+_Unstructure = Callable[[Event], dict[str, Any]]
+_PAYLOADS: dict[type[Event], _Unstructure] = {}
+
+
+def _payload_of(cls: type[Event]) -> _Unstructure:
+    """The converter's own unstructuring of an event type with the envelope left out (built
+    once per type: nothing spells the stream id only to drop it)."""
+    made = _PAYLOADS.get(cls)
+    if made is None:
+        omitted: dict[str, Any] = {key: override(omit=True) for key in _ENVELOPE}
+        made = _PAYLOADS[cls] = make_dict_unstructure_fn(cls, _converter, **omitted)
+    return made
+
+
 def event_payload(event: Event) -> dict[str, Any]:
     """The stored fields of an event, without its stream id and version (kept as columns)."""
-    data: dict[str, Any] = _converter.unstructure(event)
-    for key in _ENVELOPE:
-        data.pop(key)
-    return data
+    return _payload_of(type(event))(event)
 
 
 def stored_payload(event: Event) -> dict[str, Any]:
     """The stored fields of an event with its schema version (what :func:`encode_event`
     writes, before the storage layer seals its personal fields)."""
-    payload = event_payload(event)
-    payload["schema_version"] = type(event).schema_version
+    cls = type(event)
+    payload = _payload_of(cls)(event)
+    payload["schema_version"] = cls.schema_version
     return payload
 
 
@@ -308,7 +363,7 @@ _PLAIN: dict[Any, _Convert | None] = {
     float: float,
     datetime: datetime.fromisoformat,
     date: date.fromisoformat,
-    UUID: UUID,
+    UUID: uuid_of,
 }
 
 

@@ -102,6 +102,8 @@ class ReadGuard:
     def writing(self, stream_id: UUID) -> dict[UUID, int]:
         """The versions the write of ``stream_id`` must find unchanged (none outside a block);
         the other streams the block loaded become the stream's co-reads."""
+        if not self._checks:
+            return {}  # no block is ever opened: every load asked the store
         block: _Block | None = getattr(self._local, "block", None)
         if block is None:
             return {}

@@ -205,34 +205,36 @@ class EventMapper(Mapper[UUID]):
 
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
         """The stored form of an event, a snapshot or a receipt record."""
+        if isinstance(domain_event, Sealing):
+            return self.stored_event(domain_event.event, domain_event.person)
         if isinstance(domain_event, Snapshot):
             topic, data = domain_event.topic, domain_event.state
             stream_id, version = domain_event.originator_id, domain_event.originator_version
-        elif isinstance(domain_event, Sealing) and self.sealer is not None:
-            event = domain_event.event
-            topic, stream_id, version = type(event).name, event.stream_id, event.version
-            payload = self.sealer.seal(
-                topic, stored_payload(event), domain_event.person, stream_id, version
-            )
-            data = dumps(payload)
-        elif isinstance(domain_event, Sealing):
-            event = domain_event.event
-            topic, data = encode_event(event)
-            stream_id, version = event.stream_id, event.version
         elif isinstance(domain_event, ReceiptRecord):
             topic, data = RECEIPT_TOPIC, domain_event.encode()
             stream_id, version = domain_event.originator_id, domain_event.originator_version
         else:
-            event = cast(Event, domain_event)
+            return self.stored_event(cast(Event, domain_event), None)
+        return self._stored(stream_id, version, topic, data)
+
+    def stored_event(self, event: Event, person: str | None) -> StoredEvent:
+        """The stored form of an event, its personal fields sealed with ``person``'s key (the
+        store's write path: no :class:`Sealing` made only to be taken apart)."""
+        stream_id, version = event.stream_id, event.version
+        if person is None or self.sealer is None:
             topic, data = encode_event(event)
-            stream_id, version = event.stream_id, event.version
+        else:
+            topic = type(event).name
+            payload = self.sealer.seal(topic, stored_payload(event), person, stream_id, version)
+            data = dumps(payload)
+        return self._stored(stream_id, version, topic, data)
+
+    def _stored(self, stream_id: UUID, version: int, topic: str, data: bytes) -> StoredEvent:
         if self.compressor:
             data = self.compressor.compress(data)
         if self.cipher:
             data = self.cipher.encrypt(data)
-        return StoredEvent(
-            originator_id=stream_id, originator_version=version, topic=topic, state=data
-        )
+        return StoredEvent(stream_id, version, topic, data)
 
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
         """An event, a snapshot or a receipt record from its stored form."""

@@ -93,8 +93,9 @@ class ChainedPOPORecorder(POPOApplicationRecorder):
         self._index: dict[str, dict[int, int]] = defaultdict(dict)
         """Per stream (its id as text), each stored version's index in ``events``."""
         self._subscribers: set[threading.Event] = set()
-        self._newest: dict[UUID, int] = {}
-        """The highest version stored per stream (what a cached state is checked against)."""
+        self._newest: dict[int, int] = {}
+        """The highest version stored per stream, by the id's integer (a dictionary probe; a
+        ``UUID`` key's hash is Python code): what a cached state is checked against."""
         self._unordered: set[str] = set()
         """Streams whose versions were not stored in ascending order (none, from the facade)."""
 
@@ -106,7 +107,7 @@ class ChainedPOPORecorder(POPOApplicationRecorder):
         insert); then the subscriptions are woken."""
         with self.lock:
             check_head(self.chain[-1][0] if self.chain else None, [len(self.events) + 1])
-            keys = [str(stored.originator_id) for stored in stored_events]
+            keys = [stream_text(stored.originator_id) for stored in stored_events]
             new = set()
             for key, stored in zip(keys, stored_events, strict=True):
                 if stored.originator_version in self._index.get(key, ()):
@@ -120,11 +121,11 @@ class ChainedPOPORecorder(POPOApplicationRecorder):
                 version = stored.originator_version
                 ident = stored.originator_id
                 ident = ident if isinstance(ident, UUID) else UUID(ident)
-                newest = self._newest.get(ident, 0)
+                newest = self._newest.get(ident.int, 0)
                 if version <= newest:
                     self._unordered.add(key)
                 else:
-                    self._newest[ident] = version
+                    self._newest[ident.int] = version
                 self.events.append(stored)
                 position = len(self.events)
                 self._index[key][version] = position - 1
@@ -154,7 +155,7 @@ class ChainedPOPORecorder(POPOApplicationRecorder):
 
     def newest_version(self, originator_id: UUID) -> int:
         """The highest version stored for a stream (0 when it has none), without reading it."""
-        return self._newest.get(originator_id, 0)
+        return self._newest.get(originator_id.int, 0)
 
     def select_events(
         self,
@@ -168,7 +169,7 @@ class ChainedPOPORecorder(POPOApplicationRecorder):
         """A stream's events in version order; a fast-forward of a cached state (``gt`` its
         version) reads only the newer end of the stream's index, so loading a long stream (the
         organization of a simulated company) stays cheap."""
-        key = str(originator_id)
+        key = stream_text(originator_id)
         with self.lock:
             index = self._index.get(key)
             if not index:
@@ -190,6 +191,15 @@ class ChainedPOPORecorder(POPOApplicationRecorder):
                 if (gt is None or version > gt) and (lte is None or version <= lte)
             ]
             return [self.events[position] for position in chosen[:limit]]
+
+    def stored_page(self, after: int, limit: int) -> list[tuple[int, StoredEvent]]:
+        """Up to ``limit`` stored events after position ``after``, each with its position: the
+        rows as kept (``select_notifications`` copies each into a new notification; as there, a
+        limit below one reads to the end)."""
+        first = max(after, 0)
+        with self.lock:
+            rows = self.events[first : first + limit] if limit > 0 else self.events[first:]
+        return list(enumerate(rows, start=first + 1))
 
     def select_notifications(
         self,

@@ -14,13 +14,14 @@ import base64
 import binascii
 import os
 import threading
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from execution_core.privacy import ERASED, personal_fields
+from execution_core_adapters.storage.codec import uuid_text
 from execution_core_adapters.storage.keys import KeyStore
 
 __all__ = ["SEALED_BY", "SEALED_PREFIX", "Sealer"]
@@ -30,10 +31,12 @@ SEALED_BY = "sealed_by"
 SEALED_PREFIX = "sealed:"
 """How a sealed field's stored value starts."""
 _NONCE = 12
+_UNKNOWN = object()
+"""A person whose key was not read yet (None caches a key that is gone)."""
 
 
 def _context(name: str, field: str, stream_id: UUID, version: int) -> bytes:
-    return f"{name}/{field}/{stream_id}/{version}".encode()
+    return f"{name}/{field}/{uuid_text(stream_id)}/{version}".encode()
 
 
 class Sealer:
@@ -101,9 +104,9 @@ class Sealer:
             self._ciphers.pop(person, None)
 
     def _cipher(self, person: str, *, create: bool) -> AESGCM | None:
-        with self._lock:
-            if person in self._ciphers and (self._ciphers[person] is not None or not create):
-                return self._ciphers[person]
+        cached = self._ciphers.get(person, _UNKNOWN)  # one probe: atomic, no lock needed
+        if cached is not _UNKNOWN and (cached is not None or not create):
+            return cast(AESGCM | None, cached)
         key = self.keys.key_for_writing(person) if create else self.keys.key(person)
         cipher = None if key is None else AESGCM(key)
         with self._lock:

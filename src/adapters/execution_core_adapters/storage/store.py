@@ -26,7 +26,6 @@ from eventsourcing.persistence import (
     IntegrityError,
     InterfaceError,
     Mapper,
-    Notification,
     OperationalError,
     StoredEvent,
 )
@@ -112,9 +111,10 @@ class _MonotonicClock:
 
     def __call__(self) -> datetime:
         reading = self._clock()
-        if reading.tzinfo is None:
-            raise ValueError("the store's clock must return aware datetimes")
-        reading = reading.astimezone(UTC)
+        if reading.tzinfo is not UTC:
+            if reading.tzinfo is None:
+                raise ValueError("the store's clock must return aware datetimes")
+            reading = reading.astimezone(UTC)
         with self._lock:
             if self._last is not None and reading < self._last:
                 reading = self._last
@@ -140,15 +140,18 @@ class ExecutionStore:
         with creating_tables(env), reaching_store():
             self.app = StoreApplication(env=dict(env))
             self._sealer = Sealer(key_store_for(self.app.recorder))
-        mapper = cast(EventMapper, self.app.mapper)
-        mapper.sealer = self._sealer
+        self._mapper = cast(EventMapper, self.app.mapper)
+        self._mapper.sealer = self._sealer
         self._clock = _MonotonicClock(clock or _wall_clock)
         self._snapshot_interval = snapshot_interval
-        self._cache: OrderedDict[UUID, Any] = OrderedDict()
+        self._cache: OrderedDict[int, Any] = OrderedDict()
+        """The states last loaded or written, by their stream id's integer (a dictionary probe;
+        a ``UUID`` key's hash is Python code), least recent first."""
         self._cache_size = cache_size
         self._lock = threading.Lock()
         self._deciders: dict[type, Decider[Any]] = {}
         self._guard = ReadGuard(self._cached_version, checks=is_postgres(env))
+        self._checks = self._guard.checks
         recorder = self.app.recorder
         self._memory = recorder if isinstance(recorder, ChainedPOPORecorder) else None
 
@@ -160,19 +163,31 @@ class ExecutionStore:
 
     def load(self, stream_id: UUID, decider: Decider[S]) -> S:
         """The current state: from the cache or newest snapshot, fast-forwarded by new events."""
-        with self._lock:
-            state = self._cache.get(stream_id)
-        guard = self._guard
-        if guard.checks:
-            guard.loaded(stream_id)
-        if state is not None and state.__class__ is decider.initial.__class__:
-            if self._memory is not None:
+        state = self._cache.get(stream_id.int)  # one probe: atomic, no lock needed
+        checks = self._checks
+        if checks:
+            self._guard.loaded(stream_id)
+        initial = decider.initial
+        memory = self._memory
+        if memory is not None:
+            newest = memory.newest_version(stream_id)
+            if state is not None and state.__class__ is initial.__class__:
                 held: int = getattr(state, "version")  # noqa: B009 - every state counts it
-                if self._memory.newest_version(stream_id) == held:
+                if newest == held:
                     return state  # in this process's memory: nothing newer was stored
-            elif guard.checks and guard.assumes(stream_id):
-                return state  # assumed current: the write checks it (see :meth:`reading`)
-        self._deciders[type(decider.initial)] = decider
+            elif state is None and newest == 0:
+                # nothing stored in this process's memory (a new stream): nor any snapshot
+                self._deciders[type(initial)] = decider
+                self._remember(stream_id, initial)
+                return initial
+        elif (
+            checks
+            and state is not None
+            and state.__class__ is initial.__class__
+            and self._guard.assumes(stream_id)
+        ):
+            return state  # assumed current: the write checks it (see :meth:`reading`)
+        self._deciders[type(initial)] = decider
         with reaching_store():
             if state is None or type(state) is not type(decider.initial):
                 state = self._from_snapshot(stream_id, decider)
@@ -225,14 +240,11 @@ class ExecutionStore:
     ) -> None:
         if not events:
             return
-        batch: list[Any] = [_sealing(event, state) for event in events]
         for event in events:
             if isinstance(event, PersonErased):
                 # before the fact: a failure between leaves the data erased, never the fact
                 # recorded and the data readable (a retry records it)
                 self._erase(event.person_id)
-        if receipt is not None:
-            batch.append(ReceiptRecord(receipt_stream_id(receipt.key), 1, receipt))
         stream_id = events[0].stream_id
         assumed = self._guard.writing(stream_id)
         guard = {"unchanged": (list(assumed), list(assumed.values()))} if assumed else {}
@@ -240,7 +252,11 @@ class ExecutionStore:
             with reaching_store(recording=True):
                 # the recorder itself: ``EventStore.put`` also builds a notification per event,
                 # which nothing here reads
-                stored = [self.app.mapper.to_stored_event(record) for record in batch]
+                to_stored = self._mapper.stored_event
+                stored = [to_stored(event, subject_of(event, state)) for event in events]
+                if receipt is not None:
+                    record = ReceiptRecord(receipt_stream_id(receipt.key), 1, receipt)
+                    stored.append(self._mapper.to_stored_event(record))
                 self.app.recorder.insert_events(stored, **guard)
         except ReadOutdated:
             for assumed_id in assumed:
@@ -277,26 +293,36 @@ class ExecutionStore:
         per page, one decode per event."""
         remaining = limit
         position = after
-        select = self.app.recorder.select_notifications
-        decode: Callable[[Notification], Event] = self.app.mapper.to_domain_event  # type: ignore[assignment]
+        rows_after = self._rows_after
+        decode: Callable[[StoredEvent], Event] = self._mapper.to_domain_event
         while remaining is None or remaining > 0:
             size = page if remaining is None else min(page, remaining)
             with reaching_store():
-                notifications = select(start=position, limit=size, inclusive_of_start=False)
-            if not notifications:
+                rows = rows_after(position, size)
+            if not rows:
                 return
             if remaining is None:
-                for notification in notifications:
-                    if notification.topic != RECEIPT_TOPIC:
-                        yield Recorded(notification.id, decode(notification))
+                for at, stored in rows:
+                    if stored.topic != RECEIPT_TOPIC:
+                        yield Recorded(at, decode(stored))
             else:
-                for notification in notifications:
-                    if notification.topic != RECEIPT_TOPIC:
-                        yield Recorded(notification.id, decode(notification))
+                for at, stored in rows:
+                    if stored.topic != RECEIPT_TOPIC:
+                        yield Recorded(at, decode(stored))
                         remaining -= 1
-            position = notifications[-1].id
-            if len(notifications) < size:
+            position = rows[-1][0]
+            if len(rows) < size:
                 return
+
+    def _rows_after(self, position: int, limit: int) -> Sequence[tuple[int, StoredEvent]]:
+        """A page of the log after ``position``: the stored rows themselves in memory, else
+        the recorder's notifications (each a stored event with its position)."""
+        if self._memory is not None:
+            return self._memory.stored_page(position, limit)
+        found = self.app.recorder.select_notifications(
+            start=position, limit=limit, inclusive_of_start=False
+        )
+        return [(notification.id, notification) for notification in found]
 
     def last_position(self) -> int:
         """The position of the newest record of the events table (0 when empty); a receipt
@@ -448,22 +474,23 @@ class ExecutionStore:
 
     def _cached_version(self, stream_id: UUID) -> int | None:
         """The version of a stream's cached state, if one of a known decider is cached."""
-        with self._lock:
-            state = self._cache.get(stream_id)
+        state = self._cache.get(stream_id.int)
         if state is None or type(state) not in self._deciders:
             return None
         return int(getattr(state, "version", 0))
 
     def _forget(self, stream_id: UUID) -> None:
         with self._lock:
-            self._cache.pop(stream_id, None)
+            self._cache.pop(stream_id.int, None)
 
     def _remember(self, stream_id: UUID, state: Any) -> None:
+        key = stream_id.int
+        cache = self._cache
         with self._lock:
-            self._cache[stream_id] = state
-            self._cache.move_to_end(stream_id)
-            while len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
+            cache[key] = state
+            cache.move_to_end(key)
+            if len(cache) > self._cache_size:
+                cache.popitem(last=False)
 
 
 def _sealing(event: Event, state: Any) -> Event | Sealing:
