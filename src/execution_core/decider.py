@@ -117,9 +117,17 @@ class Decider(Generic[S]):
         """Decide one command against the states the reader holds: the stream it writes, the
         state it was decided on, and the events it records (nothing is stored)."""
         stream_id = self.stream_id(command)
+        state, events = self.decide_on(stream_id, command, context, reader)
+        return stream_id, state, events
+
+    def decide_on(
+        self, stream_id: UUID, command: Command, context: Context, reader: Reader
+    ) -> tuple[S, tuple[Event, ...]]:
+        """:meth:`run` for a caller that knows the command's stream already (the facade reads
+        it once, for the read set too): the state decided on and the events recorded."""
         state = reader.load(stream_id, self)
         facts = self.facts(command, state, reader)
-        return stream_id, state, self.decide(state, command, context, facts)
+        return state, self.decide(state, command, context, facts)
 
 
 @attrs.frozen(kw_only=True)
