@@ -5,14 +5,13 @@ simulation allocates.
 Every command folds its events onto the state it decided on (and every replay folds every
 event), so this is on the hottest path of the library. ``attrs.evolve`` walks the class's
 fields in Python and reads each attribute with ``getattr``; :func:`changed` reads them all with
-one ``operator.attrgetter`` made once per class and passes them by position, which halves the
-cost of a fold step.
+a function written once per class and set of changed fields, which passes them all in one call
+(by position where ``__init__`` takes them so).
 """
 
 from __future__ import annotations
 
 import gc
-import operator
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar, cast
@@ -25,37 +24,19 @@ T = TypeVar("T")
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-@attrs.frozen
-class _Shape:
-    """How to copy one attrs class: its ``__init__`` parameter names and their positions, one
-    reader of all its fields, and whether ``__init__`` takes them all by position."""
-
-    names: tuple[str, ...]
-    positions: dict[str, int]
-    read: Callable[[Any], tuple[Any, ...]]
-    positional: bool
-
-
-_SHAPES: dict[type, _Shape] = {}
+_COPIERS: dict[tuple[Any, ...], Callable[..., Any]] = {}
+"""A copier per class and the names it changes, made on first use."""
 
 
 def changed(instance: T, **changes: Any) -> T:
     """A copy of an attrs instance with ``changes`` (as ``attrs.evolve``: built through
     ``__init__``, so validators run, and an unknown field is a ``TypeError``)."""
-    cls = type(instance)
-    shape = _SHAPES.get(cls)
-    if shape is None:
-        shape = _SHAPES[cls] = _shape_of(cls)
-    values = list(shape.read(instance))
-    positions = shape.positions
-    for name, value in changes.items():
-        position = positions.get(name)
-        if position is None:
-            raise TypeError(f"{cls.__name__} has no field {name!r}")
-        values[position] = value
-    if shape.positional:
-        return cls(*values)
-    return cls(**dict(zip(shape.names, values, strict=True)))
+    key = (instance.__class__, *changes)
+    copier = _COPIERS.get(key)
+    if copier is None:
+        copier = _COPIERS[key] = _copier(instance.__class__, tuple(changes))
+    result: T = copier(instance, **changes)
+    return result
 
 
 def handler(dispatcher: F, value: object) -> F:
@@ -67,17 +48,27 @@ def handler(dispatcher: F, value: object) -> F:
     return dispatcher if found is None else found
 
 
-def _shape_of(cls: type) -> _Shape:
+def _copier(cls: type, changing: tuple[str, ...]) -> Callable[..., Any]:
+    """A function ``copy(instance, **changes)`` calling ``cls`` with every ``__init__``
+    argument: the changed ones as given, the others read from the instance. Written as one
+    call, as attrs writes its ``__init__``: a fold changes the same few fields of the same
+    classes on every event, and a generic copy spends more walking the fields than building."""
     fields = [field for field in attrs.fields(cls) if field.init]
-    names = tuple(field.alias for field in fields)
-    positions = {name: n for n, name in enumerate(names)}
-    positional = not any(field.kw_only for field in fields)
-    if not fields:
-        return _Shape(names, positions, lambda instance: (), positional)
-    getter = operator.attrgetter(*(field.name for field in fields))
-    if len(fields) == 1:
-        return _Shape(names, positions, lambda instance: (getter(instance),), positional)
-    return _Shape(names, positions, getter, positional)
+    known = {field.alias for field in fields} - {"_copied", "_cls"}
+    for name in changing:
+        if name not in known:
+            raise TypeError(f"{cls.__name__} has no field {name!r}")
+    positional = [f for f in fields if not f.kw_only]
+    keywords = [f for f in fields if f.kw_only]
+    arguments = [f.alias if f.alias in changing else f"_copied.{f.name}" for f in positional]
+    arguments += [
+        f"{f.alias}={f.alias if f.alias in changing else f'_copied.{f.name}'}" for f in keywords
+    ]
+    parameters = "".join(f", {name}" for name in changing)
+    source = f"def copy(_copied{parameters}):\n    return _cls({', '.join(arguments)})\n"
+    scope: dict[str, Any] = {"_cls": cls}
+    exec(source, scope)  # straight-line code, as attrs writes its own __init__
+    return cast(Callable[..., Any], scope["copy"])
 
 
 @contextmanager

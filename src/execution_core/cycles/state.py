@@ -59,6 +59,8 @@ class Cycle(JsonForm):
 
     def contains(self, at: datetime) -> bool:
         """Whether ``at`` falls within the cycle's dates."""
+        if at.tzinfo is UTC:  # every command's business time: its UTC day is in the dates
+            return self.starts_on <= at.date() <= self.ends_on
         return self.starts_at <= at < self.ends_at
 
 
