@@ -111,11 +111,17 @@ class _Asking:
 
     @property
     def is_self(self) -> bool:
-        return self.actor in _owner_people(self.subject, self.org)
+        subject = self.subject
+        if subject.kind == "person":  # most subjects: no set of one to build
+            return self.actor == subject.id
+        return self.actor in _owner_people(subject, self.org)
 
     @property
     def is_manager(self) -> bool:
-        return self.actor in _managers(self.subject, self.org)
+        subject = self.subject
+        if subject.kind == "person":
+            return self.actor in self.org.manager_chain(subject.id)
+        return self.actor in _managers(subject, self.org)
 
     @property
     def is_coach(self) -> bool:

@@ -142,10 +142,13 @@ class Context:
 class Stamper:
     """Numbers, attributes and dates the events that one command records on one stream."""
 
+    __slots__ = ("_actor", "_now", "_occurred_at", "_stream_id", "_version", "events")
+
     def __init__(self, stream_id: UUID, version: int, command: Command, now: datetime) -> None:
         self._stream_id = stream_id
         self._version = version
-        self._command = command
+        self._actor = command.actor
+        self._occurred_at = command.occurred_at
         self._now = now
         self.events: list[Event] = []
 
@@ -155,8 +158,8 @@ class Stamper:
         event = cls(
             stream_id=self._stream_id,
             version=self._version,
-            actor=self._command.actor,
-            occurred_at=self._command.occurred_at,
+            actor=self._actor,
+            occurred_at=self._occurred_at,
             recorded_at=self._now,
             **payload,
         )

@@ -260,6 +260,8 @@ class Execution:
             decider = REGISTRY.for_command(command)
             if key is None:
                 command = decider.assign_ids(command, self._new_id)
+                if retries == 0:  # one try: no policy to ask, nothing to wait for
+                    return self._execute_once(decider, command)
                 return self.backoff.run(
                     lambda: self._execute_once(decider, command),
                     retries=retries,
