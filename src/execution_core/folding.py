@@ -45,7 +45,7 @@ def handler(dispatcher: F, value: object) -> F:
     registered for its exact class, read from the registry (one dict read), else the function
     itself (which dispatches on the class's bases). Calling the function directly looks the
     class up in a ``WeakKeyDictionary`` written in Python, on every event of every fold."""
-    found: F | None = cast(Any, dispatcher).registry.get(value.__class__)
+    found: F | None = dispatcher.registry.get(value.__class__)  # type: ignore[attr-defined]
     return dispatcher if found is None else found
 
 

@@ -259,11 +259,11 @@ class Execution:
         try:
             decider = REGISTRY.for_command(command)
             if key is None:
-                command = decider.assign_ids(command, self._new_id)
+                assigned: Command = decider.assign_ids(command, self._new_id)
                 if retries == 0:  # one try: no policy to ask, nothing to wait for
-                    return self._execute_once(decider, command)
+                    return self._execute_once(decider, assigned)
                 return self.backoff.run(
-                    lambda: self._execute_once(decider, command),
+                    lambda: self._execute_once(decider, assigned),
                     retries=retries,
                     retry_if=(ConcurrentChange,),
                 )
@@ -276,14 +276,14 @@ class Execution:
         self, decider: Decider[Any], command: Command, key: str, retries: int
     ) -> Outcome:
         fingerprint = Receipt.fingerprint_of(command)
-        command = decider.assign_ids(command, self._new_id)
+        assigned: Command = decider.assign_ids(command, self._new_id)
 
         # Optimistic: decide and record with the receipt; only a refusal, a conflict or a
         # decision that records nothing asks whether the key already recorded the command
         # (a second receipt for a key cannot be stored, so a retry never records twice).
         def attempt() -> Outcome:
             try:
-                outcome = self._execute_once(decider, command, (key, fingerprint))
+                outcome = self._execute_once(decider, assigned, (key, fingerprint))
             except StoreUnavailable:
                 raise
             except ExecutionError:
