@@ -4,9 +4,10 @@ simulation allocates.
 
 Every command folds its events onto the state it decided on (and every replay folds every
 event), so this is on the hottest path of the library. ``attrs.evolve`` walks the class's
-fields in Python and reads each attribute with ``getattr``; :func:`changed` reads them all with
-a function written once per class and set of changed fields, which passes them all in one call
-(by position where ``__init__`` takes them so).
+fields in Python and reads each attribute with ``getattr``; :func:`changed` calls a function
+written once per class and set of changed fields, straight-line code that reads the others and
+sets the slots of a new instance (or, for a class whose ``__init__`` does more than store its
+arguments, calls it with them all).
 """
 
 from __future__ import annotations
@@ -30,8 +31,9 @@ _COPIERS: dict[tuple[Any, ...], Callable[..., Any]] = {}
 
 
 def changed(instance: T, **changes: Any) -> T:
-    """A copy of an attrs instance with ``changes`` (as ``attrs.evolve``: built through
-    ``__init__``, so validators run, and an unknown field is a ``TypeError``)."""
+    """A copy of an attrs instance with ``changes``, equal to ``attrs.evolve``'s: a class with
+    validators, converters or an init step is built through ``__init__``, so they run; an
+    unknown field is a ``TypeError``."""
     key = (instance.__class__, *changes)
     copier = _COPIERS.get(key)
     if copier is None:
