@@ -111,11 +111,14 @@ class _Asking:
 
     @property
     def is_self(self) -> bool:
-        return self.actor in _owner_people(self.subject, self.org)
+        return _is_owner(self.actor, self.subject, self.org)
 
     @property
     def is_manager(self) -> bool:
-        return self.actor in _managers(self.subject, self.org)
+        subject = self.subject
+        if subject.kind == "person":
+            return self.actor in self.org.manager_chain(subject.id)
+        return self.actor in _managers(subject, self.org)
 
     @property
     def is_coach(self) -> bool:
@@ -179,14 +182,16 @@ _ORGANIZATION_WIDE: dict[Permission, tuple[Role, ...]] = {
 """The permissions about no one in particular, and the roles that grant each (none: all)."""
 
 
-def _owner_people(owner: Owner, org: Organization) -> set[str]:
+def _is_owner(actor: str, owner: Owner, org: Organization) -> bool:
+    """Whether the actor is the owner: the person, or an active member or the lead of the
+    unit (asked of the actor's own record, not of every member's)."""
     if owner.kind == "person":
-        return {owner.id}
+        return actor == owner.id
+    person = org.people.get(actor)
+    if person is not None and person.active and person.unit_id == owner.id:
+        return True
     unit = org.units.get(owner.id)
-    people = set(org.members_of(owner.id))
-    if unit is not None and unit.lead_id is not None:
-        people.add(unit.lead_id)
-    return people
+    return unit is not None and unit.lead_id is not None and unit.lead_id == actor
 
 
 def _coached(owner: Owner, org: Organization) -> set[str]:

@@ -141,11 +141,20 @@ Reason = Annotated[Text, StringConstraints(min_length=1)]
 """A non-empty free text saying why."""
 
 
+_NUMBERS = (int, float)  # bool is an int; a tuple, not ``int | float``, built once
+
+
 def _not_a_number(value: object) -> object:
     """Dates and times come as ISO 8601 strings or date objects, never as numbers (timestamps)."""
-    if isinstance(value, int | float):  # bool is an int
+    if isinstance(value, _NUMBERS):
         raise ValueError("a date or time is an ISO 8601 string, not a number")
     return value
+
+
+def _in_utc(moment: datetime) -> datetime:
+    """The instant in UTC (:func:`~execution_core.clock.as_utc`); one given in UTC, as most
+    are, is itself."""
+    return moment if moment.tzinfo is UTC else as_utc(moment)
 
 
 _NO_NUMBER = BeforeValidator(_not_a_number)
@@ -161,7 +170,7 @@ UtcDatetime = Annotated[
         },
     ),
     _NO_NUMBER,
-    AfterValidator(as_utc),
+    AfterValidator(_in_utc),
 ]
 """An aware datetime from 1900-01-01 to 2999-12-31 (UTC), normalised to UTC; naive datetimes are
 refused. The range is checked before the conversion, so no offset can overflow it."""

@@ -117,9 +117,17 @@ class Decider(Generic[S]):
         """Decide one command against the states the reader holds: the stream it writes, the
         state it was decided on, and the events it records (nothing is stored)."""
         stream_id = self.stream_id(command)
+        state, events = self.decide_on(stream_id, command, context, reader)
+        return stream_id, state, events
+
+    def decide_on(
+        self, stream_id: UUID, command: Command, context: Context, reader: Reader
+    ) -> tuple[S, tuple[Event, ...]]:
+        """:meth:`run` for a caller that knows the command's stream already (the facade reads
+        it once, for the read set too): the state decided on and the events recorded."""
         state = reader.load(stream_id, self)
         facts = self.facts(command, state, reader)
-        return stream_id, state, self.decide(state, command, context, facts)
+        return state, self.decide(state, command, context, facts)
 
 
 @attrs.frozen(kw_only=True)
@@ -134,10 +142,13 @@ class Context:
 class Stamper:
     """Numbers, attributes and dates the events that one command records on one stream."""
 
+    __slots__ = ("_actor", "_now", "_occurred_at", "_stream_id", "_version", "events")
+
     def __init__(self, stream_id: UUID, version: int, command: Command, now: datetime) -> None:
         self._stream_id = stream_id
         self._version = version
-        self._command = command
+        self._actor = command.actor
+        self._occurred_at = command.occurred_at
         self._now = now
         self.events: list[Event] = []
 
@@ -147,8 +158,8 @@ class Stamper:
         event = cls(
             stream_id=self._stream_id,
             version=self._version,
-            actor=self._command.actor,
-            occurred_at=self._command.occurred_at,
+            actor=self._actor,
+            occurred_at=self._occurred_at,
             recorded_at=self._now,
             **payload,
         )

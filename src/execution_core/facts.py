@@ -11,7 +11,6 @@ names no stream and imports no view (the views import every stream's records thr
 
 from __future__ import annotations
 
-import types
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar, cast
@@ -19,6 +18,7 @@ from typing import Any, TypeVar, cast
 import attrs
 
 from execution_core.event import Event
+from execution_core.folding import slot_setters
 
 __all__ = [
     "Draft",
@@ -223,30 +223,20 @@ class StreamLedger:
 def positional_maker(cls: type[F]) -> Callable[..., F]:
     """A function building ``cls`` from its fields in order, slot by slot: the fold makes one
     fact per event, and attrs' keyword ``__init__`` of a frozen class costs twice as much.
-    Only for a class with no validator, converter or post-init step (else the class itself,
-    called with keywords), so the value is the same either way."""
+    Only for a class whose ``__init__`` only stores its arguments
+    (:func:`~execution_core.folding.slot_setters`; else the class itself, called with
+    keywords), so the value is the same either way."""
     fields = attrs.fields(cls)
-    plain = not hasattr(cls, "__attrs_post_init__") and all(
-        f.validator is None and f.converter is None for f in fields
-    )
-    slots = [_slot_of(cls, f.name) for f in fields]
-    if not plain or None in slots:
+    setters = slot_setters(cls)
+    if setters is None:
         names = [f.name for f in fields]
         return lambda *values: cls(**dict(zip(names, values, strict=True)))
     scope: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
-    names = [f"v{n}" for n in range(len(slots))]
+    names = [f"v{n}" for n in range(len(setters))]
     lines = [f"def make({', '.join(names)}):", "    made = _new(_cls)"]
-    for name, slot in zip(names, slots, strict=True):
-        scope[f"_set_{name}"] = slot.__set__
+    for name, setter in zip(names, setters, strict=True):
+        scope[f"_set_{name}"] = setter
         lines.append(f"    _set_{name}(made, {name})")
     lines.append("    return made")
     exec("\n".join(lines), scope)  # straight-line code, as attrs writes its own __init__
     return cast(Callable[..., F], scope["make"])
-
-
-def _slot_of(cls: type, name: str) -> Any:
-    for klass in cls.__mro__:
-        found = vars(klass).get(name)
-        if found is not None:
-            return found if isinstance(found, types.MemberDescriptorType) else None
-    return None

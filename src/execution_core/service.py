@@ -257,28 +257,33 @@ class Execution:
         if not isinstance(command, Command):
             command, key = self._untrusted(command, key)
         try:
+            decider = REGISTRY.for_command(command)
             if key is None:
-                return self._execute(self._assign_ids(command), retries)
-            return self._execute_keyed(command, idempotency_key_checked(key), retries)
+                assigned: Command = decider.assign_ids(command, self._new_id)
+                if retries == 0:  # one try: no policy to ask, nothing to wait for
+                    return self._execute_once(decider, assigned)
+                return self.backoff.run(
+                    lambda: self._execute_once(decider, assigned),
+                    retries=retries,
+                    retry_if=(ConcurrentChange,),
+                )
+            return self._execute_keyed(decider, command, idempotency_key_checked(key), retries)
         except ExecutionError as error:
             error.concerning(command.command_name, _ids_of(command))
             raise
 
-    def _execute(self, command: Command, retries: int) -> Outcome:
-        return self.backoff.run(
-            lambda: self._execute_once(command), retries=retries, retry_if=(ConcurrentChange,)
-        )
-
-    def _execute_keyed(self, command: Command, key: str, retries: int) -> Outcome:
+    def _execute_keyed(
+        self, decider: Decider[Any], command: Command, key: str, retries: int
+    ) -> Outcome:
         fingerprint = Receipt.fingerprint_of(command)
-        command = self._assign_ids(command)
+        assigned: Command = decider.assign_ids(command, self._new_id)
 
         # Optimistic: decide and record with the receipt; only a refusal, a conflict or a
         # decision that records nothing asks whether the key already recorded the command
         # (a second receipt for a key cannot be stored, so a retry never records twice).
         def attempt() -> Outcome:
             try:
-                outcome = self._execute_once(command, (key, fingerprint))
+                outcome = self._execute_once(decider, assigned, (key, fingerprint))
             except StoreUnavailable:
                 raise
             except ExecutionError:
@@ -340,16 +345,18 @@ class Execution:
             state = decider.fold(self.store.read(receipt.stream_id, upto=receipt.last_version))
         return Outcome(receipt.stream_id, events, state, replayed=True)
 
-    def _execute_once(self, command: Command, key: tuple[str, str] | None = None) -> Outcome:
-        decider = REGISTRY.for_command(command)
+    def _execute_once(
+        self, decider: Decider[Any], command: Command, key: tuple[str, str] | None = None
+    ) -> Outcome:
+        stream_id = decider.stream_id(command)
         # A store may let the decision use its cached states of the streams the command reads
         # and check, in the write's transaction, that they are still current. Only a decision
         # that records is checked so: one that refuses or records nothing on cached states is
         # made again on fresh reads, as is one whose check failed.
-        read_set = [ORGANIZATION_ID, decider.stream_id(command), *decider.reads(command)]
+        read_set = [ORGANIZATION_ID, stream_id, *decider.reads(command)]
         with self.store.reading(read_set) as assumed:
             try:
-                outcome = self._decide_and_record(decider, command, key)
+                outcome = self._decide_and_record(decider, stream_id, command, key)
             except StoreUnavailable:
                 raise
             except ExecutionError:
@@ -358,20 +365,24 @@ class Execution:
             else:
                 if outcome.events or not assumed:
                     return outcome
-        return self._decide_and_record(decider, command, key)
+        return self._decide_and_record(decider, stream_id, command, key)
 
     def _decide_and_record(
-        self, decider: Decider[Any], command: Command, key: tuple[str, str] | None
+        self,
+        decider: Decider[Any],
+        stream_id: UUID,
+        command: Command,
+        key: tuple[str, str] | None,
     ) -> Outcome:
-        context = Context(now=self.store.now(), org=self._org(), access=self.access)
+        store = self.store  # the event log the decision is read from and appended to
+        context = Context(now=store.now(), org=self._org(), access=self.access)
         self._refuse_future(command, context.now)
-        stream_id, state, events = decider.run(command, context, self.store)
+        state, events = decider.decide_on(stream_id, command, context, store)
         if not events:
             return Outcome(stream_id, (), state)
         new_state = decider.fold(events, state)
-        log = self.store  # the event log the decision is appended to
         if key is None:
-            log.append(events, decider, new_state)
+            store.append(events, decider, new_state)
         else:
             receipt = Receipt(
                 key=key[0],
@@ -381,7 +392,7 @@ class Execution:
                 first_version=events[0].version,
                 last_version=events[-1].version,
             )
-            log.append_once(events, decider, new_state, receipt)
+            store.append_once(events, decider, new_state, receipt)
         return Outcome(stream_id, events, new_state)
 
     def _refuse_future(self, command: Command, now: datetime) -> None:
@@ -395,10 +406,6 @@ class Execution:
                 f"{tolerance} ahead of the store's clock ({now.isoformat()}): nothing was "
                 "recorded"
             )
-
-    def _assign_ids(self, command: Command) -> Command:
-        assigned: Command = REGISTRY.for_command(command).assign_ids(command, self._new_id)
-        return assigned
 
     def _org(self) -> Organization:
         return self.store.load(ORGANIZATION_ID, ORGANIZATION)

@@ -363,10 +363,21 @@ def test_a_replacement_policy_can_refuse_what_the_default_permits(org_spec: Spec
 # -- the rules as a table ----------------------------------------------------------------------
 
 
+def _owner_people(owner: Owner, o: Organization) -> set[str]:
+    """Who owns a goal: the person, or a unit's active members and its lead."""
+    if owner.kind == "person":
+        return {owner.id}
+    unit = o.units.get(owner.id)
+    people = set(o.members_of(owner.id))
+    if unit is not None and unit.lead_id is not None:
+        people.add(unit.lead_id)
+    return people
+
+
 def _rules_table(actor: str, permission: Permission, subject: Owner | None) -> bool:
     """The default rules written as a table of every fact about the actor, computed up front:
     the oracle of the policy, which computes only what each rule reads."""
-    from execution_core.access import _coached, _managers, _owner_people
+    from execution_core.access import _coached, _managers
 
     o = org()
     if actor == SYSTEM:
@@ -387,7 +398,7 @@ def _rules_table(actor: str, permission: Permission, subject: Owner | None) -> b
         return organization_wide[permission]
     if subject is None:
         return False
-    is_self = actor in _owner_people(subject, o)
+    is_self = actor in _owner_people(subject, o)  # the policy asks the actor's record only
     is_manager = actor in _managers(subject, o)
     is_coach = any(c == actor and p in _coached(subject, o) for c, p in o.coaches)
     return {

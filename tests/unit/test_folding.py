@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from execution_core.event import Event
-from execution_core.folding import changed, handler, without_cyclic_gc
+from execution_core.folding import changed, handler, slot_setters, without_cyclic_gc
 from tests.strategies import event_strategies, state_strategies
 
 _STATES = st.one_of(*state_strategies().values())
@@ -101,3 +101,36 @@ def test_the_collector_is_paused_in_the_block_and_restored_after() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+@attrs.frozen
+class _PostInit:
+    """A class with a post-init step, which a copy must run."""
+
+    value: int
+    seen: list[int] = attrs.field(factory=list, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        self.seen.append(self.value)
+
+
+@attrs.frozen(cache_hash=True)
+class _CachedHash:
+    """A class that caches its hash, which a copy must not carry over."""
+
+    value: int
+
+
+def test_changed_builds_through_init_what_init_must_build() -> None:
+    """Given a class with a post-init step, then ``changed`` runs it; given a class that caches
+    its hash, then the copy hashes as a new instance does (only a class whose ``__init__``
+    merely stores its arguments gets its slots set directly)."""
+    log: list[int] = []
+    copied = changed(_PostInit(1, log), value=2)
+    assert copied.value == 2
+    assert log == [1, 2]
+    original = _CachedHash(1)
+    hash(original)
+    assert hash(changed(original, value=2)) == hash(_CachedHash(2))
+    assert slot_setters(_PostInit) is None
+    assert slot_setters(_CachedHash) is None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from functools import singledispatch
+from functools import cached_property, singledispatch
 from typing import Literal
 from uuid import UUID
 
@@ -41,12 +41,14 @@ class Cycle(JsonForm):
         """Whether the cycle exists."""
         return self.version > 0
 
-    @property
+    # Kept once computed (a slot attrs adds; not a field): the views read both instants of a
+    # cycle for every goal and key result they read, and a cycle state never changes.
+    @cached_property
     def starts_at(self) -> datetime:
         """The first instant of the cycle (midnight UTC of its start date)."""
         return day_start(self.starts_on)
 
-    @property
+    @cached_property
     def ends_at(self) -> datetime:
         """The instant the cycle ends (midnight UTC after its end date)."""
         return day_start(self.ends_on) + timedelta(days=1)
@@ -59,6 +61,8 @@ class Cycle(JsonForm):
 
     def contains(self, at: datetime) -> bool:
         """Whether ``at`` falls within the cycle's dates."""
+        if at.tzinfo is UTC:  # every command's business time: its UTC day is in the dates
+            return self.starts_on <= at.date() <= self.ends_on
         return self.starts_at <= at < self.ends_at
 
 

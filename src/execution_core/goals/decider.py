@@ -451,7 +451,9 @@ def _stream_id(command: Command) -> UUID:
 
 
 def _reads(command: Command) -> tuple[UUID, ...]:
-    named = (command.value_of("cycle_id"), command.value_of("parent_goal_id"))
+    if not isinstance(command, SetGoal | RealignGoal):
+        return ()  # the other commands name no stream but their goal
+    named = (command.value_of("cycle_id"), command.parent_goal_id)
     return tuple(stream_id for stream_id in named if isinstance(stream_id, UUID))
 
 

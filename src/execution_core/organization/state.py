@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import singledispatch
+from functools import cached_property, singledispatch
 from typing import Any
 
 import attrs
@@ -78,6 +78,10 @@ class Organization(JsonForm):
 
     def manager_chain(self, person_id: str) -> tuple[str, ...]:
         """The person's manager, their manager, and so on up to the top."""
+        chains = self._manager_chains
+        found = chains.get(person_id)
+        if found is not None:
+            return found
         chain: list[str] = []
         person = self.people.get(person_id)
         while person is not None and person.manager_id is not None:
@@ -85,7 +89,15 @@ class Organization(JsonForm):
                 break  # a cycle cannot be recorded, but never loop on one
             chain.append(person.manager_id)
             person = self.people.get(person.manager_id)
-        return tuple(chain)
+        found = chains[person_id] = tuple(chain)
+        return found
+
+    @cached_property
+    def _manager_chains(self) -> dict[str, tuple[str, ...]]:
+        """The chains asked of this state so far (a slot attrs adds, not a field: every state
+        of the organization is a new instance with none). The access policy asks a chain on
+        most decisions about someone, and the organization changes far less often."""
+        return {}
 
     def is_manager_of(self, manager_id: str, person_id: str) -> bool:
         """Whether ``manager_id`` stands anywhere above ``person_id`` in the reporting line."""
