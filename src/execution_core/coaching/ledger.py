@@ -24,7 +24,6 @@ from execution_core.coaching.state import CoachingJournal
 from execution_core.coaching.state import evolve as evolve_journal
 from execution_core.event import Event
 from execution_core.facts import Draft, Fact, StreamLedger, in_order, latest, stamp
-from execution_core.folding import changed
 
 __all__ = ["LEDGER", "CommitmentRecord", "CommitmentResolved", "JournalRecord", "Session"]
 
@@ -107,7 +106,7 @@ def _on_coaching(draft: Draft, event: CoachingGiven, seq: int) -> None:
         kind=CoachingKind(event.kind),
         note=event.note,
     )
-    _journals(draft)[journal.person_id] = changed(
+    _journals(draft)[journal.person_id] = attrs.evolve(
         journal,
         state=evolve_journal(journal.state, event),
         sessions=(*journal.sessions, session),
@@ -126,7 +125,7 @@ def _on_commitment(draft: Draft, event: CommitmentMade, seq: int) -> None:
         due_on=event.due_on,
         goal_id=event.goal_id,
     )
-    _journals(draft)[journal.person_id] = changed(
+    _journals(draft)[journal.person_id] = attrs.evolve(
         journal,
         state=evolve_journal(journal.state, event),
         commitments={**journal.commitments, commitment.id: commitment},
@@ -151,8 +150,8 @@ def _on_commitment_resolved(
     else:
         fact = CommitmentResolved(**stamp(event, seq), status="kept")
     commitment = journal.commitments[event.commitment_id]
-    resolved = changed(commitment, resolutions=(*commitment.resolutions, fact))
-    _journals(draft)[journal.person_id] = changed(
+    resolved = attrs.evolve(commitment, resolutions=(*commitment.resolutions, fact))
+    _journals(draft)[journal.person_id] = attrs.evolve(
         journal,
         state=evolve_journal(journal.state, event),
         commitments={**journal.commitments, resolved.id: resolved},

@@ -16,7 +16,6 @@ from execution_core.cycles.events import CycleClosed, CycleOpened, PolicyAdopted
 from execution_core.cycles.state import Cycle
 from execution_core.cycles.state import evolve as evolve_cycle
 from execution_core.facts import Draft, Fact, StreamLedger, latest, stamp
-from execution_core.folding import changed
 from execution_core.policy import Policy
 
 __all__ = ["LEDGER", "CycleRecord", "PolicyFact"]
@@ -100,7 +99,7 @@ def _on_policy(draft: Draft, event: PolicyAdopted, seq: int) -> None:
     if cycle is None:
         return
     fact = PolicyFact(**stamp(event, seq), policy=event.policy)
-    cycles[event.stream_id] = changed(
+    cycles[event.stream_id] = attrs.evolve(
         cycle, state=evolve_cycle(cycle.state, event), policies=(*cycle.policies, fact)
     )
 
@@ -111,7 +110,7 @@ def _on_cycle_closed(draft: Draft, event: CycleClosed, seq: int) -> None:
     cycle = cycles.get(event.stream_id)
     if cycle is None:
         return
-    cycles[event.stream_id] = changed(
+    cycles[event.stream_id] = attrs.evolve(
         cycle,
         state=evolve_cycle(cycle.state, event),
         closings=(*cycle.closings, Fact(**stamp(event, seq))),

@@ -21,7 +21,6 @@ import attrs
 from execution_core.access import Owner
 from execution_core.event import Event
 from execution_core.facts import Draft, Fact, StreamLedger, latest, positional_maker, stamp
-from execution_core.folding import changed
 from execution_core.goals.events import (
     ActionDone,
     ActionDropped,
@@ -295,7 +294,7 @@ def _with_key_result(
             return goal
         key_results = dict(goal.key_results)
         key_results[kr_id] = change(kr)
-        return changed(goal, key_results=key_results)
+        return attrs.evolve(goal, key_results=key_results)
 
     _with_goal(draft, event, on_goal)
 
@@ -317,7 +316,7 @@ def _on_key_result(draft: Draft, event: KeyResultAdded, seq: int) -> None:
     _with_goal(
         draft,
         event,
-        lambda goal: changed(goal, key_results={**goal.key_results, kr.id: kr}),
+        lambda goal: attrs.evolve(goal, key_results={**goal.key_results, kr.id: kr}),
     )
 
 
@@ -350,16 +349,16 @@ def _with_checkins(goal: GoalRecord, checkins: Sequence[CheckIn]) -> GoalRecord:
     """The goal with these check-ins appended to their key results, in order."""
     if len(goal.key_results) == 1:  # every check-in is on it (the fold checked the key result)
         ((only, kr),) = goal.key_results.items()
-        extended = changed(kr, checkins=kr.checkins + tuple(checkins))
-        return changed(goal, key_results={only: extended})
+        extended = attrs.evolve(kr, checkins=kr.checkins + tuple(checkins))
+        return attrs.evolve(goal, key_results={only: extended})
     by_kr: dict[str, list[CheckIn]] = {}
     for checkin in checkins:
         by_kr.setdefault(checkin.kr_id, []).append(checkin)
     key_results = dict(goal.key_results)
     for kr_id, added in by_kr.items():
         kr = key_results[kr_id]
-        key_results[kr_id] = changed(kr, checkins=(*kr.checkins, *added))
-    return changed(goal, key_results=key_results)
+        key_results[kr_id] = attrs.evolve(kr, checkins=(*kr.checkins, *added))
+    return attrs.evolve(goal, key_results=key_results)
 
 
 @LEDGER.handles(TargetAdjusted)
@@ -378,7 +377,7 @@ def _on_target(draft: Draft, event: TargetAdjusted, seq: int) -> None:
         draft,
         event,
         event.kr_id,
-        lambda kr: changed(kr, adjustments=(*kr.adjustments, change)),
+        lambda kr: attrs.evolve(kr, adjustments=(*kr.adjustments, change)),
     )
 
 
@@ -391,7 +390,9 @@ def _on_realigned(draft: Draft, event: GoalRealigned, seq: int) -> None:
         new=event.new_alignment,
         reason=event.reason,
     )
-    _with_goal(draft, event, lambda goal: changed(goal, realignments=(*goal.realignments, fact)))
+    _with_goal(
+        draft, event, lambda goal: attrs.evolve(goal, realignments=(*goal.realignments, fact))
+    )
     if event.new_alignment is not None and event.new_alignment.parent_id is not None:
         _add_child(draft, event.new_alignment.parent_id, event.stream_id)
 
@@ -405,7 +406,9 @@ def _on_reassigned(draft: Draft, event: GoalReassigned, seq: int) -> None:
         new=event.new_owner,
         reason=event.reason,
     )
-    _with_goal(draft, event, lambda goal: changed(goal, reassignments=(*goal.reassignments, fact)))
+    _with_goal(
+        draft, event, lambda goal: attrs.evolve(goal, reassignments=(*goal.reassignments, fact))
+    )
 
 
 @LEDGER.handles(GoalWeighted)
@@ -413,7 +416,9 @@ def _on_weighted(draft: Draft, event: GoalWeighted, seq: int) -> None:
     fact = Reweighting(
         **stamp(event, seq), goal_id=event.stream_id, old=event.old_weight, new=event.new_weight
     )
-    _with_goal(draft, event, lambda goal: changed(goal, reweightings=(*goal.reweightings, fact)))
+    _with_goal(
+        draft, event, lambda goal: attrs.evolve(goal, reweightings=(*goal.reweightings, fact))
+    )
 
 
 @LEDGER.handles(GoalCompleted, GoalDropped)
@@ -424,7 +429,7 @@ def _on_ended(draft: Draft, event: GoalCompleted | GoalDropped, seq: int) -> Non
         )
     else:
         fact = GoalEnded(**stamp(event, seq), goal_id=event.stream_id, status="completed")
-    _with_goal(draft, event, lambda goal: changed(goal, endings=(*goal.endings, fact)))
+    _with_goal(draft, event, lambda goal: attrs.evolve(goal, endings=(*goal.endings, fact)))
 
 
 @LEDGER.handles(GoalReviewed)
@@ -436,7 +441,7 @@ def _on_reviewed(draft: Draft, event: GoalReviewed, seq: int) -> None:
         did_not_work=event.did_not_work,
         lessons=event.lessons,
     )
-    _with_goal(draft, event, lambda goal: changed(goal, reviews=(*goal.reviews, fact)))
+    _with_goal(draft, event, lambda goal: attrs.evolve(goal, reviews=(*goal.reviews, fact)))
 
 
 @LEDGER.handles(ActionPlanned)
@@ -449,7 +454,7 @@ def _on_action_planned(draft: Draft, event: ActionPlanned, seq: int) -> None:
         due_on=event.due_on,
     )
     _with_goal(
-        draft, event, lambda goal: changed(goal, actions={**goal.actions, action.id: action})
+        draft, event, lambda goal: attrs.evolve(goal, actions={**goal.actions, action.id: action})
     )
 
 
@@ -464,8 +469,8 @@ def _on_action_resolved(draft: Draft, event: ActionDone | ActionDropped, seq: in
         action = goal.actions.get(event.action_id)
         if action is None:
             return goal
-        resolved = changed(action, resolutions=(*action.resolutions, fact))
-        return changed(goal, actions={**goal.actions, action.id: resolved})
+        resolved = attrs.evolve(action, resolutions=(*action.resolutions, fact))
+        return attrs.evolve(goal, actions={**goal.actions, action.id: resolved})
 
     _with_goal(draft, event, on_goal)
 
