@@ -19,6 +19,7 @@ import attrs
 
 from execution_core.coaching.events import CoachingGiven
 from execution_core.event import Event
+from execution_core.facts import positional_maker
 from execution_core.goals.events import (
     GoalCompleted,
     GoalDropped,
@@ -98,6 +99,12 @@ class PersonView:
     manager_id: str | None
     roles: tuple[Role, ...]
     reports: tuple[str, ...]
+
+
+_make_key_result_view = positional_maker(KeyResultView)
+"""``KeyResultView`` from its fields in order, slot by slot (one per check-in read)."""
+_make_goal_view = positional_maker(GoalView)
+"""``GoalView`` from its fields in order, slot by slot (one per change of a goal's view)."""
 
 
 class _KeyResult:
@@ -369,53 +376,61 @@ class Board:
         if goal.view is not None and goal.view.health is health:
             return goal.view  # nothing recorded about the goal since, and its health holds
         plan = goal.plan
-        goal.view = GoalView(
-            goal_id=goal_id,
-            title=plan.title,
-            kind=plan.kind,
-            owner_id=plan.owner.id,
-            manager_id=goal.manager_id,
-            status=goal.status,
-            weight=plan.weight,
-            key_results=reading.key_results,
-            progress=reading.progress,
-            forecast=reading.forecast,
-            health=health,
-            last_checkin_at=reading.last,
-            coached_at=tuple(goal.coached_at),
-            adjustments=goal.adjustments,
-            reviewed=goal.reviewed,
+        goal.view = _make_goal_view(
+            goal_id,
+            plan.title,
+            plan.kind,
+            plan.owner.id,
+            goal.manager_id,
+            goal.status,
+            plan.weight,
+            reading.key_results,
+            reading.progress,
+            reading.forecast,
+            health,
+            reading.last,
+            tuple(goal.coached_at),
+            goal.adjustments,
+            goal.reviewed,
         )
         return goal.view
 
     @staticmethod
     def _read(goal: _Goal) -> _Reading:
-        readings = tuple(
-            KeyResultView(
-                kr_id=kr_id,
-                name=kr.name,
-                baseline=kr.baseline,
-                target=kr.target,
-                stretch=kr.stretch,
-                original_target=kr.original_target,
-                checkins=len(kr.points),
-                value=kr.value,
-                confidence=kr.confidence,
-                last_checkin_at=kr.last_at,
-                progress=f.key_result_progress(kr.value, kr.baseline, kr.target),
-                forecast=kr.forecast,
+        readings: list[KeyResultView] = []
+        scores: list[tuple[float, float]] = []
+        forecasts: list[tuple[float, float]] = []
+        times: list[datetime] = []
+        logged = False
+        for kr_id, kr in goal.krs.items():  # each as the scoreboard reads it, by weight 1
+            progress = f.key_result_progress(kr.value, kr.baseline, kr.target)
+            readings.append(
+                _make_key_result_view(
+                    kr_id,
+                    kr.name,
+                    kr.baseline,
+                    kr.target,
+                    kr.stretch,
+                    kr.original_target,
+                    len(kr.points),
+                    kr.value,
+                    kr.confidence,
+                    kr.last_at,
+                    progress,
+                    kr.forecast,
+                )
             )
-            for kr_id, kr in goal.krs.items()
+            scores.append((1.0, f.score(progress)))
+            forecasts.append((1.0, f.clamp01(kr.forecast or 0.0)))
+            logged = logged or kr.forecast is not None
+            if kr.last_at is not None:
+                times.append(kr.last_at)
+        return _Reading(
+            tuple(readings),
+            f.weighted_mean(scores) or 0.0,
+            f.weighted_mean(forecasts) if logged else None,
+            max(times) if times else None,
         )
-        progress = f.weighted_mean((1.0, f.score(r.progress)) for r in readings) or 0.0
-        logged = any(r.forecast is not None for r in readings)
-        forecast = (
-            f.weighted_mean((1.0, f.clamp01(r.forecast or 0.0)) for r in readings)
-            if logged
-            else None
-        )
-        times = [r.last_checkin_at for r in readings if r.last_checkin_at is not None]
-        return _Reading(readings, progress, forecast, max(times) if times else None)
 
 
 class _Goals(Mapping[UUID, GoalView]):
