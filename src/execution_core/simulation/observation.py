@@ -333,7 +333,8 @@ class Board:
     def _walk(
         self, at: datetime, expected: float, known: Mapping[UUID, GoalView]
     ) -> tuple[dict[UUID, GoalView], datetime]:
-        """Every goal's view at ``at``, and the last instant all of them hold."""
+        """Every goal's view at ``at``, and the last instant all of them hold (no later than
+        the cycle's end: a walk after it checks every goal, as every walk did before)."""
         view = self._view
         sealed: dict[UUID, GoalView] = {}
         until = self.ends_at
