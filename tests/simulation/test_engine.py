@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from execution_core import Command, GiveCoaching
 from execution_core.errors import InvalidInput
+from execution_core.policy import Policy
 from execution_core.simulation import (
     Act,
     BasePolicy,
@@ -24,6 +25,7 @@ from execution_core.simulation import (
     Situation,
     blueprint,
 )
+from execution_core.simulation.observation import Board
 from execution_core.simulation.outcome import Appraisals
 from execution_core.views import Ledger, scoreboard
 from execution_core_adapters.simulate import simulate
@@ -234,6 +236,63 @@ def test_a_policy_sees_what_the_scoreboard_shows() -> None:
                 assert (view.forecast is None) == (row.forecast is None)
                 assert view.forecast == pytest.approx(row.forecast)
                 assert view.last_checkin_at == row.last_checkin_at
+
+
+@attrs.frozen
+class _Keeping(ExecutionManagement):
+    """Execution management that also keeps every situation it decided on."""
+
+    seen: list[Situation] = attrs.field(factory=list, eq=False)
+
+    def check_ins(self, situation: Situation) -> Iterable[Act]:
+        self.seen.append(situation)
+        return super().check_ins(situation)
+
+    def manage(self, situation: Situation) -> Iterable[Act]:
+        self.seen.append(situation)
+        return super().manage(situation)
+
+
+def test_each_walk_of_the_board_is_every_goal_read_afresh() -> None:
+    """Given a simulation with coaching and target adjustments, whose board's walks start from
+    the views the last walk gave, when its history up to each situation's instant is recorded
+    into a fresh board, then every goal's view read from it alone is the situation's."""
+    policy = _Keeping(cadence_days=14, recoach_weeks=2, adjust_from=0.3)
+    with simulate(Model(people=30, weeks=12), policy, seed=3) as simulation:
+        run = simulation.run
+        assert run is not None
+        history = simulation.history()
+    times = [event.occurred_at for event in history]
+    assert times == sorted(times)  # so the facts of an instant are those recorded before it
+    fresh = Board(
+        run.blueprint,
+        starts_at=run.starts_at,
+        ends_at=run.ends_at,
+        cadence_days=policy.cadence_days,
+        thresholds=Policy(),
+    )
+    recorded = 0
+    assert len(policy.seen) == 2 * 12
+    for situation in policy.seen:
+        while recorded < len(history) and history[recorded].occurred_at <= situation.at:
+            fresh.record(history[recorded])
+            recorded += 1
+        afresh = Board(
+            run.blueprint,
+            starts_at=run.starts_at,
+            ends_at=run.ends_at,
+            cadence_days=policy.cadence_days,
+            thresholds=Policy(),
+        )
+        for event in history[:recorded]:
+            afresh.record(event)
+        goals = dict(situation.goals.items())
+        assert list(goals) == list(fresh.goal_ids())
+        for goal_id, view in goals.items():
+            assert view == afresh.view(goal_id, situation.at), (situation.at, goal_id)
+            assert view == fresh.view(goal_id, situation.at), (situation.at, goal_id)
+    assert any(view.coached_at for view in goals.values())
+    assert any(view.adjustments for view in goals.values())
 
 
 def test_every_recorded_rating_is_the_appraisal_views_computed_rating() -> None:

@@ -23,7 +23,15 @@ from execution_core.coaching.events import (
 from execution_core.coaching.state import CoachingJournal
 from execution_core.coaching.state import evolve as evolve_journal
 from execution_core.event import Event
-from execution_core.facts import Draft, Fact, StreamLedger, in_order, latest, stamp
+from execution_core.facts import (
+    Draft,
+    Fact,
+    StreamLedger,
+    copy_maker,
+    in_order,
+    latest,
+    positional_maker,
+)
 
 __all__ = ["LEDGER", "CommitmentRecord", "CommitmentResolved", "JournalRecord", "Session"]
 
@@ -81,6 +89,20 @@ class JournalRecord:
         return in_order(self.sessions, at)
 
 
+_make_session = positional_maker(Session)
+"""``Session`` from actor, occurred_at, recorded_at, seq, coach_id, person_id, goal_id, kind,
+note (a journal's fold makes one per session, so slot by slot)."""
+_make_commitment = positional_maker(CommitmentRecord)
+"""``CommitmentRecord`` from actor, occurred_at, recorded_at, seq, id, person_id, action,
+due_on, goal_id, resolutions."""
+_make_resolution = positional_maker(CommitmentResolved)
+"""``CommitmentResolved`` from actor, occurred_at, recorded_at, seq, status, note."""
+_copy_journal = copy_maker(JournalRecord)
+"""``attrs.evolve`` of a journal's record (copied for each of its facts)."""
+_copy_commitment = copy_maker(CommitmentRecord)
+"""``attrs.evolve`` of a commitment's record."""
+
+
 # -- what each event means to the ledger
 
 
@@ -98,15 +120,18 @@ def _journal_of(draft: Draft, event: Event, person_id: str | None) -> JournalRec
 def _on_coaching(draft: Draft, event: CoachingGiven, seq: int) -> None:
     journal = _journal_of(draft, event, event.person_id)
     assert journal is not None
-    session = Session(
-        **stamp(event, seq),
-        coach_id=event.coach_id,
-        person_id=event.person_id,
-        goal_id=event.goal_id,
-        kind=CoachingKind(event.kind),
-        note=event.note,
+    session = _make_session(
+        event.actor,
+        event.occurred_at,
+        event.recorded_at,
+        seq,
+        event.coach_id,
+        event.person_id,
+        event.goal_id,
+        CoachingKind(event.kind),
+        event.note,
     )
-    _journals(draft)[journal.person_id] = attrs.evolve(
+    _journals(draft)[journal.person_id] = _copy_journal(
         journal,
         state=evolve_journal(journal.state, event),
         sessions=(*journal.sessions, session),
@@ -117,15 +142,19 @@ def _on_coaching(draft: Draft, event: CoachingGiven, seq: int) -> None:
 def _on_commitment(draft: Draft, event: CommitmentMade, seq: int) -> None:
     journal = _journal_of(draft, event, event.person_id)
     assert journal is not None
-    commitment = CommitmentRecord(
-        **stamp(event, seq),
-        id=event.commitment_id,
-        person_id=event.person_id,
-        action=event.action,
-        due_on=event.due_on,
-        goal_id=event.goal_id,
+    commitment = _make_commitment(
+        event.actor,
+        event.occurred_at,
+        event.recorded_at,
+        seq,
+        event.commitment_id,
+        event.person_id,
+        event.action,
+        event.due_on,
+        event.goal_id,
+        (),
     )
-    _journals(draft)[journal.person_id] = attrs.evolve(
+    _journals(draft)[journal.person_id] = _copy_journal(
         journal,
         state=evolve_journal(journal.state, event),
         commitments={**journal.commitments, commitment.id: commitment},
@@ -145,13 +174,11 @@ def _on_commitment_resolved(
     journal = _journal_of(draft, event, None)
     if journal is None or event.commitment_id not in journal.commitments:
         return
-    if isinstance(event, CommitmentMissed):
-        fact = CommitmentResolved(**stamp(event, seq), status="missed", note=event.note)
-    else:
-        fact = CommitmentResolved(**stamp(event, seq), status="kept")
+    status, note = ("missed", event.note) if isinstance(event, CommitmentMissed) else ("kept", "")
+    fact = _make_resolution(event.actor, event.occurred_at, event.recorded_at, seq, status, note)
     commitment = journal.commitments[event.commitment_id]
-    resolved = attrs.evolve(commitment, resolutions=(*commitment.resolutions, fact))
-    _journals(draft)[journal.person_id] = attrs.evolve(
+    resolved = _copy_commitment(commitment, resolutions=(*commitment.resolutions, fact))
+    _journals(draft)[journal.person_id] = _copy_journal(
         journal,
         state=evolve_journal(journal.state, event),
         commitments={**journal.commitments, resolved.id: resolved},

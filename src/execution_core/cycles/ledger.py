@@ -8,6 +8,7 @@ force and whether the cycle had closed at any business instant.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cached_property
 from uuid import UUID
 
 import attrs
@@ -41,12 +42,15 @@ class CycleRecord:
     policies: tuple[PolicyFact, ...] = ()
     closings: tuple[Fact, ...] = ()
 
-    @property
+    # The cycle's instants are read for every goal of every view: each is worked out from the
+    # state's dates once per record (a record never changes), not at every read.
+
+    @cached_property
     def starts_at(self) -> datetime:
         """The first instant of the cycle."""
         return self.state.starts_at
 
-    @property
+    @cached_property
     def ends_at(self) -> datetime:
         """The instant the cycle ends (midnight after its end date)."""
         return self.state.ends_at
@@ -56,7 +60,7 @@ class CycleRecord:
         """The check-in cadence."""
         return self.state.cadence_days
 
-    @property
+    @cached_property
     def length_days(self) -> float:
         """The length of the cycle in days."""
         return (self.ends_at - self.starts_at).total_seconds() / 86_400.0

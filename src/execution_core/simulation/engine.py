@@ -531,27 +531,31 @@ def run_simulation(
         _check_policy(playing)
     # every command allocates events and states that live on (in the store, its cache, the
     # board) and form no cycles: the collector's repeated full passes over them took a tenth
-    # of a run; paused, one pass over what the run made is owed after it, which costs less
+    # of a run; paused, one pass over what the run made is owed after it, which costs less.
+    # The engine (its copy of every event, its board, its appraiser's ledger) is let go before
+    # the collector resumes, so that pass walks only what outlives the run.
     with without_cyclic_gc():
         engine = _Engine(execution, model, policy, seed=seed, clock=clock, switch=switch)
         engine.setup()
         engine.play(progress)
         closed_at, appraised_at = engine.close()
-    return SimulationRun(
-        cycle_id=engine.cycle_id,
-        seed=seed,
-        model=model,
-        policy=policy.name,
-        switch_week=None if switch is None else switch[0],
-        switched_to=None if switch is None else switch[1].name,
-        blueprint=engine.plan,
-        starts_at=engine.starts_at,
-        ends_at=engine.ends_at,
-        closed_at=closed_at,
-        appraised_at=appraised_at,
-        commands=engine.commands,
-        events=len(engine.recorded),
-    )
+        run = SimulationRun(
+            cycle_id=engine.cycle_id,
+            seed=seed,
+            model=model,
+            policy=policy.name,
+            switch_week=None if switch is None else switch[0],
+            switched_to=None if switch is None else switch[1].name,
+            blueprint=engine.plan,
+            starts_at=engine.starts_at,
+            ends_at=engine.ends_at,
+            closed_at=closed_at,
+            appraised_at=appraised_at,
+            commands=engine.commands,
+            events=len(engine.recorded),
+        )
+        del engine
+    return run
 
 
 def _check_policy(policy: ManagementPolicy) -> None:

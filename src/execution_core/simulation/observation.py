@@ -19,6 +19,7 @@ import attrs
 
 from execution_core.coaching.events import CoachingGiven
 from execution_core.event import Event
+from execution_core.facts import positional_maker
 from execution_core.goals.events import (
     GoalCompleted,
     GoalDropped,
@@ -98,6 +99,12 @@ class PersonView:
     manager_id: str | None
     roles: tuple[Role, ...]
     reports: tuple[str, ...]
+
+
+_make_key_result_view = positional_maker(KeyResultView)
+"""``KeyResultView`` from its fields in order, slot by slot (one per check-in read)."""
+_make_goal_view = positional_maker(GoalView)
+"""``GoalView`` from its fields in order, slot by slot (one per change of a goal's view)."""
 
 
 class _KeyResult:
@@ -200,6 +207,12 @@ class Board:
         for person in blueprint.people:
             if person.manager_id is not None:
                 reports.setdefault(person.manager_id, []).append(person.person_id)
+        self._sealed: dict[UUID, GoalView] = {}
+        """Every goal's view as the last walk (:meth:`views`) gave it, in the board's order."""
+        self._sealed_over: tuple[datetime, datetime] | None = None
+        """Instants over which every view of ``_sealed`` holds, but those of ``_touched``."""
+        self._touched: list[UUID] = []
+        """Goals recorded about since the last walk (a goal may come more than once)."""
         self.people = {
             person.person_id: PersonView(
                 person_id=person.person_id,
@@ -225,15 +238,16 @@ class Board:
     def record(self, event: Event) -> None:
         """Take in one recorded event (events about other things are ignored)."""
         if isinstance(event, CoachingGiven):
-            coached = self._goals.get(event.goal_id) if event.goal_id else None
-            if coached is not None:
+            goal_id = event.goal_id
+            coached = self._goals.get(goal_id) if goal_id else None
+            if goal_id is not None and coached is not None:
                 coached.coached_at.append(event.occurred_at)
-                coached.view = coached.holds = None  # its reading stands: no key result moved
+                self._forget(goal_id, coached)  # its reading stands: no key result moved
             return
         goal = self._goals.get(event.stream_id)
         if goal is None:
             return
-        goal.view = goal.holds = None
+        self._forget(event.stream_id, goal)
         if isinstance(event, ProgressLogged | TargetAdjusted):
             goal.reading = None
         if isinstance(event, ProgressLogged):
@@ -261,6 +275,12 @@ class Board:
         elif isinstance(event, GoalReviewed):
             goal.reviewed = True
 
+    def _forget(self, goal_id: UUID, goal: _Goal) -> None:
+        """Drop a goal's view: something was recorded about it."""
+        if goal.view is not None:  # else forgotten already since the last walk, or never read
+            self._touched.append(goal_id)
+        goal.view = goal.holds = None
+
     def _forecast(self, kr: _KeyResult) -> float | None:
         return f.key_result_forecast(kr.points, kr.baseline, kr.target, self._cycle_days)
 
@@ -286,18 +306,50 @@ class Board:
         self, at: datetime, expected: float, known: Mapping[UUID, GoalView]
     ) -> dict[UUID, GoalView]:
         """Every goal's view at ``at``, in the order they were set (those in ``known`` kept):
-        one walk of the board, where a policy hook reads every goal."""
+        one walk of the board, where a policy hook reads every goal.
+
+        A walk starts from the views the last one gave when they all still hold at ``at`` (a
+        later instant, before any of them can change with time alone) and reads again only
+        the goals recorded about since; otherwise it reads every goal whose view lapsed."""
+        over = self._sealed_over
+        if over is not None and over[0] <= at <= over[1]:
+            sealed = dict(self._sealed)
+            until = over[1]
+            for goal_id in self._touched:
+                goal = self._goals[goal_id]
+                seen = known.get(goal_id) if known else None
+                sealed[goal_id] = seen or self._view(goal_id, goal, at, expected)
+                holds = goal.holds
+                assert holds is not None
+                until = min(until, holds[1])
+            if known:
+                sealed.update(known)
+        else:
+            sealed, until = self._walk(at, expected, known)
+        self._sealed, self._sealed_over = sealed, (at, until)
+        self._touched = []
+        return sealed
+
+    def _walk(
+        self, at: datetime, expected: float, known: Mapping[UUID, GoalView]
+    ) -> tuple[dict[UUID, GoalView], datetime]:
+        """Every goal's view at ``at``, and the last instant all of them hold (no later than
+        the cycle's end: a walk after it checks every goal, as every walk did before)."""
         view = self._view
         sealed: dict[UUID, GoalView] = {}
+        until = self.ends_at
         for goal_id, goal in self._goals.items():
             seen = known.get(goal_id) if known else None
+            holds = goal.holds
             if seen is None:
                 seen = goal.view  # kept while nothing is recorded and its health holds
-                holds = goal.holds
                 if seen is None or holds is None or not holds[0] <= at <= holds[1]:
                     seen = view(goal_id, goal, at, expected)
+                    holds = goal.holds
             sealed[goal_id] = seen
-        return sealed
+            assert holds is not None  # a goal read at ``at`` (here or in ``known``) has them
+            until = min(until, holds[1])
+        return sealed, until
 
     def _view(self, goal_id: UUID, goal: _Goal, at: datetime, expected: float) -> GoalView:
         reading = goal.reading
@@ -325,53 +377,61 @@ class Board:
         if goal.view is not None and goal.view.health is health:
             return goal.view  # nothing recorded about the goal since, and its health holds
         plan = goal.plan
-        goal.view = GoalView(
-            goal_id=goal_id,
-            title=plan.title,
-            kind=plan.kind,
-            owner_id=plan.owner.id,
-            manager_id=goal.manager_id,
-            status=goal.status,
-            weight=plan.weight,
-            key_results=reading.key_results,
-            progress=reading.progress,
-            forecast=reading.forecast,
-            health=health,
-            last_checkin_at=reading.last,
-            coached_at=tuple(goal.coached_at),
-            adjustments=goal.adjustments,
-            reviewed=goal.reviewed,
+        goal.view = _make_goal_view(
+            goal_id,
+            plan.title,
+            plan.kind,
+            plan.owner.id,
+            goal.manager_id,
+            goal.status,
+            plan.weight,
+            reading.key_results,
+            reading.progress,
+            reading.forecast,
+            health,
+            reading.last,
+            tuple(goal.coached_at),
+            goal.adjustments,
+            goal.reviewed,
         )
         return goal.view
 
     @staticmethod
     def _read(goal: _Goal) -> _Reading:
-        readings = tuple(
-            KeyResultView(
-                kr_id=kr_id,
-                name=kr.name,
-                baseline=kr.baseline,
-                target=kr.target,
-                stretch=kr.stretch,
-                original_target=kr.original_target,
-                checkins=len(kr.points),
-                value=kr.value,
-                confidence=kr.confidence,
-                last_checkin_at=kr.last_at,
-                progress=f.key_result_progress(kr.value, kr.baseline, kr.target),
-                forecast=kr.forecast,
+        readings: list[KeyResultView] = []
+        scores: list[tuple[float, float]] = []
+        forecasts: list[tuple[float, float]] = []
+        times: list[datetime] = []
+        logged = False
+        for kr_id, kr in goal.krs.items():  # each as the scoreboard reads it, by weight 1
+            progress = f.key_result_progress(kr.value, kr.baseline, kr.target)
+            readings.append(
+                _make_key_result_view(
+                    kr_id,
+                    kr.name,
+                    kr.baseline,
+                    kr.target,
+                    kr.stretch,
+                    kr.original_target,
+                    len(kr.points),
+                    kr.value,
+                    kr.confidence,
+                    kr.last_at,
+                    progress,
+                    kr.forecast,
+                )
             )
-            for kr_id, kr in goal.krs.items()
+            scores.append((1.0, f.score(progress)))
+            forecasts.append((1.0, f.clamp01(kr.forecast or 0.0)))
+            logged = logged or kr.forecast is not None
+            if kr.last_at is not None:
+                times.append(kr.last_at)
+        return _Reading(
+            tuple(readings),
+            f.weighted_mean(scores) or 0.0,
+            f.weighted_mean(forecasts) if logged else None,
+            max(times) if times else None,
         )
-        progress = f.weighted_mean((1.0, f.score(r.progress)) for r in readings) or 0.0
-        logged = any(r.forecast is not None for r in readings)
-        forecast = (
-            f.weighted_mean((1.0, f.clamp01(r.forecast or 0.0)) for r in readings)
-            if logged
-            else None
-        )
-        times = [r.last_checkin_at for r in readings if r.last_checkin_at is not None]
-        return _Reading(readings, progress, forecast, max(times) if times else None)
 
 
 class _Goals(Mapping[UUID, GoalView]):
