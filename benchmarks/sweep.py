@@ -1,22 +1,24 @@
 """A sweep of 64 runs (200 people, 26 weeks): a plain loop, and 1 and 2 local Dask workers.
 
-    python -m benchmarks.sweep [--people 200] [--weeks 26] [--seeds 8] [--rounds 3]
+    python -m benchmarks.sweep [--people 200] [--weeks 26] [--seeds 8]
 
 The grid: execution management, coaching effect 0, 0.15, 0.3 and 0.45, check-ins every 7 or 28
 days, on 8 seeds: 64 runs. The loop runs them one after the other in this process (the baseline,
-measured in the same run); each Dask sweep starts a local cluster of that many worker processes
-(``local_cluster``: one thread each, on 127.0.0.1, no profiler, the library imported when a
-worker starts), whose start is timed apart, then times the sweep alone (submitting, running,
-streaming the results back).
+measured in the same run); the two local clusters (``local_cluster``: one thread a worker, on
+127.0.0.1, no profiler, the simulator imported as a worker starts) are started first, their
+start timed apart, and each sweep on them is timed from submitting to the last result back.
 
-The three engines take turns, ``--rounds`` times, each round in another order (loop, 1, 2;
-then 1, 2, loop; ...), so a change in the machine's load during the benchmark weighs on each
-engine alike. Each round gives Dask's overhead on one worker against that round's loop (goal:
-under 5 %) and the speed-up of two workers over one (goal: at least 1.8x); the verdicts are on
-the medians over the rounds, and are reported, not asserted. It also checks that the engines
-gave the same outcomes. The machine's load average is printed: on a shared machine the wall
-times count other work too, so the CPU time each engine took (this process, which holds the
-client and the local scheduler, and the workers together) is printed as well.
+The machine this runs on is shared: the same work measures 10 to 20 % apart from one minute to
+the next. So the engines take turns, seed by seed: the grid's 8 points on one seed (8 runs) are
+swept by the loop, then by 1 worker, then by 2 workers (the order rotating from seed to seed),
+and each engine's wall and CPU times are summed over the seeds. Each engine thus runs all 64
+runs, as 8 sweeps of 8 (Dask's cost of a sweep, submitting and gathering, is paid eight
+times over), under the same drift of the machine's load as the others. Printed: each engine's
+wall and CPU time, Dask's overhead on one worker against the loop (goal: under 5 %) and the
+speed-up of two workers over one (goal: at least 1.8x), with the per-seed ratios' median and
+range beside them; the goals are reported, not asserted. It also checks that the three engines
+gave the same outcomes, run for run. CPU time is this process's (which holds the client and
+both local schedulers) plus the workers'.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from distributed import Client
 from execution_core.simulation import Model
 from execution_core_adapters.sweeps import (
     DaskEngine,
+    Engine,
     Grid,
     LoopEngine,
     SweepResult,
@@ -41,34 +44,36 @@ from execution_core_adapters.sweeps import (
 
 OVERHEAD_GOAL = 0.05
 SPEEDUP_GOAL = 1.8
+AXES: dict[str, object] = {
+    "policy": ["execution"],
+    "coaching_effect": [0.0, 0.15, 0.3, 0.45],
+    "cadence_days": [7, 28],
+}
 
-Timing = tuple[float, float, SweepResult]
-"""A sweep's wall time, its CPU time, and its result."""
-
-
-def _on_loop(grid: Grid) -> Timing:
-    started, cpu = time.perf_counter(), time.process_time()
-    result = sweep(grid, engine=LoopEngine())
-    return time.perf_counter() - started, time.process_time() - cpu, result
-
-
-def _on_dask(grid: Grid, workers: int) -> Timing:
-    """Start a local cluster of ``workers`` processes (not timed), then sweep: its wall time
-    and the CPU time it took in this process (client and scheduler) and in the workers."""
-    with local_cluster(workers) as cluster, Client(cluster) as client:
-        client.wait_for_workers(workers)
-        before = sum(client.run(time.process_time).values()) + time.process_time()
-        started = time.perf_counter()
-        result = sweep(grid, engine=DaskEngine(client=client))
-        wall = time.perf_counter() - started
-        cpu = sum(client.run(time.process_time).values()) + time.process_time() - before
-    return wall, cpu, result
+CpuClock = Callable[[], float]
+"""The CPU seconds an engine has taken so far (this process's, plus its workers')."""
 
 
-def _same(a: SweepResult, b: SweepResult) -> bool:
-    return [(r.point, r.seed, r.outcome) for r in a.runs] == [
-        (r.point, r.seed, r.outcome) for r in b.runs
-    ]
+def _cpu_of(client: Client | None) -> CpuClock:
+    if client is None:
+        return time.process_time
+    return lambda: sum(client.run(time.process_time).values()) + time.process_time()
+
+
+def _timed(grid: Grid, engine: Engine, cpu: CpuClock) -> tuple[float, float, SweepResult]:
+    before = cpu()
+    started = time.perf_counter()
+    result = sweep(grid, engine=engine)
+    wall = time.perf_counter() - started
+    return wall, cpu() - before, result
+
+
+def _outcomes(results: Sequence[SweepResult]) -> list[object]:
+    return [(run.point, run.seed, run.outcome) for result in results for run in result.runs]
+
+
+def _median(figures: Sequence[float]) -> float:
+    return statistics.median(figures)
 
 
 def _load() -> str:
@@ -81,76 +86,82 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--people", type=int, default=200)
     parser.add_argument("--weeks", type=int, default=26)
     parser.add_argument("--seeds", type=int, default=8)
-    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args(argv)
 
-    grid = Grid.of(
-        {
-            "policy": ["execution"],
-            "coaching_effect": [0.0, 0.15, 0.3, 0.45],
-            "cadence_days": [7, 28],
-        },
-        seeds=args.seeds,
-        model=Model(people=args.people, weeks=args.weeks),
-    )
+    model = Model(people=args.people, weeks=args.weeks)
+    grid = Grid.of(AXES, seeds=args.seeds, model=model)
     print(
         f"{grid.runs} runs ({len(grid.points)} points x {len(grid.seeds)} seeds), "
-        f"{args.people} people, {args.weeks} weeks, {args.rounds} rounds; "
-        f"{os.cpu_count()} cores, load average {_load()}"
+        f"{args.people} people, {args.weeks} weeks; {os.cpu_count()} cores, "
+        f"load average {_load()}"
     )
-    engines: dict[str, Callable[[], Timing]] = {
-        "loop": lambda: _on_loop(grid),
-        "1 worker": lambda: _on_dask(grid, 1),
-        "2 workers": lambda: _on_dask(grid, 2),
-    }
-    names = list(engines)
-    overheads: list[float] = []
-    speedups: list[float] = []
-    cpu_overheads: list[float] = []
-    reference: SweepResult | None = None
-    same = True
-    failures = 0
-    for round_ in range(args.rounds):
-        order = names[round_ % len(names) :] + names[: round_ % len(names)]
-        timed: dict[str, Timing] = {}
-        for name in order:
-            timed[name] = engines[name]()
-            wall, cpu, result = timed[name]
+    started = time.perf_counter()
+    with (
+        local_cluster(1) as one_cluster,
+        Client(one_cluster) as one_client,
+        local_cluster(2) as two_cluster,
+        Client(two_cluster) as two_client,
+    ):
+        one_client.wait_for_workers(1)
+        two_client.wait_for_workers(2)
+        print(
+            f"two local clusters (1 and 2 workers) started in {time.perf_counter() - started:.2f} s"
+        )
+        engines: dict[str, tuple[Engine, CpuClock]] = {
+            "loop": (LoopEngine(), _cpu_of(None)),
+            "1 worker": (DaskEngine(client=one_client), _cpu_of(one_client)),
+            "2 workers": (DaskEngine(client=two_client), _cpu_of(two_client)),
+        }
+        names = list(engines)
+        wall = dict.fromkeys(names, 0.0)
+        cpu = dict.fromkeys(names, 0.0)
+        results: dict[str, list[SweepResult]] = {name: [] for name in names}
+        overheads: list[float] = []
+        speedups: list[float] = []
+        for turn, seed in enumerate(grid.seeds):
+            part = Grid.of(AXES, seeds=[seed], model=model)
+            shift = turn % len(names)
+            seconds: dict[str, float] = {}
+            for name in names[shift:] + names[:shift]:
+                engine, clock = engines[name]
+                seconds[name], used, result = _timed(part, engine, clock)
+                wall[name] += seconds[name]
+                cpu[name] += used
+                results[name].append(result)
+            overheads.append(seconds["1 worker"] / seconds["loop"] - 1.0)
+            speedups.append(seconds["1 worker"] / seconds["2 workers"])
             print(
-                f"round {round_ + 1}  {name:9s} {wall:8.2f} s wall, {cpu:8.2f} s CPU "
-                f"({wall / grid.runs:.3f} s a run; load {_load()})",
+                f"seed {seed}: loop {seconds['loop']:6.2f} s, 1 worker "
+                f"{seconds['1 worker']:6.2f} s, 2 workers {seconds['2 workers']:6.2f} s "
+                f"(load {_load()})",
                 flush=True,
             )
-            failures += len(result.failures)
-            if reference is None:
-                reference = result
-            same = same and _same(reference, result)
-        loop, one, two = (timed[name] for name in names)
-        overheads.append(one[0] / loop[0] - 1.0)
-        speedups.append(one[0] / two[0])
-        cpu_overheads.append(one[1] / loop[1] - 1.0)
+    for name in names:
         print(
-            f"round {round_ + 1}: 1 worker against the loop {overheads[-1]:+.1%} wall, "
-            f"{cpu_overheads[-1]:+.1%} CPU; 2 workers against 1 {speedups[-1]:.2f}x"
+            f"{name:9s} {wall[name]:8.2f} s wall, {cpu[name]:8.2f} s CPU "
+            f"({wall[name] / grid.runs:.3f} s a run)"
         )
-    overhead = statistics.median(overheads)
-    speedup = statistics.median(speedups)
+    overhead = wall["1 worker"] / wall["loop"] - 1.0
+    speedup = wall["1 worker"] / wall["2 workers"]
     print(
-        f"Dask's overhead on 1 worker against the loop, median of {args.rounds} rounds: "
-        f"{overhead:+.1%} (rounds: {', '.join(f'{o:+.1%}' for o in overheads)}; goal: under "
-        f"{OVERHEAD_GOAL:.0%}: {'met' if overhead < OVERHEAD_GOAL else 'missed'})"
+        f"Dask's overhead on 1 worker against the loop: {overhead:+.1%} (per seed: median "
+        f"{_median(overheads):+.1%}, {min(overheads):+.1%} to {max(overheads):+.1%}; "
+        f"goal: under {OVERHEAD_GOAL:.0%}: {'met' if overhead < OVERHEAD_GOAL else 'missed'})"
     )
     print(
-        f"2 workers against 1, median: {speedup:.2f}x (rounds: "
-        f"{', '.join(f'{s:.2f}x' for s in speedups)}; goal: at least {SPEEDUP_GOAL}x: "
+        f"2 workers against 1: {speedup:.2f}x (per seed: median {_median(speedups):.2f}x, "
+        f"{min(speedups):.2f}x to {max(speedups):.2f}x; goal: at least {SPEEDUP_GOAL}x: "
         f"{'met' if speedup >= SPEEDUP_GOAL else 'missed'})"
     )
+    print(f"2 workers against the loop: {wall['loop'] / wall['2 workers']:.2f}x")
     print(
-        f"CPU time of 1 worker against the loop's, median: "
-        f"{statistics.median(cpu_overheads):+.1%} (this process and the worker together: less "
-        "sensitive than the wall time to the machine's load, though not immune)"
+        f"CPU time against the loop's: 1 worker {cpu['1 worker'] / cpu['loop'] - 1.0:+.1%}, "
+        f"2 workers {cpu['2 workers'] / cpu['loop'] - 1.0:+.1%}"
     )
-    print(f"same outcomes on every engine and round: {same}; failed runs: {failures}")
+    reference = _outcomes(results["loop"])
+    same = all(_outcomes(results[name]) == reference for name in names)
+    failures = sum(len(result.failures) for runs in results.values() for result in runs)
+    print(f"same outcomes on the three engines: {same}; failed runs: {failures}")
     print(f"load average at the end {_load()}")
 
 
