@@ -3,10 +3,12 @@
     python -m benchmarks.sweep [--people 200] [--weeks 26] [--seeds 8]
 
 The grid: execution management, coaching effect 0, 0.15, 0.3 and 0.45, check-ins every 7 or 28
-days, on 8 seeds: 64 runs. The loop runs them one after the other in this process (the baseline,
-measured in the same run); the two local clusters (``local_cluster``: one thread a worker, on
-127.0.0.1, no profiler, the simulator imported as a worker starts) are started first, their
-start timed apart, and each sweep on them is timed from submitting to the last result back.
+days, on 8 seeds: 64 runs. The baseline is the plain loop (``LoopEngine``) in a process of its
+own that holds nothing else, as a program without Dask runs it; the two local clusters
+(``local_cluster``: one thread a worker, on 127.0.0.1, no profiler, the simulator imported as
+a worker starts) are started first, their start timed apart, and each sweep on them is timed
+from submitting to the last result back, in this process (which holds both clients and both
+local schedulers: kept out of the loop's process, whose runs their threads would slow).
 
 The machine this runs on is shared: the same work measures 10 to 20 % apart from one minute to
 the next. So the engines take turns, seed by seed: the grid's 8 points on one seed (8 runs) are
@@ -17,17 +19,19 @@ times over), under the same drift of the machine's load as the others. Printed: 
 wall and CPU time, Dask's overhead on one worker against the loop (goal: under 5 %) and the
 speed-up of two workers over one (goal: at least 1.8x), with the per-seed ratios' median and
 range beside them; the goals are reported, not asserted. It also checks that the three engines
-gave the same outcomes, run for run. CPU time is this process's (which holds the client and
-both local schedulers) plus the workers'.
+gave the same outcomes, run for run. A Dask engine's CPU time is this process's (the clients
+and both schedulers) plus its workers'.
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import statistics
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 
 from distributed import Client
 
@@ -54,9 +58,7 @@ CpuClock = Callable[[], float]
 """The CPU seconds an engine has taken so far (this process's, plus its workers')."""
 
 
-def _cpu_of(client: Client | None) -> CpuClock:
-    if client is None:
-        return time.process_time
+def _cpu_of(client: Client) -> CpuClock:
     return lambda: sum(client.run(time.process_time).values()) + time.process_time()
 
 
@@ -66,6 +68,11 @@ def _timed(grid: Grid, engine: Engine, cpu: CpuClock) -> tuple[float, float, Swe
     result = sweep(grid, engine=engine)
     wall = time.perf_counter() - started
     return wall, cpu() - before, result
+
+
+def _loop_part(seed: int, model: Model) -> tuple[float, float, SweepResult]:
+    """The grid on one seed swept by the plain loop, timed in the process that runs it."""
+    return _timed(Grid.of(AXES, seeds=[seed], model=model), LoopEngine(), time.process_time)
 
 
 def _outcomes(results: Sequence[SweepResult]) -> list[object]:
@@ -97,6 +104,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     started = time.perf_counter()
     with (
+        ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as looping,
         local_cluster(1) as one_cluster,
         Client(one_cluster) as one_client,
         local_cluster(2) as two_cluster,
@@ -104,13 +112,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     ):
         one_client.wait_for_workers(1)
         two_client.wait_for_workers(2)
-        print(
-            f"two local clusters (1 and 2 workers) started in {time.perf_counter() - started:.2f} s"
-        )
-        engines: dict[str, tuple[Engine, CpuClock]] = {
-            "loop": (LoopEngine(), _cpu_of(None)),
-            "1 worker": (DaskEngine(client=one_client), _cpu_of(one_client)),
-            "2 workers": (DaskEngine(client=two_client), _cpu_of(two_client)),
+        ready = time.perf_counter() - started
+        print(f"the loop's process and the clusters of 1 and 2 workers started in {ready:.2f} s")
+        looping.submit(_loop_part, 0, Model(people=10, weeks=2)).result()  # its imports
+        engines: dict[str, Callable[[int, Grid], tuple[float, float, SweepResult]]] = {
+            "loop": lambda seed, _part: looping.submit(_loop_part, seed, model).result(),
+            "1 worker": lambda _seed, part: _timed(
+                part, DaskEngine(client=one_client), _cpu_of(one_client)
+            ),
+            "2 workers": lambda _seed, part: _timed(
+                part, DaskEngine(client=two_client), _cpu_of(two_client)
+            ),
         }
         names = list(engines)
         wall = dict.fromkeys(names, 0.0)
@@ -123,8 +135,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             shift = turn % len(names)
             seconds: dict[str, float] = {}
             for name in names[shift:] + names[:shift]:
-                engine, clock = engines[name]
-                seconds[name], used, result = _timed(part, engine, clock)
+                seconds[name], used, result = engines[name](seed, part)
                 wall[name] += seconds[name]
                 cpu[name] += used
                 results[name].append(result)
