@@ -31,34 +31,18 @@ import gc
 import resource
 import time
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import cast
 
 from execution_core.event import Event
-from execution_core.privacy import subject_of
 from execution_core.simulation import ExecutionManagement, Model, PerformanceManagement
 from execution_core.simulation.outcome import Appraisals
-from execution_core.streams import decider_of_event
 from execution_core.views import Ledger, scoreboard
 from execution_core_adapters.simulate import simulate
 from execution_core_adapters.storage.mapper import EventMapper
-from execution_core_adapters.storage.store import open_store
+from execution_core_adapters.storage.store import open_store, sealed_by
 
 TARGET_SECONDS = 2.5
 TARGET_RATIO = 3.0
-
-
-def _sealed_by(history: Sequence[Event]) -> list[str | None]:
-    """Whose key seals each event's personal fields (None: nobody's), as the store works it out
-    from the event's stream state: worked out before the baseline's clock starts, since
-    deciding whose data an event holds is not storing it."""
-    states: dict[Any, Any] = {}
-    persons: list[str | None] = []
-    for event in history:
-        decider = decider_of_event(type(event).name)
-        state = decider.evolve(states.get(event.stream_id, decider.initial), event)
-        states[event.stream_id] = state
-        persons.append(subject_of(event, state))
-    return persons
 
 
 def _storing_alone(history: Sequence[Event]) -> tuple[float, float]:
@@ -66,7 +50,7 @@ def _storing_alone(history: Sequence[Event]) -> tuple[float, float]:
     store writes it (encoded, its personal fields sealed with its person's key, chained,
     inserted), with nothing decided."""
     bare = open_store("memory://")
-    persons = _sealed_by(history)
+    persons = sealed_by(history)  # deciding whose data an event holds is not storing it
     mapper = cast(EventMapper, bare.app.mapper)
     insert = bare.app.recorder.insert_events
     started, cpu = time.perf_counter(), time.process_time()

@@ -11,7 +11,6 @@ names no stream and imports no view (the views import every stream's records thr
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar, cast
@@ -26,7 +25,6 @@ __all__ = [
     "Fact",
     "Handler",
     "StreamLedger",
-    "copy_maker",
     "in_order",
     "latest",
     "positional_maker",
@@ -244,32 +242,3 @@ def positional_maker(cls: type[R]) -> Callable[..., R]:
     lines.append("    return made")
     exec("\n".join(lines), scope)  # straight-line code, as attrs writes its own __init__
     return cast(Callable[..., R], scope["make"])
-
-
-def copy_maker(cls: type[R]) -> Callable[..., R]:
-    """``copy(record, **changes)``: what ``attrs.evolve`` gives for a record of exactly ``cls``,
-    its fields read with one ``attrgetter`` and the copy built by :func:`positional_maker`.
-    The fold copies a record (a goal, a journal) each time a fact is added to it, and
-    ``attrs.evolve`` walks the fields in Python and calls the keyword ``__init__``: three times
-    the cost. A subclass's record, or a class with a field ``__init__`` does not take, is
-    copied by ``attrs.evolve`` itself; an unknown field is a ``TypeError`` either way."""
-    fields = attrs.fields(cls)
-    evolve = cast(Callable[..., R], attrs.evolve)
-    if len(fields) < 2 or not all(f.init for f in fields):
-        return evolve
-    make = positional_maker(cls)
-    positions = {f.alias: n for n, f in enumerate(fields)}
-    read = operator.attrgetter(*(f.name for f in fields))
-
-    def copy(record: R, **changes: Any) -> R:
-        if type(record) is not cls:
-            return evolve(record, **changes)
-        values = list(read(record))
-        for name, value in changes.items():
-            position = positions.get(name)
-            if position is None:
-                raise TypeError(f"{cls.__name__} has no field {name!r}")
-            values[position] = value
-        return make(*values)
-
-    return copy

@@ -264,26 +264,24 @@ def test_each_walk_of_the_board_is_every_goal_read_afresh() -> None:
         history = simulation.history()
     times = [event.occurred_at for event in history]
     assert times == sorted(times)  # so the facts of an instant are those recorded before it
-    fresh = Board(
-        run.blueprint,
-        starts_at=run.starts_at,
-        ends_at=run.ends_at,
-        cadence_days=policy.cadence_days,
-        thresholds=Policy(),
-    )
-    recorded = 0
-    assert len(policy.seen) == 2 * 12
-    for situation in policy.seen:
-        while recorded < len(history) and history[recorded].occurred_at <= situation.at:
-            fresh.record(history[recorded])
-            recorded += 1
-        afresh = Board(
+
+    def new_board() -> Board:
+        return Board(
             run.blueprint,
             starts_at=run.starts_at,
             ends_at=run.ends_at,
             cadence_days=policy.cadence_days,
             thresholds=Policy(),
         )
+
+    fresh = new_board()
+    recorded = 0
+    assert len(policy.seen) == 2 * 12
+    for situation in policy.seen:
+        while recorded < len(history) and history[recorded].occurred_at <= situation.at:
+            fresh.record(history[recorded])
+            recorded += 1
+        afresh = new_board()
         for event in history[:recorded]:
             afresh.record(event)
         goals = dict(situation.goals.items())

@@ -1,4 +1,4 @@
-"""The ledger's record copies (facts.copy_maker): what ``attrs.evolve`` gives, for less."""
+"""The ledger's record copies (folding.changed): what ``attrs.evolve`` gives, for less."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from execution_core.facts import copy_maker
+from execution_core.folding import changed
 from execution_core.simulation import ExecutionManagement, Model
 from execution_core.views.ledger import (
     CommitmentRecord,
@@ -57,7 +57,7 @@ def test_a_copy_is_attrs_evolve(data: st.DataObject) -> None:
     names = [field.alias for field in attrs.fields(cls)]
     picked = data.draw(st.lists(st.sampled_from(names), unique=True))
     changes = {name: getattr(other, name) for name in picked}
-    copied: Any = copy_maker(cls)(record, **changes)
+    copied: Any = changed(record, **changes)
     expected: Any = attrs.evolve(record, **changes)
     assert type(copied) is cls
     assert _fields(copied) == _fields(expected)
@@ -86,10 +86,10 @@ def test_a_copy_refuses_an_unknown_field_and_keeps_a_subclass_and_its_checks() -
     """Given a field the class does not have, then the copy raises TypeError naming it; given
     a subclass's record, then the copy is of the subclass; given a validated field, then a
     change that breaks the validator raises as ``__init__`` does."""
-    copy = copy_maker(_Kept)
+    copy = changed
     assert copy(_Kept(first=1), second="c") == _Kept(first=1, second="c")
     with pytest.raises(TypeError, match="'fourth'"):
         copy(_Kept(first=1), fourth=4)
     assert copy(_Wider(first=1, third=2.0), first=3) == _Wider(first=3, third=2.0)
     with pytest.raises(ValueError, match="value"):
-        copy_maker(_Checked)(_Checked(1), value=-1)
+        changed(_Checked(1), value=-1)

@@ -27,11 +27,11 @@ from execution_core.facts import (
     Draft,
     Fact,
     StreamLedger,
-    copy_maker,
     in_order,
     latest,
     positional_maker,
 )
+from execution_core.folding import changed
 
 __all__ = ["LEDGER", "CommitmentRecord", "CommitmentResolved", "JournalRecord", "Session"]
 
@@ -97,10 +97,6 @@ _make_commitment = positional_maker(CommitmentRecord)
 due_on, goal_id, resolutions."""
 _make_resolution = positional_maker(CommitmentResolved)
 """``CommitmentResolved`` from actor, occurred_at, recorded_at, seq, status, note."""
-_copy_journal = copy_maker(JournalRecord)
-"""``attrs.evolve`` of a journal's record (copied for each of its facts)."""
-_copy_commitment = copy_maker(CommitmentRecord)
-"""``attrs.evolve`` of a commitment's record."""
 
 
 # -- what each event means to the ledger
@@ -131,7 +127,7 @@ def _on_coaching(draft: Draft, event: CoachingGiven, seq: int) -> None:
         CoachingKind(event.kind),
         event.note,
     )
-    _journals(draft)[journal.person_id] = _copy_journal(
+    _journals(draft)[journal.person_id] = changed(
         journal,
         state=evolve_journal(journal.state, event),
         sessions=(*journal.sessions, session),
@@ -154,7 +150,7 @@ def _on_commitment(draft: Draft, event: CommitmentMade, seq: int) -> None:
         event.goal_id,
         (),
     )
-    _journals(draft)[journal.person_id] = _copy_journal(
+    _journals(draft)[journal.person_id] = changed(
         journal,
         state=evolve_journal(journal.state, event),
         commitments={**journal.commitments, commitment.id: commitment},
@@ -177,8 +173,8 @@ def _on_commitment_resolved(
     status, note = ("missed", event.note) if isinstance(event, CommitmentMissed) else ("kept", "")
     fact = _make_resolution(event.actor, event.occurred_at, event.recorded_at, seq, status, note)
     commitment = journal.commitments[event.commitment_id]
-    resolved = _copy_commitment(commitment, resolutions=(*commitment.resolutions, fact))
-    _journals(draft)[journal.person_id] = _copy_journal(
+    resolved = changed(commitment, resolutions=(*commitment.resolutions, fact))
+    _journals(draft)[journal.person_id] = changed(
         journal,
         state=evolve_journal(journal.state, event),
         commitments={**journal.commitments, resolved.id: resolved},

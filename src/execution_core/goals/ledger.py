@@ -24,11 +24,11 @@ from execution_core.facts import (
     Draft,
     Fact,
     StreamLedger,
-    copy_maker,
     latest,
     positional_maker,
     stamp,
 )
+from execution_core.folding import changed
 from execution_core.goals.events import (
     ActionDone,
     ActionDropped,
@@ -265,10 +265,6 @@ class GoalRecord(Fact):
 
 _make_checkin = positional_maker(CheckIn)
 """``CheckIn`` from actor, occurred_at, recorded_at, seq, kr_id, value, confidence, comment."""
-_copy_goal = copy_maker(GoalRecord)
-"""``attrs.evolve`` of a goal's record (the fold copies one for each fact about the goal)."""
-_copy_key_result = copy_maker(KeyResultRecord)
-"""``attrs.evolve`` of a key result's record."""
 
 
 # -- what each goal event means to the ledger -----------------------------------------------
@@ -306,7 +302,7 @@ def _with_key_result(
             return goal
         key_results = dict(goal.key_results)
         key_results[kr_id] = change(kr)
-        return _copy_goal(goal, key_results=key_results)
+        return changed(goal, key_results=key_results)
 
     _with_goal(draft, event, on_goal)
 
@@ -328,7 +324,7 @@ def _on_key_result(draft: Draft, event: KeyResultAdded, seq: int) -> None:
     _with_goal(
         draft,
         event,
-        lambda goal: _copy_goal(goal, key_results={**goal.key_results, kr.id: kr}),
+        lambda goal: changed(goal, key_results={**goal.key_results, kr.id: kr}),
     )
 
 
@@ -361,16 +357,16 @@ def _with_checkins(goal: GoalRecord, checkins: Sequence[CheckIn]) -> GoalRecord:
     """The goal with these check-ins appended to their key results, in order."""
     if len(goal.key_results) == 1:  # every check-in is on it (the fold checked the key result)
         ((only, kr),) = goal.key_results.items()
-        extended = _copy_key_result(kr, checkins=kr.checkins + tuple(checkins))
-        return _copy_goal(goal, key_results={only: extended})
+        extended = changed(kr, checkins=kr.checkins + tuple(checkins))
+        return changed(goal, key_results={only: extended})
     by_kr: dict[str, list[CheckIn]] = {}
     for checkin in checkins:
         by_kr.setdefault(checkin.kr_id, []).append(checkin)
     key_results = dict(goal.key_results)
     for kr_id, added in by_kr.items():
         kr = key_results[kr_id]
-        key_results[kr_id] = _copy_key_result(kr, checkins=(*kr.checkins, *added))
-    return _copy_goal(goal, key_results=key_results)
+        key_results[kr_id] = changed(kr, checkins=(*kr.checkins, *added))
+    return changed(goal, key_results=key_results)
 
 
 @LEDGER.handles(TargetAdjusted)
@@ -389,7 +385,7 @@ def _on_target(draft: Draft, event: TargetAdjusted, seq: int) -> None:
         draft,
         event,
         event.kr_id,
-        lambda kr: _copy_key_result(kr, adjustments=(*kr.adjustments, change)),
+        lambda kr: changed(kr, adjustments=(*kr.adjustments, change)),
     )
 
 
@@ -402,7 +398,7 @@ def _on_realigned(draft: Draft, event: GoalRealigned, seq: int) -> None:
         new=event.new_alignment,
         reason=event.reason,
     )
-    _with_goal(draft, event, lambda goal: _copy_goal(goal, realignments=(*goal.realignments, fact)))
+    _with_goal(draft, event, lambda goal: changed(goal, realignments=(*goal.realignments, fact)))
     if event.new_alignment is not None and event.new_alignment.parent_id is not None:
         _add_child(draft, event.new_alignment.parent_id, event.stream_id)
 
@@ -416,9 +412,7 @@ def _on_reassigned(draft: Draft, event: GoalReassigned, seq: int) -> None:
         new=event.new_owner,
         reason=event.reason,
     )
-    _with_goal(
-        draft, event, lambda goal: _copy_goal(goal, reassignments=(*goal.reassignments, fact))
-    )
+    _with_goal(draft, event, lambda goal: changed(goal, reassignments=(*goal.reassignments, fact)))
 
 
 @LEDGER.handles(GoalWeighted)
@@ -426,7 +420,7 @@ def _on_weighted(draft: Draft, event: GoalWeighted, seq: int) -> None:
     fact = Reweighting(
         **stamp(event, seq), goal_id=event.stream_id, old=event.old_weight, new=event.new_weight
     )
-    _with_goal(draft, event, lambda goal: _copy_goal(goal, reweightings=(*goal.reweightings, fact)))
+    _with_goal(draft, event, lambda goal: changed(goal, reweightings=(*goal.reweightings, fact)))
 
 
 @LEDGER.handles(GoalCompleted, GoalDropped)
@@ -437,7 +431,7 @@ def _on_ended(draft: Draft, event: GoalCompleted | GoalDropped, seq: int) -> Non
         )
     else:
         fact = GoalEnded(**stamp(event, seq), goal_id=event.stream_id, status="completed")
-    _with_goal(draft, event, lambda goal: _copy_goal(goal, endings=(*goal.endings, fact)))
+    _with_goal(draft, event, lambda goal: changed(goal, endings=(*goal.endings, fact)))
 
 
 @LEDGER.handles(GoalReviewed)
@@ -449,7 +443,7 @@ def _on_reviewed(draft: Draft, event: GoalReviewed, seq: int) -> None:
         did_not_work=event.did_not_work,
         lessons=event.lessons,
     )
-    _with_goal(draft, event, lambda goal: _copy_goal(goal, reviews=(*goal.reviews, fact)))
+    _with_goal(draft, event, lambda goal: changed(goal, reviews=(*goal.reviews, fact)))
 
 
 @LEDGER.handles(ActionPlanned)
@@ -462,7 +456,7 @@ def _on_action_planned(draft: Draft, event: ActionPlanned, seq: int) -> None:
         due_on=event.due_on,
     )
     _with_goal(
-        draft, event, lambda goal: _copy_goal(goal, actions={**goal.actions, action.id: action})
+        draft, event, lambda goal: changed(goal, actions={**goal.actions, action.id: action})
     )
 
 
@@ -478,7 +472,7 @@ def _on_action_resolved(draft: Draft, event: ActionDone | ActionDropped, seq: in
         if action is None:
             return goal
         resolved = attrs.evolve(action, resolutions=(*action.resolutions, fact))
-        return _copy_goal(goal, actions={**goal.actions, action.id: resolved})
+        return changed(goal, actions={**goal.actions, action.id: resolved})
 
     _with_goal(draft, event, on_goal)
 

@@ -57,7 +57,6 @@ from execution_core_adapters.storage.mapper import (
     RECEIPT_TOPIC,
     EventMapper,
     ReceiptRecord,
-    Sealing,
     Snapshot,
     receipt_stream_id,
 )
@@ -70,7 +69,7 @@ from execution_core_adapters.storage.recorders import (
 )
 from execution_core_adapters.storage.sealing import Sealer
 
-__all__ = ["SQLITE_TABLES", "ExecutionStore", "StoreApplication", "open_store"]
+__all__ = ["SQLITE_TABLES", "ExecutionStore", "StoreApplication", "open_store", "sealed_by"]
 
 S = TypeVar("S")
 
@@ -345,8 +344,9 @@ class ExecutionStore:
         if events:
             try:
                 with reaching_store(recording=True):
-                    to_stored: Callable[[Any], StoredEvent] = self.app.mapper.to_stored_event
-                    stored = [to_stored(record) for record in _sealed_history(events)]
+                    to_stored = self._mapper.stored_event
+                    persons = sealed_by(events)
+                    stored = [to_stored(e, p) for e, p in zip(events, persons, strict=True)]
                     self.app.recorder.insert_events(stored)
                     for event in events:
                         if isinstance(event, PersonErased):
@@ -493,21 +493,18 @@ class ExecutionStore:
                 cache.popitem(last=False)
 
 
-def _sealing(event: Event, state: Any) -> Event | Sealing:
-    """The event as stored: sealed with its person's key when it has personal fields."""
-    person = subject_of(event, state)
-    return event if person is None else Sealing(event, person)
-
-
-def _sealed_history(events: Sequence[Event]) -> Iterator[Event | Sealing]:
-    """A history's events as stored, each sealed with the person its stream's state after it
-    names (each stream folded along, as the import's validation did)."""
+def sealed_by(history: Sequence[Event]) -> list[str | None]:
+    """Whose key seals each event of a history (None: no personal field, or nobody's): the
+    person its stream's state after it names, each stream folded along (as the import's
+    validation did, and as an append reads it off the state it decided on)."""
     states: dict[UUID, Any] = {}
-    for event in events:
+    persons: list[str | None] = []
+    for event in history:
         decider = decider_of_event(type(event).name)
         state = decider.evolve(states.get(event.stream_id, decider.initial), event)
         states[event.stream_id] = state
-        yield _sealing(event, state)
+        persons.append(subject_of(event, state))
+    return persons
 
 
 def open_store(

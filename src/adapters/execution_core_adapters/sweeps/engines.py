@@ -168,7 +168,7 @@ scheduler's process and 2.3 % in a worker's, to 1.3 % and 1.5 %) on cores the ru
 def local_cluster(workers: int | None = None) -> LocalCluster:
     """A local Dask cluster for sweeps: ``workers`` processes (default: one per core) of one
     thread each, on 127.0.0.1 with ports the OS picks, quiet logs, and
-    :data:`LOCAL_WORKER_CONFIG` (a Dask setting the worker processes take when started)."""
+    :data:`LOCAL_WORKER_CONFIG` (Dask settings its scheduler and workers take as they start)."""
     import dask
     from distributed import LocalCluster
 
