@@ -96,6 +96,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--seeds", type=int, default=8)
     parser.add_argument("--seeds-a-turn", type=int, default=2)
     args = parser.parse_args(argv)
+    if args.seeds_a_turn < 1:
+        parser.error(f"--seeds-a-turn: at least 1, got {args.seeds_a_turn}")
 
     model = Model(people=args.people, weeks=args.weeks)
     grid = Grid.of(AXES, seeds=args.seeds, model=model)
